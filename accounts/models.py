@@ -1,0 +1,31 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A portal user. The role comes from the user's group (``accounts.roles``)."""
+
+    agency = models.ForeignKey(
+        "plans.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("cơ quan, đơn vị"),
+        help_text=_("Bắt buộc với cán bộ đơn vị: họ chỉ thấy dữ liệu của đơn vị mình."),
+    )
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role(self):
+        from accounts.roles import role_of
+
+        return role_of(self)

@@ -1,0 +1,62 @@
+"""The three roles of DESIGN §1, held as Django groups with their admin permissions."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", _("Cán bộ đơn vị")
+    COORDINATOR = "coordinator", _("Cán bộ đầu mối (Sở Ngoại vụ)")
+    LEADER = "leader", _("Lãnh đạo (chỉ xem)")
+
+
+# Group names are what admins see; the role values above are what code uses.
+GROUP_NAMES = {
+    Role.OFFICER: "Cán bộ đơn vị",
+    Role.COORDINATOR: "Cán bộ đầu mối (Sở Ngoại vụ)",
+    Role.LEADER: "Lãnh đạo",
+}
+
+_PLAN_MODELS = ["plan", "contentarea", "relateddocument", "task", "agency", "holiday"]
+_RECORD_MODELS = ["deadline", "progressreport"]
+
+# Admin permissions on the ``plans`` app. Coordinators edit plans in the admin;
+# deadlines and reports are only read there and change through the portal's own pages.
+PLANS_PERMISSIONS = {
+    Role.OFFICER: [],
+    Role.COORDINATOR: [
+        f"{action}_{model}" for model in _PLAN_MODELS for action in ("view", "add", "change", "delete")
+    ]
+    + [f"view_{model}" for model in _RECORD_MODELS],
+    Role.LEADER: [],
+}
+
+# When a user is in several groups, the widest role wins.
+_PRECEDENCE = [Role.COORDINATOR, Role.LEADER, Role.OFFICER]
+
+
+def role_of(user):
+    if not user.is_authenticated:
+        return None
+    names = set(user.groups.values_list("name", flat=True))
+    for role in _PRECEDENCE:
+        if GROUP_NAMES[role] in names:
+            return role
+    return None
+
+
+def roles_sync():
+    """Create the role groups and give them exactly their permissions. Idempotent."""
+    groups = {}
+    for role, name in GROUP_NAMES.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="plans", codename__in=PLANS_PERMISSIONS[role])
+        )
+        groups[role] = group
+    return groups
+
+
+def roles_sync_after_migrate(sender, **kwargs):
+    roles_sync()

@@ -1,0 +1,510 @@
+"""The plan domain (DESIGN §2): agencies, plans, content areas, tasks, deadlines, reports.
+
+Status is never stored: it is computed from deadlines and accepted reports in
+``plans.selectors``. Writes go through ``plans.services``.
+"""
+
+import calendar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from plans.validators import split_email_list, validate_document_number, validate_email_list
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("Sở, ban, ngành tỉnh")
+        DISTRICT = "district", _("UBND huyện, thị xã, thành phố")
+        CENTRAL_UNIT = "central_unit", _("Cơ quan Trung ương đóng trên địa bàn tỉnh")
+        MASS_ORGANISATION = "mass_organisation", _("Mặt trận, tổ chức chính trị - xã hội, hội")
+        OTHER = "other", _("Đơn vị khác")
+
+    code = models.SlugField(_("mã đơn vị"), max_length=50, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=200, unique=True)
+    short_name = models.CharField(_("tên viết tắt"), max_length=80)
+    kind = models.CharField(_("loại đơn vị"), max_length=20, choices=Kind.choices)
+    reminder_emails = models.TextField(
+        _("email nhận nhắc việc"),
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("Một hoặc nhiều địa chỉ, cách nhau bằng dấu phẩy hoặc xuống dòng."),
+    )
+    is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
+
+    class Meta:
+        verbose_name = _("cơ quan, đơn vị")
+        verbose_name_plural = _("cơ quan, đơn vị")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    @property
+    def reminder_email_list(self):
+        return split_email_list(self.reminder_emails)
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ACTIVE = "active", _("Đang thực hiện")
+        CLOSED = "closed", _("Đã kết thúc")
+
+    number = models.CharField(
+        _("số, ký hiệu"),
+        max_length=50,
+        unique=True,
+        validators=[validate_document_number],
+        help_text=_("Ví dụ: 139/KH-UBND."),
+    )
+    title = models.CharField(_("trích yếu"), max_length=500)
+    issuer = models.CharField(_("cơ quan ban hành"), max_length=200, default="UBND tỉnh Điện Biên")
+    issued_on = models.DateField(
+        _("ngày ban hành"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu nguồn không cho biết ngày ký."),
+    )
+    period_start = models.DateField(_("thời gian bắt đầu"))
+    period_end = models.DateField(
+        _("thời gian kết thúc"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Để trống nếu kế hoạch không có mốc kết thúc (ví dụ “và các năm tiếp theo”): "
+            "hạn định kỳ khi đó được lập đến hết năm sau."
+        ),
+    )
+    coordinating_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="coordinated_plans",
+        verbose_name=_("cơ quan đầu mối theo dõi"),
+    )
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(_("mục đích, yêu cầu"), blank=True)
+    source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
+
+    class Meta:
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        ordering = ["-period_start", "number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__isnull=True) | Q(period_end__gte=F("period_start")),
+                name="plan_period_end_not_before_start",
+                violation_error_message=_("Thời gian kết thúc không được trước thời gian bắt đầu."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def clean(self):
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            raise ValidationError({"period_end": _("Thời gian kết thúc không được trước thời gian bắt đầu.")})
+
+    def covers(self, day):
+        """Whether a date falls inside the plan period (open-ended plans never end)."""
+        return self.period_start <= day and (self.period_end is None or day <= self.period_end)
+
+    @property
+    def period_display(self):
+        start = formats.date_format(self.period_start, "SHORT_DATE_FORMAT")
+        if self.period_end is None:
+            return _("Từ %(start)s (không thời hạn)") % {"start": start}
+        end = formats.date_format(self.period_end, "SHORT_DATE_FORMAT")
+        return f"{start} – {end}"
+
+
+class RelatedDocument(models.Model):
+    """A document the plan implements or refers to (e.g. 281/QĐ-UBND)."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="documents", verbose_name=_("kế hoạch")
+    )
+    number = models.CharField(_("số, ký hiệu"), max_length=50, validators=[validate_document_number])
+    title = models.CharField(_("trích yếu"), max_length=500)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    note = models.TextField(_("ghi chú, nguồn"), blank=True)
+
+    class Meta:
+        verbose_name = _("văn bản liên quan")
+        verbose_name_plural = _("văn bản liên quan")
+        ordering = ["plan", "issued_on", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="related_document_unique_per_plan",
+                violation_error_message=_("Văn bản này đã có trong danh sách của kế hoạch."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+
+class ContentArea(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas", verbose_name=_("kế hoạch"))
+    number = models.PositiveSmallIntegerField(_("số thứ tự"), validators=[MinValueValidator(1)])
+    title = models.CharField(_("tên nội dung"), max_length=500)
+    description = models.TextField(_("mô tả"), blank=True)
+    source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung kế hoạch")
+        verbose_name_plural = _("nội dung kế hoạch")
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"],
+                name="area_number_unique_per_plan",
+                violation_error_message=_("Kế hoạch đã có nội dung mang số thứ tự này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="area_number_positive",
+                violation_error_message=_("Số thứ tự nội dung bắt đầu từ 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan.number} – {self.number}. {self.title}"
+
+
+class Task(models.Model):
+    class Schedule(models.TextChoices):
+        ONE_OFF = "one_off", _("Một lần (hạn cụ thể)")
+        YEARLY = "yearly", _("Hằng năm")
+        HALF_YEARLY = "half_yearly", _("6 tháng")
+        QUARTERLY = "quarterly", _("Hằng quý")
+        ONGOING = "ongoing", _("Thường xuyên")
+
+    class Cycle(models.TextChoices):
+        YEARLY = "yearly", _("hằng năm")
+        HALF_YEARLY = "half_yearly", _("6 tháng")
+        QUARTERLY = "quarterly", _("hằng quý")
+
+    # The plan is stored beside the area so that a task code can be unique per plan in
+    # the database; Task.clean() keeps the two consistent.
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("kế hoạch"))
+    area = models.ForeignKey(
+        ContentArea, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("nội dung")
+    )
+    code = models.CharField(_("mã nhiệm vụ"), max_length=20, help_text=_("Ví dụ: 5.1."))
+    title = models.CharField(_("nhiệm vụ"), max_length=500)
+    description = models.TextField(_("nội dung chi tiết"), blank=True)
+    expected_output = models.TextField(_("sản phẩm"), blank=True)
+    lead_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+        verbose_name=_("cơ quan chủ trì"),
+        error_messages={
+            "null": _("Mỗi nhiệm vụ phải có một cơ quan chủ trì."),
+            "blank": _("Mỗi nhiệm vụ phải có một cơ quan chủ trì."),
+        },
+    )
+    cooperating_agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="cooperating_tasks", verbose_name=_("cơ quan phối hợp")
+    )
+    schedule = models.CharField(_("thời hạn"), max_length=12, choices=Schedule.choices)
+    due_on = models.DateField(
+        _("hạn hoàn thành"), null=True, blank=True, help_text=_("Cho nhiệm vụ một lần.")
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("ngày hạn trong kỳ"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_(
+            "Hằng năm: bắt buộc, cùng tháng hạn. 6 tháng, hằng quý, thường xuyên: ngày trong "
+            "tháng cuối kỳ; để trống là ngày cuối kỳ."
+        ),
+    )
+    due_month = models.PositiveSmallIntegerField(
+        _("tháng hạn"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Cho nhiệm vụ hằng năm (hoặc thường xuyên báo cáo hằng năm)."),
+    )
+    report_cycle = models.CharField(
+        _("kỳ báo cáo"),
+        max_length=12,
+        choices=Cycle.choices,
+        blank=True,
+        help_text=_("Cho nhiệm vụ thường xuyên."),
+    )
+    start_on = models.DateField(
+        _("bắt đầu từ"),
+        null=True,
+        blank=True,
+        help_text=_("Để trống là từ đầu kỳ kế hoạch."),
+    )
+    source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        ordering = ["plan", "area__number", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                name="task_code_unique_per_plan",
+                violation_error_message=_("Mã nhiệm vụ này đã có trong kế hoạch."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(schedule="one_off") | Q(due_on__isnull=False),
+                name="task_one_off_has_due_date",
+                violation_error_message=_("Nhiệm vụ một lần cần hạn hoàn thành."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(schedule="yearly") | Q(due_day__isnull=False, due_month__isnull=False),
+                name="task_yearly_has_day_and_month",
+                violation_error_message=_("Nhiệm vụ hằng năm cần ngày và tháng hạn."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(schedule="ongoing") | ~Q(report_cycle=""),
+                name="task_ongoing_has_report_cycle",
+                violation_error_message=_("Nhiệm vụ thường xuyên cần kỳ báo cáo."),
+            ),
+        ]
+        indexes = [models.Index(fields=["lead_agency", "plan"], name="task_lead_plan_idx")]
+
+    def __str__(self):
+        return f"{self.code}. {self.title}"
+
+    def clean(self):
+        errors = {}
+        if self.area_id and self.plan_id and self.area.plan_id != self.plan_id:
+            errors["area"] = _("Nội dung đã chọn không thuộc kế hoạch của nhiệm vụ.")
+        self._normalise_schedule()
+        errors.update(self._schedule_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def _normalise_schedule(self):
+        # Fields that do not apply to the chosen schedule are cleared, so that switching
+        # a task from one schedule to another never leaves a stale date behind.
+        if self.schedule != self.Schedule.ONE_OFF:
+            self.due_on = None
+        if self.schedule == self.Schedule.ONE_OFF:
+            self.due_day = self.due_month = None
+        if self.schedule != self.Schedule.ONGOING:
+            self.report_cycle = ""
+        yearly = self.schedule == self.Schedule.YEARLY or (
+            self.schedule == self.Schedule.ONGOING and self.report_cycle == self.Cycle.YEARLY
+        )
+        if not yearly:
+            self.due_month = None
+
+    def _schedule_errors(self):
+        errors = {}
+        plan = self.plan if self.plan_id else None
+        if self.schedule == self.Schedule.ONE_OFF:
+            if self.due_on is None:
+                errors["due_on"] = _("Nhiệm vụ một lần cần hạn hoàn thành.")
+            elif plan and not plan.covers(self.due_on):
+                errors["due_on"] = _("Hạn %(due)s nằm ngoài thời gian của kế hoạch (%(period)s).") % {
+                    "due": formats.date_format(self.due_on, "SHORT_DATE_FORMAT"),
+                    "period": plan.period_display,
+                }
+        if self.schedule == self.Schedule.YEARLY and (self.due_day is None or self.due_month is None):
+            errors["due_month"] = _("Nhiệm vụ hằng năm cần ngày và tháng hạn (ví dụ 15/12).")
+        if self.schedule == self.Schedule.ONGOING and not self.report_cycle:
+            errors["report_cycle"] = _("Nhiệm vụ thường xuyên cần kỳ báo cáo.")
+        if self.due_day and self.due_month:
+            # A leap year, so that 29/02 is accepted; other years fall back to 28/02.
+            if self.due_day > calendar.monthrange(2020, self.due_month)[1]:
+                errors["due_day"] = _("Tháng %(month)s không có ngày %(day)s.") % {
+                    "month": self.due_month,
+                    "day": self.due_day,
+                }
+        if plan and self.start_on and not plan.covers(self.start_on):
+            errors["start_on"] = _("Ngày bắt đầu nằm ngoài thời gian của kế hoạch (%(period)s).") % {
+                "period": plan.period_display
+            }
+        return errors
+
+    @property
+    def schedule_display(self):
+        """The deadline as officials write it: "31/12/2019", "Hằng năm, trước 15/12"…"""
+        day_month = f"{self.due_day:02d}/{self.due_month:02d}" if self.due_day and self.due_month else ""
+        if self.schedule == self.Schedule.ONE_OFF and self.due_on:
+            return formats.date_format(self.due_on, "SHORT_DATE_FORMAT")
+        if self.schedule == self.Schedule.YEARLY:
+            return _("Hằng năm, trước %(day_month)s") % {"day_month": day_month}
+        if self.schedule == self.Schedule.ONGOING:
+            cycle = self.get_report_cycle_display()
+            if day_month:
+                cycle = f"{cycle}, trước {day_month}"
+            return _("Thường xuyên (báo cáo %(cycle)s)") % {"cycle": cycle}
+        label = self.get_schedule_display()
+        if self.due_day:
+            return _("%(label)s, ngày %(day)s tháng cuối kỳ") % {"label": label, "day": self.due_day}
+        return label
+
+
+class Deadline(models.Model):
+    """One due date of a task; generated by ``plans.services.deadline_sync_for_task``."""
+
+    task = models.ForeignKey(
+        Task, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("nhiệm vụ")
+    )
+    due_on = models.DateField(_("hạn"))
+    period_start = models.DateField(_("đầu kỳ"), help_text=_("Trước ngày này hạn được coi là chưa đến kỳ."))
+    period_label = models.CharField(_("kỳ"), max_length=100)
+
+    class Meta:
+        verbose_name = _("hạn báo cáo")
+        verbose_name_plural = _("hạn báo cáo")
+        ordering = ["due_on", "task__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "due_on"],
+                name="deadline_unique_per_task_and_date",
+                violation_error_message=_("Nhiệm vụ đã có một hạn vào ngày này."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("due_on")),
+                name="deadline_period_starts_before_due",
+                violation_error_message=_("Đầu kỳ phải trước hoặc trùng hạn."),
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on"], name="deadline_due_on_idx")]
+
+    def __str__(self):
+        due = formats.date_format(self.due_on, "SHORT_DATE_FORMAT")
+        return f"{self.task.code} – {self.period_label} ({due})"
+
+
+class ProgressReport(models.Model):
+    """The lead agency's report on one deadline, and the coordinator's review of it.
+
+    A deadline is done when one of its reports says "hoàn thành" and has been accepted;
+    its completion date is that report's submission date.
+    """
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("Chưa thực hiện")
+        IN_PROGRESS = "in_progress", _("Đang thực hiện")
+        DONE = "done", _("Hoàn thành")
+
+    class ReviewState(models.TextChoices):
+        SUBMITTED = "submitted", _("Chờ xác nhận")
+        ACCEPTED = "accepted", _("Đã xác nhận")
+        RETURNED = "returned", _("Trả lại để bổ sung")
+
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.PROTECT, related_name="reports", verbose_name=_("hạn báo cáo")
+    )
+    state = models.CharField(_("tình hình thực hiện"), max_length=12, choices=State.choices)
+    percent = models.PositiveSmallIntegerField(
+        _("tỷ lệ hoàn thành (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    narrative = models.TextField(_("kết quả thực hiện"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submitted_reports",
+        verbose_name=_("người gửi"),
+    )
+    submitted_at = models.DateTimeField(_("thời điểm gửi"))
+    review_state = models.CharField(
+        _("trạng thái xác nhận"),
+        max_length=10,
+        choices=ReviewState.choices,
+        default=ReviewState.SUBMITTED,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_reports",
+        verbose_name=_("người xác nhận"),
+    )
+    reviewed_at = models.DateTimeField(_("thời điểm xác nhận"), null=True, blank=True)
+    review_comment = models.TextField(_("ý kiến của cơ quan đầu mối"), blank=True)
+
+    class Meta:
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100),
+                name="report_percent_between_0_and_100",
+                violation_error_message=_("Tỷ lệ hoàn thành phải từ 0 đến 100%."),
+            ),
+            models.UniqueConstraint(
+                fields=["deadline"],
+                condition=Q(review_state="accepted", state="done"),
+                name="one_accepted_completion_per_deadline",
+                violation_error_message=_("Hạn này đã có báo cáo hoàn thành được xác nhận."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["review_state", "submitted_at"], name="report_review_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.deadline} – {self.get_state_display()}"
+
+    def clean(self):
+        if self.state == self.State.DONE and not self.narrative.strip():
+            raise ValidationError({"narrative": _("Báo cáo “hoàn thành” cần nêu kết quả thực hiện.")})
+
+
+class Holiday(models.Model):
+    """Corrections to Vietnam's public-holiday calendar: extra days off, or weekend days
+    that are worked to make up for a bridged holiday (ngày làm bù)."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "day_off", _("Ngày nghỉ")
+        WORKING_DAY = "working_day", _("Ngày làm việc (làm bù)")
+
+    date = models.DateField(_("ngày"), unique=True)
+    kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices, default=Kind.DAY_OFF)
+    name = models.CharField(_("lý do"), max_length=200)
+
+    class Meta:
+        verbose_name = _("ngày nghỉ, ngày làm bù")
+        verbose_name_plural = _("ngày nghỉ, ngày làm bù")
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"{formats.date_format(self.date, 'SHORT_DATE_FORMAT')} – {self.name}"
+
+
+class DeadlineStatus(models.TextChoices):
+    """The Vietnamese tracking classification (DESIGN §2), computed in selectors."""
+
+    DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
+    DONE_LATE = "done_late", _("Hoàn thành quá hạn")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện trong hạn")
+    DUE_SOON = "due_soon", _("Sắp đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+    NOT_YET_DUE = "not_yet_due", _("Chưa đến kỳ")
+
+    @property
+    def colour(self):
+        """Bootstrap contextual colour: green, amber, red, grey as DESIGN §2 asks."""
+        return {
+            "done_on_time": "success",
+            "done_late": "warning",
+            "in_progress": "primary",
+            "due_soon": "warning",
+            "overdue": "danger",
+            "not_yet_due": "secondary",
+        }[self.value]
