@@ -1,0 +1,208 @@
+"""Writes. Each service validates with ``full_clean()`` and runs in one transaction."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from plans import schedules
+from plans.models import (
+    Agency,
+    ContentArea,
+    Deadline,
+    Plan,
+    ProgressReport,
+    RelatedDocument,
+    Task,
+)
+
+
+def deadline_horizon_end(*, plan: Plan, today: datetime.date) -> datetime.date:
+    """The last day for which deadlines are generated: the plan's end, or for an
+    open-ended plan the end of the year ``DEADLINE_HORIZON_YEARS`` ahead."""
+    if plan.period_end:
+        return plan.period_end
+    return datetime.date(today.year + settings.DEADLINE_HORIZON_YEARS, 12, 31)
+
+
+def task_occurrences(*, task: Task, today: datetime.date) -> list[schedules.Occurrence]:
+    plan = task.plan
+    start = max(task.start_on or plan.period_start, plan.period_start)
+    return schedules.occurrences(
+        schedule=task.schedule,
+        cycle=task.report_cycle,
+        due_on=task.due_on,
+        due_day=task.due_day,
+        due_month=task.due_month,
+        start=start,
+        end=deadline_horizon_end(plan=plan, today=today),
+    )
+
+
+@dataclass
+class DeadlineSyncResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept_with_reports: int = 0
+
+    def __add__(self, other):
+        return DeadlineSyncResult(
+            self.created + other.created,
+            self.updated + other.updated,
+            self.deleted + other.deleted,
+            self.kept_with_reports + other.kept_with_reports,
+        )
+
+
+@transaction.atomic
+def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) -> DeadlineSyncResult:
+    """Bring a task's deadlines in line with its schedule.
+
+    A new task gets its whole history. After that only deadlines from today on change:
+    the past is a record. A deadline that has a report is never deleted.
+    """
+    today = today or timezone.localdate()
+    wanted = {occ.due_on: occ for occ in task_occurrences(task=task, today=today)}
+    existing = list(
+        task.deadlines.annotate(has_reports=Exists(ProgressReport.objects.filter(deadline=OuterRef("pk"))))
+    )
+    changes_from = today if existing else datetime.date.min
+    result = DeadlineSyncResult()
+    existing_dates = set()
+    to_delete = []
+    for deadline in existing:
+        existing_dates.add(deadline.due_on)
+        if deadline.due_on < changes_from:
+            continue
+        occ = wanted.get(deadline.due_on)
+        if occ is None:
+            if deadline.has_reports:
+                result.kept_with_reports += 1
+            else:
+                to_delete.append(deadline.pk)
+        elif (deadline.period_start, deadline.period_label) != (occ.period_start, occ.period_label):
+            deadline.period_start, deadline.period_label = occ.period_start, occ.period_label
+            deadline.save(update_fields=["period_start", "period_label"])
+            result.updated += 1
+    if to_delete:
+        result.deleted, _ = Deadline.objects.filter(pk__in=to_delete).delete()
+    # Generated rows are unique by construction (one per date), so they skip
+    # full_clean(), which would cost one uniqueness query per row.
+    new_deadlines = [
+        Deadline(task=task, due_on=occ.due_on, period_start=occ.period_start, period_label=occ.period_label)
+        for due_on, occ in sorted(wanted.items())
+        if due_on >= changes_from and due_on not in existing_dates
+    ]
+    Deadline.objects.bulk_create(new_deadlines)
+    result.created = len(new_deadlines)
+    return result
+
+
+def deadline_sync_for_plan(*, plan: Plan, today: datetime.date | None = None) -> DeadlineSyncResult:
+    result = DeadlineSyncResult()
+    for task in plan.tasks.select_related("plan"):
+        result += deadline_sync_for_task(task=task, today=today)
+    return result
+
+
+def deadline_sync_all(*, today: datetime.date | None = None) -> DeadlineSyncResult:
+    """Extend the rolling horizon of every plan that is not closed."""
+    result = DeadlineSyncResult()
+    for plan in Plan.objects.exclude(status=Plan.Status.CLOSED):
+        result += deadline_sync_for_plan(plan=plan, today=today)
+    return result
+
+
+@transaction.atomic
+def task_create(
+    *,
+    plan: Plan,
+    area: ContentArea,
+    code: str,
+    title: str,
+    lead_agency: Agency,
+    schedule: str,
+    cooperating_agencies=(),
+    today: datetime.date | None = None,
+    **fields,
+) -> Task:
+    task = Task(
+        plan=plan, area=area, code=code, title=title, lead_agency=lead_agency, schedule=schedule, **fields
+    )
+    task.full_clean()
+    task.save()
+    task.cooperating_agencies.set(cooperating_agencies)
+    deadline_sync_for_task(task=task, today=today)
+    return task
+
+
+@dataclass
+class LoadResult:
+    created: dict[str, int] = field(default_factory=dict)
+    existing: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind, created):
+        bucket = self.created if created else self.existing
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+
+def _get_or_create(model, lookup, defaults, result, kind):
+    """Create a row that is missing; leave an existing one as the admins have edited it."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is not None:
+        result.count(kind, created=False)
+        return obj
+    obj = model(**lookup, **defaults)
+    obj.full_clean()
+    obj.save()
+    result.count(kind, created=True)
+    return obj
+
+
+@transaction.atomic
+def plan_load(*, agencies, plan, areas, documents, tasks, today=None) -> LoadResult:
+    """Load a plan from structured source data (see ``plans.sources.plan_139``).
+
+    Idempotent: rows are matched by their natural keys (agency code, plan number, area
+    number, document number, task code); rows that exist are not touched.
+    """
+    result = LoadResult()
+    agency_by_code = {}
+    for row in agencies:
+        row = dict(row)
+        code = row.pop("code")
+        agency_by_code[code] = _get_or_create(Agency, {"code": code}, row, result, "agencies")
+    plan_fields = dict(plan)
+    plan_fields["coordinating_agency"] = agency_by_code[plan_fields.pop("coordinating_agency")]
+    plan_obj = _get_or_create(Plan, {"number": plan_fields.pop("number")}, plan_fields, result, "plans")
+    area_by_number = {}
+    for row in areas:
+        row = dict(row)
+        number = row.pop("number")
+        area_by_number[number] = _get_or_create(
+            ContentArea, {"plan": plan_obj, "number": number}, row, result, "areas"
+        )
+    for row in documents:
+        row = dict(row)
+        _get_or_create(
+            RelatedDocument, {"plan": plan_obj, "number": row.pop("number")}, row, result, "documents"
+        )
+    for row in tasks:
+        row = dict(row)
+        if plan_obj.tasks.filter(code=row["code"]).exists():
+            result.count("tasks", created=False)
+            continue
+        task_create(
+            plan=plan_obj,
+            area=area_by_number[row.pop("area")],
+            lead_agency=agency_by_code[row.pop("lead_agency")],
+            cooperating_agencies=[agency_by_code[code] for code in row.pop("cooperating_agencies")],
+            today=today,
+            **row,
+        )
+        result.count("tasks", created=True)
+    return result
