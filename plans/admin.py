@@ -1,0 +1,340 @@
+"""Django admin: where the coordinator and system admins edit plans (DESIGN §1)."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import (
+    Agency,
+    ContentArea,
+    Deadline,
+    DeadlineStatus,
+    Holiday,
+    Plan,
+    ProgressReport,
+    RelatedDocument,
+    Task,
+)
+from plans.selectors import deadline_list_with_status, status_dates_get, task_list_with_current_deadline
+from plans.services import deadline_sync_for_plan, deadline_sync_for_task
+
+admin.site.site_header = _("Quản trị – Cổng theo dõi kế hoạch đối ngoại tỉnh Điện Biên")
+admin.site.site_title = _("Quản trị cổng đối ngoại Điện Biên")
+admin.site.index_title = _("Quản trị dữ liệu")
+admin.site.site_url = "/"
+
+
+def status_badge(status):
+    if not status:
+        return "—"
+    status = DeadlineStatus(status)
+    return format_html('<span class="status-badge status-{}">{}</span>', status.value, status.label)
+
+
+def short_date(value):
+    return formats.date_format(value, "SHORT_DATE_FORMAT") if value else "—"
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Filter by the computed status annotated on the queryset as ``status_field``."""
+
+    title = _("tình trạng")
+    parameter_name = "tinh_trang"
+    status_field = "status"
+
+    def lookups(self, request, model_admin):
+        return DeadlineStatus.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in DeadlineStatus.values:
+            return queryset.filter(**{self.status_field: self.value()})
+        return queryset
+
+
+class TaskStatusFilter(StatusFilter):
+    title = _("tình trạng hạn hiện tại")
+    status_field = "current_status"
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name", "code"]
+    fields = ["name", "short_name", "code", "kind", "reminder_emails", "is_active", "source_note"]
+
+
+class ContentAreaFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        # Say which number repeats, in Vietnamese, before Django's generic uniqueness check.
+        seen = set()
+        for form in self.forms:
+            number = form.cleaned_data.get("number") if hasattr(form, "cleaned_data") else None
+            if number is None or form.cleaned_data.get("DELETE"):
+                continue
+            if number in seen:
+                raise forms.ValidationError(
+                    _("Số thứ tự nội dung %(number)s bị trùng: mỗi nội dung một số riêng.")
+                    % {"number": number}
+                )
+            seen.add(number)
+        super().clean()
+
+
+class ContentAreaInline(admin.TabularInline):
+    model = ContentArea
+    formset = ContentAreaFormSet
+    fields = ["number", "title", "description", "source_note"]
+    extra = 0
+    formfield_overrides = {
+        # Compact text boxes in a table row.
+        ContentArea._meta.get_field("description"): {"widget": forms.Textarea(attrs={"rows": 2})},
+        ContentArea._meta.get_field("source_note"): {"widget": forms.Textarea(attrs={"rows": 2})},
+    }
+
+
+class RelatedDocumentInline(admin.TabularInline):
+    model = RelatedDocument
+    fields = ["number", "title", "issued_on", "note"]
+    extra = 0
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "period", "status", "coordinating_agency", "area_count"]
+    list_filter = ["status"]
+    search_fields = ["number", "title"]
+    autocomplete_fields = ["coordinating_agency"]
+    inlines = [ContentAreaInline, RelatedDocumentInline]
+    fieldsets = [
+        (None, {"fields": ["number", "title", "issuer", "issued_on", "status"]}),
+        (_("Thời gian và đầu mối"), {"fields": ["period_start", "period_end", "coordinating_agency"]}),
+        (_("Nội dung"), {"fields": ["summary", "source_note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("coordinating_agency")
+            .annotate(area_count=Count("areas"))
+        )
+
+    @admin.display(description=_("thời gian"))
+    def period(self, plan):
+        return plan.period_display
+
+    @admin.display(description=_("số nội dung"), ordering="area_count")
+    def area_count(self, plan):
+        return plan.area_count
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and {"period_start", "period_end"} & set(form.changed_data):
+            deadline_sync_for_plan(plan=form.instance)
+
+
+class TaskAdminForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = [
+            "plan",
+            "area",
+            "code",
+            "title",
+            "description",
+            "expected_output",
+            "lead_agency",
+            "cooperating_agencies",
+            "schedule",
+            "due_on",
+            "due_day",
+            "due_month",
+            "report_cycle",
+            "start_on",
+            "source_note",
+        ]
+        error_messages = {
+            "lead_agency": {"required": _("Mỗi nhiệm vụ phải có một cơ quan chủ trì.")},
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        lead = cleaned.get("lead_agency")
+        cooperating = cleaned.get("cooperating_agencies") or []
+        if lead and lead in cooperating:
+            self.add_error(
+                "cooperating_agencies",
+                _("%(agency)s đã là cơ quan chủ trì, không đồng thời là cơ quan phối hợp.")
+                % {"agency": lead},
+            )
+        return cleaned
+
+
+class DeadlineInline(admin.TabularInline):
+    """The deadlines generated from the schedule, read-only, with their status."""
+
+    model = Deadline
+    fields = ["period_label", "due_on", "status_display"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return deadline_list_with_status(dates=status_dates_get())
+
+    @admin.display(description=_("tình trạng"))
+    def status_display(self, deadline):
+        return status_badge(deadline.status)
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    form = TaskAdminForm
+    list_display = [
+        "code",
+        "title",
+        "area_number",
+        "lead_agency",
+        "schedule_text",
+        "current_deadline",
+        "status_display",
+    ]
+    list_display_links = ["code", "title"]
+    list_filter = ["plan", "area", ("lead_agency", admin.RelatedOnlyFieldListFilter), TaskStatusFilter]
+    search_fields = ["code", "title"]
+    autocomplete_fields = ["lead_agency", "cooperating_agencies", "area", "plan"]
+    list_select_related = ["lead_agency", "area", "plan"]
+    inlines = [DeadlineInline]
+    fieldsets = [
+        (None, {"fields": ["plan", "area", "code", "title", "description", "expected_output"]}),
+        (_("Cơ quan thực hiện"), {"fields": ["lead_agency", "cooperating_agencies"]}),
+        (
+            _("Thời hạn"),
+            {
+                "fields": ["schedule", "due_on", ("due_day", "due_month"), "report_cycle", "start_on"],
+                "description": _(
+                    "Hạn báo cáo được lập tự động theo thời hạn này; sửa thời hạn chỉ thay "
+                    "các hạn từ hôm nay trở đi và không bao giờ xóa hạn đã có báo cáo."
+                ),
+            },
+        ),
+        (_("Nguồn"), {"fields": ["source_note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return task_list_with_current_deadline(dates=status_dates_get())
+
+    @admin.display(description=_("nội dung"), ordering="area__number")
+    def area_number(self, task):
+        return task.area.number
+
+    @admin.display(description=_("thời hạn"))
+    def schedule_text(self, task):
+        return task.schedule_display
+
+    @admin.display(description=_("hạn cần xử lý"), ordering="current_due_on")
+    def current_deadline(self, task):
+        return short_date(task.current_due_on)
+
+    @admin.display(description=_("tình trạng"), ordering="current_status")
+    def status_display(self, task):
+        return status_badge(task.current_status)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        deadline_sync_for_task(task=form.instance)
+
+
+@admin.register(ContentArea)
+class ContentAreaAdmin(admin.ModelAdmin):
+    """Areas are edited inline on their plan; this page serves search and autocomplete."""
+
+    list_display = ["number", "title", "plan"]
+    list_filter = ["plan"]
+    search_fields = ["title", "plan__number"]
+    ordering = ["plan", "number"]
+
+    def get_model_perms(self, request):
+        return {}  # hidden from the admin index; reached through the plan
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the portal writes itself: readable in the admin, never edited there."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Deadline)
+class DeadlineAdmin(ReadOnlyAdmin):
+    list_display = ["task_code", "task", "period_label", "due_on", "lead_agency", "status_display"]
+    list_filter = [
+        ("task__plan", admin.RelatedOnlyFieldListFilter),
+        StatusFilter,
+        ("task__lead_agency", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["task__code", "task__title"]
+    date_hierarchy = "due_on"
+    list_select_related = ["task__lead_agency", "task__plan"]
+
+    def get_queryset(self, request):
+        return deadline_list_with_status(dates=status_dates_get())
+
+    def has_delete_permission(self, request, obj=None):
+        # A deadline made by mistake may go; one with a report is a record and stays.
+        if obj is not None and obj.reports.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("mã"), ordering="task__code")
+    def task_code(self, deadline):
+        return deadline.task.code
+
+    @admin.display(description=_("cơ quan chủ trì"))
+    def lead_agency(self, deadline):
+        return deadline.task.lead_agency
+
+    @admin.display(description=_("tình trạng"), ordering="status")
+    def status_display(self, deadline):
+        return status_badge(deadline.status)
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    list_display = [
+        "deadline",
+        "lead_agency",
+        "state",
+        "percent",
+        "review_state",
+        "submitted_at",
+        "submitted_by",
+    ]
+    list_filter = ["review_state", "state", ("deadline__task__lead_agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["deadline__task__code", "deadline__task__title", "narrative"]
+    date_hierarchy = "submitted_at"
+    list_select_related = ["deadline__task__lead_agency", "submitted_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("cơ quan chủ trì"))
+    def lead_agency(self, report):
+        return report.deadline.task.lead_agency
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+    date_hierarchy = "date"

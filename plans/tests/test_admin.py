@@ -1,0 +1,244 @@
+"""The Django admin, where plans are edited: every page loads, bad input is refused in
+Vietnamese and nothing is saved, and saving a task regenerates its deadlines."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
+
+from plans.models import ContentArea, Deadline, Plan, Task
+from plans.tests.factories import AgencyFactory, ContentAreaFactory, TaskFactory
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+PASSWORD = "Mat-khau-demo-2026"
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_demo", password=PASSWORD, today=D(2026, 11, 28), stdout=io.StringIO())
+
+
+@pytest.fixture
+def seeded_admin(client, seeded):
+    client.login(username="admin", password=PASSWORD)
+    return client
+
+
+def url_name(model, view):
+    return f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m._meta.label)
+def test_every_changelist_add_and_change_page_loads_for_a_superuser(seeded_admin, model):
+    model_admin = admin.site._registry[model]
+    admin_client = seeded_admin
+    assert admin_client.get(reverse(url_name(model, "changelist"))).status_code == 200
+    add = admin_client.get(reverse(url_name(model, "add")))
+    assert add.status_code == (200 if model_admin.has_add_permission(add.wsgi_request) else 403)
+    obj = model.objects.first()
+    if obj is not None:
+        assert admin_client.get(reverse(url_name(model, "change"), args=[obj.pk])).status_code == 200
+
+
+def test_task_changelist_filters_by_computed_status(seeded_admin):
+    admin_client = seeded_admin
+    response = admin_client.get(reverse("admin:plans_task_changelist"), {"tinh_trang": "done_late"})
+    codes = [task.code for task in response.context["cl"].result_list]
+    assert codes == ["MAU-03"]
+    response = admin_client.get(reverse("admin:plans_task_changelist"), {"q": "MAU-0"})
+    assert response.context["cl"].result_count == 9
+
+
+def test_deadline_changelist_filters_by_computed_status(seeded_admin):
+    admin_client = seeded_admin
+    response = admin_client.get(reverse("admin:plans_deadline_changelist"), {"tinh_trang": "due_soon"})
+    assert response.status_code == 200
+    assert {d.status for d in response.context["cl"].result_list} == {"due_soon"}
+
+
+def plan_form(**overrides):
+    data = {
+        "number": "12/KH-UBND",
+        "title": "Kế hoạch thử",
+        "issuer": "UBND tỉnh Điện Biên",
+        "status": "active",
+        "period_start": "01/01/2020",
+        "period_end": "31/12/2022",
+        "coordinating_agency": AgencyFactory().pk,
+        "summary": "",
+        "source_note": "",
+        "areas-TOTAL_FORMS": "1",
+        "areas-INITIAL_FORMS": "0",
+        "areas-0-number": "1",
+        "areas-0-title": "Nội dung một",
+        "documents-TOTAL_FORMS": "0",
+        "documents-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_plan_with_areas_is_added(admin_client):
+    response = admin_client.post(reverse("admin:plans_plan_add"), plan_form())
+    assert response.status_code == 302
+    plan = Plan.objects.get(number="12/KH-UBND")
+    assert plan.period_start == D(2020, 1, 1)
+    assert list(plan.areas.values_list("number", "title")) == [(1, "Nội dung một")]
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"number": "KH-12"}, "Số, ký hiệu văn bản “KH-12” không đúng mẫu."),
+        ({"period_end": "31/12/2019"}, "Thời gian kết thúc không được trước thời gian bắt đầu."),
+        (
+            {"areas-TOTAL_FORMS": "2", "areas-1-number": "1", "areas-1-title": "Trùng số"},
+            "Số thứ tự nội dung 1 bị trùng: mỗi nội dung một số riêng.",
+        ),
+    ],
+    ids=["document-number", "period", "duplicate-area"],
+)
+def test_bad_plan_is_refused_in_vietnamese_and_nothing_saved(admin_client, overrides, message):
+    response = admin_client.post(reverse("admin:plans_plan_add"), plan_form(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Plan.objects.count() == 0
+    assert ContentArea.objects.count() == 0
+
+
+def task_form(area, **overrides):
+    data = {
+        "plan": area.plan.pk,
+        "area": area.pk,
+        "code": "1.1",
+        "title": "Nhiệm vụ thử",
+        "description": "",
+        "expected_output": "Báo cáo",
+        "lead_agency": AgencyFactory().pk,
+        "schedule": "yearly",
+        "due_on": "",
+        "due_day": "15",
+        "due_month": "12",
+        "report_cycle": "",
+        "start_on": "",
+        "source_note": "",
+        "deadlines-TOTAL_FORMS": "0",
+        "deadlines-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_adding_a_task_generates_its_deadlines(admin_client):
+    area = ContentAreaFactory(plan__period_start=D(2020, 1, 1), plan__period_end=D(2022, 12, 31))
+    response = admin_client.post(reverse("admin:plans_task_add"), task_form(area))
+    assert response.status_code == 302
+    task = Task.objects.get(code="1.1")
+    assert list(task.deadlines.values_list("due_on", flat=True)) == [
+        D(2020, 12, 15),
+        D(2021, 12, 15),
+        D(2022, 12, 15),
+    ]
+
+
+def test_changing_a_task_schedule_in_admin_regenerates_future_deadlines(admin_client):
+    area = ContentAreaFactory(plan__period_start=D(2020, 1, 1), plan__period_end=D(2035, 12, 31))
+    admin_client.post(reverse("admin:plans_task_add"), task_form(area))
+    task = Task.objects.get(code="1.1")
+    past = set(task.deadlines.filter(due_on__lt=D.today()).values_list("pk", flat=True))
+    response = admin_client.post(
+        reverse("admin:plans_task_change", args=[task.pk]),
+        task_form(area, schedule="half_yearly", due_day="", due_month="", lead_agency=task.lead_agency.pk),
+    )
+    assert response.status_code == 302
+    assert set(task.deadlines.filter(due_on__lt=D.today()).values_list("pk", flat=True)) == past
+    future = task.deadlines.filter(due_on__gte=D.today())
+    assert future.exists()
+    assert {(d.month, d.day) for d in future.values_list("due_on", flat=True)} == {(6, 30), (12, 31)}
+
+
+@pytest.mark.parametrize(
+    "overrides, field_message",
+    [
+        ({"lead_agency": ""}, "Mỗi nhiệm vụ phải có một cơ quan chủ trì."),
+        (
+            {"schedule": "one_off", "due_on": "31/12/2023", "due_day": "", "due_month": ""},
+            "Hạn 31/12/2023 nằm ngoài thời gian của kế hoạch (01/01/2020 – 31/12/2022).",
+        ),
+        ({"due_month": ""}, "Nhiệm vụ hằng năm cần ngày và tháng hạn (ví dụ 15/12)."),
+        ({"schedule": "ongoing", "due_day": "", "due_month": ""}, "Nhiệm vụ thường xuyên cần kỳ báo cáo."),
+    ],
+    ids=["no-lead", "one-off-outside-period", "yearly-without-month", "ongoing-without-cycle"],
+)
+def test_bad_task_is_refused_in_vietnamese_and_nothing_saved(admin_client, overrides, field_message):
+    area = ContentAreaFactory(plan__period_start=D(2020, 1, 1), plan__period_end=D(2022, 12, 31))
+    response = admin_client.post(reverse("admin:plans_task_add"), task_form(area, **overrides))
+    assert response.status_code == 200
+    assert field_message in response.content.decode()
+    assert Task.objects.count() == 0
+    assert Deadline.objects.count() == 0
+
+
+def test_lead_agency_cannot_also_cooperate(admin_client):
+    area = ContentAreaFactory()
+    lead = AgencyFactory(short_name="Sở TT&TT")
+    response = admin_client.post(
+        reverse("admin:plans_task_add"),
+        task_form(area, lead_agency=lead.pk, cooperating_agencies=[lead.pk]),
+    )
+    assert (
+        "Sở TT&amp;TT đã là cơ quan chủ trì, không đồng thời là cơ quan phối hợp."
+        in response.content.decode()
+    )
+    assert Task.objects.count() == 0
+
+
+def test_changing_the_plan_period_regenerates_deadlines(admin_client):
+    task = TaskFactory(
+        schedule="yearly", due_on=None, due_day=1, due_month=6, area__plan__period_end=D(2030, 12, 31)
+    )
+    from plans.services import deadline_sync_for_task
+
+    deadline_sync_for_task(task=task)
+    plan = task.plan
+    data = plan_form(
+        number=plan.number,
+        title=plan.title,
+        period_start="01/01/2019",
+        period_end="31/12/2040",
+        coordinating_agency=plan.coordinating_agency.pk,
+        **{
+            "areas-TOTAL_FORMS": "1",
+            "areas-INITIAL_FORMS": "1",
+            "areas-0-id": task.area.pk,
+            "areas-0-plan": plan.pk,
+            "areas-0-number": task.area.number,
+            "areas-0-title": task.area.title,
+        },
+    )
+    response = admin_client.post(reverse("admin:plans_plan_change", args=[plan.pk]), data)
+    assert response.status_code == 302
+    assert task.deadlines.order_by("due_on").last().due_on == D(2040, 6, 1)
+
+
+def test_coordinator_edits_plans_and_only_reads_reports(client, seeded):
+    client.login(username="ngoaivu", password=PASSWORD)
+    assert client.get(reverse("admin:plans_task_add")).status_code == 200
+    assert client.get(reverse("admin:plans_plan_changelist")).status_code == 200
+    assert client.get(reverse("admin:plans_progressreport_changelist")).status_code == 200
+    assert client.get(reverse("admin:plans_progressreport_add")).status_code == 403
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("username", ["sotttt", "lanhdao"])
+def test_officers_and_leaders_have_no_admin(client, seeded, username):
+    client.login(username=username, password=PASSWORD)
+    response = client.get(reverse("admin:plans_task_changelist"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("admin:login"))
