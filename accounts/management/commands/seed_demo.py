@@ -1,0 +1,43 @@
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.services import demo_users_seed
+from plans.demo import sample_tasks_seed
+from plans.management.arguments import iso_date
+from plans.models import Plan
+from plans.sources import plan_139
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo các tài khoản mẫu (admin, ngoaivu, sotttt, lanhdao) và nhiệm vụ mẫu trong Kế hoạch "
+        "139/KH-UBND, tên bắt đầu bằng “[Dữ liệu mẫu]”. Chạy lại không tạo trùng; mật khẩu các "
+        "tài khoản mẫu được đặt lại theo --password."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", required=True, help="Mật khẩu cho mọi tài khoản mẫu.")
+        parser.add_argument(
+            "--today", type=iso_date, help="Đặt ngày của dữ liệu mẫu theo ngày này (YYYY-MM-DD)."
+        )
+
+    @transaction.atomic
+    def handle(self, *args, password, today, **options):
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError("Mật khẩu không dùng được: " + " ".join(exc.messages)) from exc
+        today = today or timezone.localdate()
+        # The sample tasks live in Plan 139/KH-UBND and use its agencies.
+        plan_139.load()
+        users = demo_users_seed(password=password)
+        created = sample_tasks_seed(
+            plan=Plan.objects.get(number=plan_139.PLAN["number"]),
+            today=today,
+            reporters={"so-tttt": users["sotttt"]},
+            reviewer=users["ngoaivu"],
+        )
+        self.stdout.write(f"Tài khoản mẫu: {', '.join(users)}. Nhiệm vụ mẫu tạo mới: {created}.")

@@ -1,0 +1,95 @@
+"""``seed_demo``: demo accounts with their roles and clearly marked sample tasks."""
+
+import datetime
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from accounts.roles import Role
+from plans.demo import SAMPLE_PREFIX
+from plans.models import DeadlineStatus, ProgressReport, Task
+from plans.selectors import deadline_list_with_status, status_dates_get
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Mat-khau-demo-2026"
+
+
+def seed(today=datetime.date(2026, 11, 28), password=PASSWORD):
+    out = io.StringIO()
+    call_command("seed_demo", password=password, today=today, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_accounts_have_their_roles_and_agencies():
+    seed()
+    users = {user.username: user for user in User.objects.select_related("agency")}
+    assert set(users) == {"admin", "ngoaivu", "sotttt", "lanhdao"}
+    assert users["admin"].is_superuser and users["admin"].role is None
+    assert (users["ngoaivu"].role, users["ngoaivu"].agency.code, users["ngoaivu"].is_staff) == (
+        Role.COORDINATOR,
+        "so-ngoai-vu",
+        True,
+    )
+    assert (users["sotttt"].role, users["sotttt"].agency.code, users["sotttt"].is_staff) == (
+        Role.OFFICER,
+        "so-tttt",
+        False,
+    )
+    assert (users["lanhdao"].role, users["lanhdao"].is_staff) == (Role.LEADER, False)
+    assert authenticate(username="sotttt", password=PASSWORD) == users["sotttt"]
+
+
+def test_sample_tasks_say_they_are_sample_data():
+    seed()
+    samples = Task.objects.exclude(code="5.1")
+    assert samples.count() == 13
+    for task in samples:
+        assert task.title.startswith(SAMPLE_PREFIX)
+        assert "Dữ liệu mẫu" in task.source_note
+
+
+def test_seeding_twice_duplicates_nothing_and_resets_passwords():
+    seed()
+    counts = (User.objects.count(), Task.objects.count(), ProgressReport.objects.count())
+    output = seed(password="Mat-khau-moi-2027")
+    assert "Nhiệm vụ mẫu tạo mới: 0" in output
+    assert (User.objects.count(), Task.objects.count(), ProgressReport.objects.count()) == counts
+    assert authenticate(username="ngoaivu", password="Mat-khau-moi-2027") is not None
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime.date(2026, 11, 28),  # a Saturday
+        datetime.date(2027, 2, 3),  # just before Tết 2027
+        datetime.date(2026, 12, 31),  # year end
+        datetime.date(2030, 6, 17),
+    ],
+)
+def test_on_the_day_of_seeding_every_kind_of_status_is_present(today):
+    seed(today=today)
+    statuses = set(
+        deadline_list_with_status(dates=status_dates_get(today=today))
+        .filter(task__code__startswith="MAU-")
+        .values_list("status", flat=True)
+    )
+    assert {
+        DeadlineStatus.OVERDUE,
+        DeadlineStatus.DUE_SOON,
+        DeadlineStatus.DONE_ON_TIME,
+        DeadlineStatus.DONE_LATE,
+        DeadlineStatus.IN_PROGRESS,
+        DeadlineStatus.NOT_YET_DUE,
+    } <= statuses
+    review_states = set(ProgressReport.objects.values_list("review_state", flat=True))
+    assert review_states == {"submitted", "accepted", "returned"}
+
+
+def test_a_weak_password_is_refused_and_nothing_is_created():
+    with pytest.raises(CommandError, match="Mật khẩu không dùng được"):
+        seed(password="123")
+    assert User.objects.count() == 0
+    assert Task.objects.count() == 0

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from plans.sources import plan_139
+
+
+class Command(BaseCommand):
+    help = (
+        "Nạp Kế hoạch 139/KH-UBND theo những gì nguồn công khai cho biết: kế hoạch, 9 nội dung, "
+        "các cơ quan, đơn vị và nhiệm vụ có nguồn của nội dung 5. Chạy lại không tạo trùng và "
+        "không ghi đè dữ liệu đã sửa trong trang quản trị."
+    )
+
+    def handle(self, *args, **options):
+        result = plan_139.load()
+        labels = {
+            "agencies": "cơ quan, đơn vị",
+            "plans": "kế hoạch",
+            "areas": "nội dung",
+            "documents": "văn bản liên quan",
+            "tasks": "nhiệm vụ",
+        }
+        for kind, label in labels.items():
+            self.stdout.write(
+                f"{label}: tạo mới {result.created.get(kind, 0)}, đã có {result.existing.get(kind, 0)}"
+            )
+        self.stdout.write(self.style.SUCCESS("Đã nạp Kế hoạch 139/KH-UBND."))

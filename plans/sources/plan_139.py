@@ -1,0 +1,216 @@
+"""Plan 139/KH-UBND as far as public sources tell it, and no further.
+
+Source: the news item of the province's information centre (DIC), 17/01/2019,
+"Điện Biên: Triển khai công tác đối ngoại giai đoạn 2019 – 2021". The full text of the
+plan is not public in any source we have: what the item does not say is left empty or
+marked as still to be filled in, never guessed.
+"""
+
+import datetime
+
+NEWS_ITEM = (
+    "Tin “Điện Biên: Triển khai công tác đối ngoại giai đoạn 2019 – 2021”, "
+    "Trung tâm Thông tin tỉnh (DIC), 17/01/2019"
+)
+
+AGENCY_NOTE = (
+    "Tên cơ quan theo hệ thống tổ chức năm 2019 (trước sắp xếp năm 2025), "
+    "theo tài liệu tham chiếu của dự án; cập nhật trong trang quản trị khi cần."
+)
+
+_DEPARTMENTS = [
+    ("vp-ubnd-tinh", "Văn phòng UBND tỉnh", "VP UBND tỉnh"),
+    ("so-ngoai-vu", "Sở Ngoại vụ", "Sở Ngoại vụ"),
+    ("so-noi-vu", "Sở Nội vụ", "Sở Nội vụ"),
+    ("so-tu-phap", "Sở Tư pháp", "Sở Tư pháp"),
+    ("so-khdt", "Sở Kế hoạch và Đầu tư", "Sở KH&ĐT"),
+    ("so-tai-chinh", "Sở Tài chính", "Sở Tài chính"),
+    ("so-cong-thuong", "Sở Công Thương", "Sở Công Thương"),
+    ("so-nnptnt", "Sở Nông nghiệp và Phát triển nông thôn", "Sở NN&PTNT"),
+    ("so-gtvt", "Sở Giao thông vận tải", "Sở GTVT"),
+    ("so-xay-dung", "Sở Xây dựng", "Sở Xây dựng"),
+    ("so-tnmt", "Sở Tài nguyên và Môi trường", "Sở TN&MT"),
+    ("so-tttt", "Sở Thông tin và Truyền thông", "Sở TT&TT"),
+    ("so-ldtbxh", "Sở Lao động – Thương binh và Xã hội", "Sở LĐ-TB&XH"),
+    ("so-vhttdl", "Sở Văn hóa, Thể thao và Du lịch", "Sở VH,TT&DL"),
+    ("so-khcn", "Sở Khoa học và Công nghệ", "Sở KH&CN"),
+    ("so-gddt", "Sở Giáo dục và Đào tạo", "Sở GD&ĐT"),
+    ("so-y-te", "Sở Y tế", "Sở Y tế"),
+    ("thanh-tra-tinh", "Thanh tra tỉnh", "Thanh tra tỉnh"),
+    ("ban-dan-toc", "Ban Dân tộc", "Ban Dân tộc"),
+]
+
+_OTHER_BODIES = [
+    ("cong-an-tinh", "Công an tỉnh", "Công an tỉnh", "central_unit"),
+    ("bo-chqs-tinh", "Bộ Chỉ huy Quân sự tỉnh", "Bộ CHQS tỉnh", "central_unit"),
+    ("bo-chbdbp-tinh", "Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "Bộ CHBĐBP tỉnh", "central_unit"),
+    ("ubmttq-tinh", "Ủy ban MTTQ Việt Nam tỉnh", "Ủy ban MTTQ tỉnh", "mass_organisation"),
+    (
+        "lien-hiep-huu-nghi",
+        "Liên hiệp các tổ chức hữu nghị tỉnh",
+        "Liên hiệp các tổ chức hữu nghị tỉnh",
+        "mass_organisation",
+    ),
+    ("dai-ptth-tinh", "Đài Phát thanh – Truyền hình tỉnh", "Đài PT-TH tỉnh", "other"),
+    ("bao-dien-bien-phu", "Báo Điện Biên Phủ", "Báo Điện Biên Phủ", "other"),
+]
+
+_DISTRICTS = [
+    ("tp-dien-bien-phu", "UBND thành phố Điện Biên Phủ", "UBND TP. Điện Biên Phủ"),
+    ("tx-muong-lay", "UBND thị xã Mường Lay", "UBND TX. Mường Lay"),
+    ("h-dien-bien", "UBND huyện Điện Biên", "UBND huyện Điện Biên"),
+    ("h-dien-bien-dong", "UBND huyện Điện Biên Đông", "UBND huyện Điện Biên Đông"),
+    ("h-muong-ang", "UBND huyện Mường Ảng", "UBND huyện Mường Ảng"),
+    ("h-muong-cha", "UBND huyện Mường Chà", "UBND huyện Mường Chà"),
+    ("h-muong-nhe", "UBND huyện Mường Nhé", "UBND huyện Mường Nhé"),
+    ("h-nam-po", "UBND huyện Nậm Pồ", "UBND huyện Nậm Pồ"),
+    ("h-tua-chua", "UBND huyện Tủa Chùa", "UBND huyện Tủa Chùa"),
+    ("h-tuan-giao", "UBND huyện Tuần Giáo", "UBND huyện Tuần Giáo"),
+]
+
+AGENCIES = (
+    [
+        {"code": code, "name": name, "short_name": short, "kind": "department", "source_note": AGENCY_NOTE}
+        for code, name, short in _DEPARTMENTS
+    ]
+    + [
+        {"code": code, "name": name, "short_name": short, "kind": kind, "source_note": AGENCY_NOTE}
+        for code, name, short, kind in _OTHER_BODIES
+    ]
+    + [
+        {"code": code, "name": name, "short_name": short, "kind": "district", "source_note": AGENCY_NOTE}
+        for code, name, short in _DISTRICTS
+    ]
+)
+
+DEPARTMENT_CODES = [code for code, _name, _short in _DEPARTMENTS]
+DISTRICT_CODES = [code for code, _name, _short in _DISTRICTS]
+
+PLAN = {
+    "number": "139/KH-UBND",
+    "title": (
+        "Kế hoạch hành động triển khai công tác đối ngoại tỉnh Điện Biên giai đoạn "
+        "2019 – 2021 và các năm tiếp theo"
+    ),
+    "issuer": "UBND tỉnh Điện Biên",
+    # The item of 17/01/2019 says the plan was "vừa ban hành": January 2019, day unknown.
+    "issued_on": None,
+    "period_start": datetime.date(2019, 1, 1),
+    "period_end": None,
+    "coordinating_agency": "so-ngoai-vu",
+    "status": "active",
+    "summary": (
+        "Thực hiện tốt các nhiệm vụ đề ra tại Hội nghị ngoại vụ toàn quốc lần thứ 19 và các "
+        "nghị quyết, chỉ thị, chương trình hành động của Đảng, Nhà nước, của tỉnh về công tác "
+        "đối ngoại và hội nhập quốc tế; tăng cường chỉ đạo và quản lý nhà nước về lĩnh vực đối "
+        "ngoại và mở rộng quan hệ đối ngoại của tỉnh. Công tác đối ngoại phải bám sát chủ "
+        "trương, chính sách đối ngoại của Đảng và Nhà nước, gắn kết chặt chẽ hoạt động đối "
+        "ngoại của Đảng, ngoại giao Nhà nước và đối ngoại nhân dân; hội nhập quốc tế gắn với "
+        "ổn định chính trị, bảo đảm quốc phòng, an ninh và giữ gìn bản sắc dân tộc; cụ thể "
+        "hóa Nghị quyết Đại hội Đảng bộ tỉnh lần thứ XIII."
+    ),
+    "source_note": (
+        f"{NEWS_ITEM}. Ban hành tháng 01/2019, tin không nêu ngày ký. Thời gian: từ năm 2019, "
+        "không có mốc kết thúc (“và các năm tiếp theo”). Toàn văn kế hoạch chưa có trong nguồn."
+    ),
+}
+
+_AREA_NOTE = f"{NEWS_ITEM}: tên nội dung theo thứ tự tin nêu."
+
+AREAS = [
+    {"number": number, "title": title, "source_note": _AREA_NOTE}
+    for number, title in [
+        (1, "Tăng cường lãnh đạo, chỉ đạo và quản lý các hoạt động đối ngoại"),
+        (2, "Hội nhập quốc tế và công tác ngoại giao kinh tế phục vụ phát triển bền vững"),
+        (
+            3,
+            "Đẩy mạnh và làm sâu sắc hơn mối quan hệ hợp tác quốc tế, đặc biệt là với các địa "
+            "phương nước CHDCND Lào, Trung Quốc và các nước trong cộng đồng ASEAN",
+        ),
+        (4, "Công tác ngoại giao văn hóa"),
+        (5, "Công tác thông tin đối ngoại"),
+        (6, "Công tác lãnh sự và bảo hộ công dân"),
+        (7, "Công tác quản lý biên giới lãnh thổ quốc gia"),
+        (8, "Tăng cường nguồn lực cho công tác đối ngoại"),
+    ]
+] + [
+    {
+        "number": 9,
+        "title": "Nội dung thứ 9 – chưa có trong nguồn, cần bổ sung từ văn bản gốc",
+        "source_note": (
+            f"{NEWS_ITEM}: tin nêu kế hoạch có 9 nội dung nhưng chỉ kể tên 8 (kết thúc bằng “…”). "
+            "Tên nội dung này cần bổ sung từ văn bản gốc."
+        ),
+    }
+]
+
+DOCUMENTS = [
+    {
+        "number": "281/QĐ-UBND",
+        "title": (
+            "Quyết định phê duyệt Đề án Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn "
+            "2018 – 2020, tầm nhìn đến 2025"
+        ),
+        "issued_on": datetime.date(2018, 4, 12),
+        "note": (
+            f"Ngày ban hành chưa thống nhất giữa các nguồn: {NEWS_ITEM} ghi ngày 18/4/2018; các "
+            "trang văn bản pháp luật và tin của tỉnh ngày 23/04/2018 ghi ngày 12/04/2018. "
+            "Tạm ghi 12/04/2018; sửa khi đối chiếu được văn bản gốc."
+        ),
+    },
+    {
+        "number": "18/2018/QĐ-UBND",
+        "title": "Quy định về hoạt động thông tin đối ngoại",
+        "issued_on": datetime.date(2018, 4, 12),
+        "note": "Tài liệu tham chiếu của dự án (văn bản liên quan của tỉnh). Trích yếu tóm tắt.",
+    },
+    {
+        "number": "25/2012/QĐ-UBND",
+        "title": "Quy định về quản lý thống nhất các hoạt động đối ngoại",
+        "issued_on": None,
+        "note": "Tài liệu tham chiếu của dự án; nguồn không nêu ngày ban hành. Trích yếu tóm tắt.",
+    },
+    {
+        "number": "15/2015/QĐ-UBND",
+        "title": "Quy định theo dõi, đôn đốc việc thực hiện nhiệm vụ do UBND tỉnh giao",
+        "issued_on": datetime.date(2015, 9, 21),
+        "note": "Tài liệu tham chiếu của dự án (văn bản liên quan của tỉnh). Trích yếu tóm tắt.",
+    },
+]
+
+TASKS = [
+    {
+        "code": "5.1",
+        "area": 5,
+        "title": (
+            "Tham mưu đẩy mạnh công tác thông tin đối ngoại phục vụ quá trình hội nhập kinh tế "
+            "quốc tế trên địa bàn tỉnh; trọng tâm là triển khai thực hiện có hiệu quả Quyết định "
+            "số 281/QĐ-UBND"
+        ),
+        "description": (
+            "Sở Thông tin và Truyền thông được giao chủ trì phối hợp với các sở, ban, ngành tỉnh "
+            "và UBND các huyện, thị xã, thành phố tham mưu đẩy mạnh công tác thông tin đối ngoại "
+            "phục vụ quá trình hội nhập kinh tế quốc tế trên địa bàn tỉnh và trọng tâm là triển "
+            "khai thực hiện có hiệu quả Quyết định số 281/QĐ-UBND ngày 18/4/2018 của UBND tỉnh "
+            "phê duyệt Đề án Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn 2018 – 2020 "
+            "tầm nhìn đến 2025."
+        ),
+        "expected_output": "",
+        "lead_agency": "so-tttt",
+        "cooperating_agencies": [code for code in DEPARTMENT_CODES if code != "so-tttt"] + DISTRICT_CODES,
+        "schedule": "ongoing",
+        "report_cycle": "yearly",
+        "source_note": (
+            f"{NEWS_ITEM}: nội dung giao việc trích nguyên văn. Mã 5.1 do cổng đặt (nhiệm vụ thứ "
+            "nhất của nội dung 5). Nguồn không nêu sản phẩm và thời hạn: tạm đặt “thường xuyên, "
+            "báo cáo hằng năm”, cần đối chiếu văn bản gốc."
+        ),
+    }
+]
+
+
+def load():
+    """Load what the sources say into the database; idempotent (``plans.services.plan_load``)."""
+    from plans.services import plan_load
+
+    return plan_load(agencies=AGENCIES, plan=PLAN, areas=AREAS, documents=DOCUMENTS, tasks=TASKS)
