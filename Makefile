@@ -1,0 +1,39 @@
+# Two commands matter: `make run` (set up and serve on SQLite) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+DEMO_PASSWORD_FILE := .demo-password
+
+.PHONY: install run test migrate seed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstalled only when requirements.txt changes.
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+# Plan 139/KH-UBND, the demo accounts and the sample tasks; safe to repeat.
+seed: migrate
+	$(BIN)/python manage.py load_plan139
+	@test -s $(DEMO_PASSWORD_FILE) || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $(DEMO_PASSWORD_FILE)
+	@$(BIN)/python manage.py seed_demo --password "$$(cat $(DEMO_PASSWORD_FILE))"
+
+run: seed
+	@echo ""
+	@echo "Tài khoản mẫu / demo accounts: admin, ngoaivu, sotttt, lanhdao"
+	@echo "Mật khẩu / password: $$(cat $(DEMO_PASSWORD_FILE))   (kept in $(DEMO_PASSWORD_FILE))"
+	@echo "Cổng / portal: http://127.0.0.1:$(PORT)/"
+	@echo ""
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
