@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import role_of
+
 
 class User(AbstractUser):
     """A portal user. The role comes from the user's group (``accounts.roles``)."""
@@ -26,6 +28,4 @@ class User(AbstractUser):
 
     @cached_property
     def role(self):
-        from accounts.roles import role_of
-
         return role_of(self)

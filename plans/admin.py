@@ -2,9 +2,11 @@
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils import formats
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from plans.models import (
@@ -25,6 +27,8 @@ admin.site.site_header = _("Quản trị – Cổng theo dõi kế hoạch đố
 admin.site.site_title = _("Quản trị cổng đối ngoại Điện Biên")
 admin.site.index_title = _("Quản trị dữ liệu")
 admin.site.site_url = "/"
+# Task lists are wide; the filter panel already sits on the right.
+admin.site.enable_nav_sidebar = False
 
 
 def status_badge(status):
@@ -54,6 +58,28 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AreaFilter(admin.SimpleListFilter):
+    """Content areas with short labels, limited to the plan chosen in the plan filter."""
+
+    title = _("nội dung")
+    parameter_name = "area"
+
+    def lookups(self, request, model_admin):
+        areas = ContentArea.objects.select_related("plan").order_by("plan__number", "number")
+        plan_id = request.GET.get("plan__id__exact", "")
+        if plan_id.isdigit():
+            areas = areas.filter(plan_id=plan_id)
+        return [
+            (area.pk, f"{area.plan.number} – {area.number}. {Truncator(area.title).chars(40)}")
+            for area in areas
+        ]
+
+    def queryset(self, request, queryset):
+        if (self.value() or "").isdigit():
+            return queryset.filter(area_id=self.value())
+        return queryset
+
+
 class TaskStatusFilter(StatusFilter):
     title = _("tình trạng hạn hiện tại")
     status_field = "current_status"
@@ -65,6 +91,10 @@ class AgencyAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code"]
     fields = ["name", "short_name", "code", "kind", "reminder_emails", "is_active", "source_note"]
+
+
+# Text boxes small enough for a table row in the inlines.
+COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 36})}}
 
 
 class ContentAreaFormSet(forms.BaseInlineFormSet):
@@ -89,17 +119,19 @@ class ContentAreaInline(admin.TabularInline):
     formset = ContentAreaFormSet
     fields = ["number", "title", "description", "source_note"]
     extra = 0
-    formfield_overrides = {
-        # Compact text boxes in a table row.
-        ContentArea._meta.get_field("description"): {"widget": forms.Textarea(attrs={"rows": 2})},
-        ContentArea._meta.get_field("source_note"): {"widget": forms.Textarea(attrs={"rows": 2})},
-    }
+    formfield_overrides = COMPACT_TEXT
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "title":  # area titles are long: let them wrap
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 2, "cols": 48})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class RelatedDocumentInline(admin.TabularInline):
     model = RelatedDocument
     fields = ["number", "title", "issued_on", "note"]
     extra = 0
+    formfield_overrides = COMPACT_TEXT
 
 
 @admin.register(Plan)
@@ -198,15 +230,15 @@ class TaskAdmin(admin.ModelAdmin):
     form = TaskAdminForm
     list_display = [
         "code",
-        "title",
+        "short_title",
         "area_number",
         "lead_agency",
         "schedule_text",
         "current_deadline",
         "status_display",
     ]
-    list_display_links = ["code", "title"]
-    list_filter = ["plan", "area", ("lead_agency", admin.RelatedOnlyFieldListFilter), TaskStatusFilter]
+    list_display_links = ["code", "short_title"]
+    list_filter = ["plan", AreaFilter, ("lead_agency", admin.RelatedOnlyFieldListFilter), TaskStatusFilter]
     search_fields = ["code", "title"]
     autocomplete_fields = ["lead_agency", "cooperating_agencies", "area", "plan"]
     list_select_related = ["lead_agency", "area", "plan"]
@@ -229,6 +261,10 @@ class TaskAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return task_list_with_current_deadline(dates=status_dates_get())
+
+    @admin.display(description=_("nhiệm vụ"), ordering="title")
+    def short_title(self, task):
+        return Truncator(task.title).chars(120)
 
     @admin.display(description=_("nội dung"), ordering="area__number")
     def area_number(self, task):

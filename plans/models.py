@@ -496,15 +496,3 @@ class DeadlineStatus(models.TextChoices):
     DUE_SOON = "due_soon", _("Sắp đến hạn")
     OVERDUE = "overdue", _("Quá hạn")
     NOT_YET_DUE = "not_yet_due", _("Chưa đến kỳ")
-
-    @property
-    def colour(self):
-        """Bootstrap contextual colour: green, amber, red, grey as DESIGN §2 asks."""
-        return {
-            "done_on_time": "success",
-            "done_late": "warning",
-            "in_progress": "primary",
-            "due_soon": "warning",
-            "overdue": "danger",
-            "not_yet_due": "secondary",
-        }[self.value]

@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role, role_of
+from plans.tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,3 +25,33 @@ def test_widest_role_wins():
     assert role_of(user) == Role.OFFICER
     user.groups.add(Group.objects.get(name=GROUP_NAMES[Role.COORDINATOR]))
     assert role_of(user) == Role.COORDINATOR
+
+
+def admin_user_form(**overrides):
+    data = {
+        "username": "canbo.moi",
+        "first_name": "Nguyễn Văn A",
+        "usable_password": "true",
+        "password1": "Mot-mat-khau-dai-2026",
+        "password2": "Mot-mat-khau-dai-2026",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_officer_without_agency_is_refused_in_admin(admin_client):
+    officer_group = Group.objects.get(name=GROUP_NAMES[Role.OFFICER])
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"), admin_user_form(groups=[officer_group.pk])
+    )
+    assert response.status_code == 200
+    assert "Cán bộ đơn vị phải thuộc một cơ quan, đơn vị." in response.content.decode()
+    assert not User.objects.filter(username="canbo.moi").exists()
+
+    agency = AgencyFactory()
+    response = admin_client.post(
+        reverse("admin:accounts_user_add"), admin_user_form(groups=[officer_group.pk], agency=agency.pk)
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="canbo.moi")
+    assert (user.agency, user.role) == (agency, Role.OFFICER)

@@ -77,7 +77,6 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Vietnamese first; dates dd/mm/yyyy through the format module below.
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -117,4 +116,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's own logger would otherwise print every line twice (its handler and root).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
