@@ -31,15 +31,18 @@ class _Report:
 
 
 @dataclass(frozen=True)
-class _OneOff:
+class _SampleTask:
     code: str
     area: int
     lead: str
     cooperating: tuple
     title: str
+    # One-off tasks: due this many (working) days from the day of seeding.
     due_in_days: int = 0
     due_in_working_days: int = 0
     report: _Report | None = None
+    # Quarterly tasks: started this many days before the day of seeding.
+    quarterly_history_days: int = 0
 
 
 _DONE = ProgressReport.State.DONE
@@ -48,8 +51,8 @@ _ACCEPTED = ProgressReport.ReviewState.ACCEPTED
 _SUBMITTED = ProgressReport.ReviewState.SUBMITTED
 _RETURNED = ProgressReport.ReviewState.RETURNED
 
-ONE_OFF_TASKS = [
-    _OneOff(
+SAMPLE_TASKS = [
+    _SampleTask(
         "MAU-01",
         5,
         "so-tttt",
@@ -57,7 +60,7 @@ ONE_OFF_TASKS = [
         "Biên soạn tài liệu giới thiệu tiềm năng du lịch của tỉnh bằng tiếng Lào",
         due_in_days=-40,
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-02",
         5,
         "so-tttt",
@@ -66,7 +69,7 @@ ONE_OFF_TASKS = [
         due_in_days=-20,
         report=_Report(_DONE, 100, _ACCEPTED, 23),
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-03",
         5,
         "so-tttt",
@@ -75,7 +78,7 @@ ONE_OFF_TASKS = [
         due_in_days=-30,
         report=_Report(_DONE, 100, _ACCEPTED, 26),
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-04",
         5,
         "so-tttt",
@@ -84,7 +87,7 @@ ONE_OFF_TASKS = [
         due_in_working_days=1,
         report=_Report(_IN_PROGRESS, 60, _SUBMITTED, 2),
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-05",
         2,
         "so-tttt",
@@ -92,7 +95,7 @@ ONE_OFF_TASKS = [
         "Xây dựng ấn phẩm giới thiệu môi trường đầu tư của tỉnh",
         due_in_working_days=3,
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-06",
         5,
         "so-tttt",
@@ -103,7 +106,7 @@ ONE_OFF_TASKS = [
             _DONE, 100, _RETURNED, 3, comment="Dữ liệu mẫu: đề nghị bổ sung danh mục tư liệu đã cập nhật."
         ),
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-07",
         4,
         "so-vhttdl",
@@ -111,7 +114,7 @@ ONE_OFF_TASKS = [
         "Tổ chức ngày hội giao lưu văn hóa hữu nghị với các tỉnh bạn Lào",
         due_in_days=-12,
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-08",
         6,
         "cong-an-tinh",
@@ -119,7 +122,7 @@ ONE_OFF_TASKS = [
         "Rà soát quy trình giải quyết thủ tục xuất nhập cảnh",
         due_in_working_days=2,
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-09",
         2,
         "so-khdt",
@@ -128,7 +131,7 @@ ONE_OFF_TASKS = [
         due_in_days=-60,
         report=_Report(_DONE, 100, _ACCEPTED, 61),
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-10",
         8,
         "so-noi-vu",
@@ -136,7 +139,7 @@ ONE_OFF_TASKS = [
         "Bồi dưỡng kiến thức đối ngoại cho cán bộ, công chức",
         due_in_days=45,
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-11",
         7,
         "bo-chbdbp-tinh",
@@ -145,7 +148,7 @@ ONE_OFF_TASKS = [
         due_in_days=-5,
         report=_Report(_IN_PROGRESS, 50, _SUBMITTED, 6),
     ),
-    _OneOff(
+    _SampleTask(
         "MAU-12",
         1,
         "vp-ubnd-tinh",
@@ -153,18 +156,17 @@ ONE_OFF_TASKS = [
         "Tham mưu chương trình hoạt động đối ngoại năm của UBND tỉnh",
         due_in_days=120,
     ),
+    # A year of history: every past quarter reported on time except the latest, which
+    # is overdue; the quarters ahead are not yet due.
+    _SampleTask(
+        "MAU-13",
+        3,
+        "so-ngoai-vu",
+        ("so-tttt", "so-vhttdl"),
+        "Báo cáo tình hình hợp tác với các địa phương nước bạn",
+        quarterly_history_days=370,
+    ),
 ]
-
-# A recurring task with a year of history: every past quarter reported on time except
-# the latest, which is overdue; the quarters ahead are not yet due.
-QUARTERLY_TASK = {
-    "code": "MAU-13",
-    "area": 3,
-    "lead": "so-ngoai-vu",
-    "cooperating": ("so-tttt", "so-vhttdl"),
-    "title": "Báo cáo tình hình hợp tác với các địa phương nước bạn",
-    "history_days": 370,
-}
 
 
 def _local_morning(day):
@@ -204,14 +206,21 @@ def sample_tasks_seed(*, plan: Plan, today: datetime.date, reporters: dict, revi
     calendar = working_calendar_get()
     created = 0
 
-    for spec in ONE_OFF_TASKS:
+    for spec in SAMPLE_TASKS:
         if spec.code in existing:
             continue
-        due_on = (
-            calendar.add_working_days(today, spec.due_in_working_days)
-            if spec.due_in_working_days
-            else today + datetime.timedelta(days=spec.due_in_days)
-        )
+        if spec.quarterly_history_days:
+            schedule = {
+                "schedule": "quarterly",
+                "start_on": today - datetime.timedelta(days=spec.quarterly_history_days),
+            }
+        elif spec.due_in_working_days:
+            schedule = {
+                "schedule": "one_off",
+                "due_on": calendar.add_working_days(today, spec.due_in_working_days),
+            }
+        else:
+            schedule = {"schedule": "one_off", "due_on": today + datetime.timedelta(days=spec.due_in_days)}
         task = task_create(
             plan=plan,
             area=areas[spec.area],
@@ -219,44 +228,25 @@ def sample_tasks_seed(*, plan: Plan, today: datetime.date, reporters: dict, revi
             title=SAMPLE_PREFIX + spec.title,
             lead_agency=agencies[spec.lead],
             cooperating_agencies=[agencies[code] for code in spec.cooperating],
-            schedule="one_off",
-            due_on=due_on,
             source_note=SAMPLE_NOTE,
             today=today,
+            **schedule,
         )
         created += 1
-        if spec.report:
-            _add_report(
-                deadline=task.deadlines.get(),
-                spec=spec.report,
-                today=today,
-                reporter=reporters.get(spec.lead),
-                reviewer=reviewer,
-            )
-
-    spec = QUARTERLY_TASK
-    if spec["code"] not in existing:
-        task = task_create(
-            plan=plan,
-            area=areas[spec["area"]],
-            code=spec["code"],
-            title=SAMPLE_PREFIX + spec["title"],
-            lead_agency=agencies[spec["lead"]],
-            cooperating_agencies=[agencies[code] for code in spec["cooperating"]],
-            schedule="quarterly",
-            start_on=today - datetime.timedelta(days=spec["history_days"]),
-            source_note=SAMPLE_NOTE,
-            today=today,
-        )
-        created += 1
-        past = list(task.deadlines.filter(due_on__lt=today).order_by("due_on"))
-        for deadline in past[:-1]:
-            on_time = _Report(_DONE, 100, _ACCEPTED, (today - deadline.due_on).days + 2)
+        if spec.quarterly_history_days:
+            past = list(task.deadlines.filter(due_on__lt=today).order_by("due_on"))
+            reports = [
+                (deadline, _Report(_DONE, 100, _ACCEPTED, (today - deadline.due_on).days + 2))
+                for deadline in past[:-1]
+            ]
+        else:
+            reports = [(task.deadlines.get(), spec.report)] if spec.report else []
+        for deadline, report in reports:
             _add_report(
                 deadline=deadline,
-                spec=on_time,
+                spec=report,
                 today=today,
-                reporter=reporters.get(spec["lead"]),
+                reporter=reporters.get(spec.lead),
                 reviewer=reviewer,
             )
     return created

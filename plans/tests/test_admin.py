@@ -251,7 +251,8 @@ def test_area_filter_lists_the_chosen_plan_areas_and_filters_tasks(seeded_admin)
     url = reverse("admin:plans_task_changelist")
     response = seeded_admin.get(url, {"plan__id__exact": plan.pk, "area": area5.pk})
     assert {task.area_id for task in response.context["cl"].result_list} == {area5.pk}
-    area_filter = next(spec for spec in response.context["cl"].filter_specs if getattr(spec, "parameter_name", "") == "area")
+    specs = response.context["cl"].filter_specs
+    area_filter = next(spec for spec in specs if getattr(spec, "parameter_name", "") == "area")
     labels = [label for _pk, label in area_filter.lookup_choices]
     assert "139/KH-UBND – 5. Công tác thông tin đối ngoại" in labels
     assert len(labels) == 9 and not any(other_area.title[:20] in label for label in labels)
