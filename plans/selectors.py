@@ -8,14 +8,13 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     F,
     FilteredRelation,
-    OuterRef,
+    Max,
+    Min,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -33,11 +32,15 @@ from plans.models import (
 )
 from plans.working_days import WorkingCalendar
 
-# A deadline is done when a report that says "hoàn thành" has been accepted.
-_ACCEPTED_COMPLETION = {
-    "review_state": ProgressReport.ReviewState.ACCEPTED,
-    "state": ProgressReport.State.DONE,
-}
+
+def _completion(reports: str) -> Q:
+    """A deadline is done when a report that says "hoàn thành" has been accepted."""
+    return Q(
+        **{
+            f"{reports}__review_state": ProgressReport.ReviewState.ACCEPTED,
+            f"{reports}__state": ProgressReport.State.DONE,
+        }
+    )
 
 
 def working_calendar_get() -> WorkingCalendar:
@@ -63,12 +66,12 @@ def status_dates_get(*, today: datetime.date | None = None) -> StatusDates:
     return StatusDates(today=today, due_soon_until=due_soon_until)
 
 
-def _status_case(*, due_on: str, period_start: str, completed_on: str, dates: StatusDates) -> Case:
-    """The classification of DESIGN §2 as one SQL expression over three columns, so that
-    lists filter and count by status in the database."""
-    done = Q(**{f"{completed_on}__isnull": False})
+def _status_case(*, done_on_time: Q, done: Q, due_on: str, period_start: str, dates: StatusDates) -> Case:
+    """The classification of DESIGN §2 as one SQL expression, so that lists filter and
+    count by status in the database. ``due_on`` and ``period_start`` name the columns of
+    the open deadline; ``done_on_time`` and ``done`` say when it is done."""
     return Case(
-        When(done & Q(**{f"{completed_on}__lte": F(due_on)}), then=Value(DeadlineStatus.DONE_ON_TIME)),
+        When(done_on_time, then=Value(DeadlineStatus.DONE_ON_TIME)),
         When(done, then=Value(DeadlineStatus.DONE_LATE)),
         When(Q(**{f"{due_on}__lt": dates.today}), then=Value(DeadlineStatus.OVERDUE)),
         When(Q(**{f"{due_on}__lte": dates.due_soon_until}), then=Value(DeadlineStatus.DUE_SOON)),
@@ -82,48 +85,54 @@ def _status_case(*, due_on: str, period_start: str, completed_on: str, dates: St
 def deadline_list_with_status(*, dates: StatusDates) -> QuerySet[Deadline]:
     """All deadlines, each annotated with ``completed_on`` (local date of the accepted
     completion report's submission, or None) and ``status``."""
-    completion_condition = Q(**{f"reports__{key}": value for key, value in _ACCEPTED_COMPLETION.items()})
     return (
-        Deadline.objects.annotate(completion=FilteredRelation("reports", condition=completion_condition))
+        Deadline.objects.annotate(completion=FilteredRelation("reports", condition=_completion("reports")))
         .annotate(completed_on=TruncDate("completion__submitted_at"))
         .annotate(
             status=_status_case(
-                due_on="due_on", period_start="period_start", completed_on="completed_on", dates=dates
+                done_on_time=Q(completed_on__lte=F("due_on")),
+                done=Q(completed_on__isnull=False),
+                due_on="due_on",
+                period_start="period_start",
+                dates=dates,
             )
         )
     )
 
 
 def task_list_with_current_deadline(*, dates: StatusDates) -> QuerySet[Task]:
-    """All tasks, each annotated with its current deadline (the earliest one not yet
-    done; when all are done, the latest) and that deadline's ``current_status``."""
-    completion = ProgressReport.objects.filter(deadline=OuterRef("pk"), **_ACCEPTED_COMPLETION)
-    open_deadlines = (
-        Deadline.objects.filter(task=OuterRef("pk")).exclude(Exists(completion)).order_by("due_on")
-    )
-    latest_deadline = Deadline.objects.filter(task=OuterRef("pk")).order_by("-due_on")
-    current_completion = ProgressReport.objects.filter(
-        deadline__task=OuterRef("pk"),
-        deadline__due_on=OuterRef("current_due_on"),
-        **_ACCEPTED_COMPLETION,
-    )
+    """All tasks, each annotated with its current deadline ``current_due_on`` (the
+    earliest one not yet done; when all are done, the latest) and ``current_status``.
+
+    One grouped join over deadlines and their accepted completion reports, so that the
+    cost grows with the rows once, not once per task and status branch. A task whose
+    deadlines are all done counts as done late if any of them was.
+    """
+    open_deadline = Q(completion__isnull=True)
     return (
         Task.objects.annotate(
-            current_due_on=Coalesce(
-                Subquery(open_deadlines.values("due_on")[:1]),
-                Subquery(latest_deadline.values("due_on")[:1]),
-            ),
-            # Only read while the deadline is open: a done one's status ignores it.
-            current_period_start=Subquery(open_deadlines.values("period_start")[:1]),
+            completion=FilteredRelation("deadlines__reports", condition=_completion("deadlines__reports"))
         )
-        .annotate(current_completed_on=TruncDate(Subquery(current_completion.values("submitted_at")[:1])))
         .annotate(
+            open_due_on=Min("deadlines__due_on", filter=open_deadline),
+            # Later periods start later, so the earliest open period start is the open
+            # deadline's own.
+            open_period_start=Min("deadlines__period_start", filter=open_deadline),
+            deadline_count=Count("deadlines"),
+            late_count=Count(
+                "deadlines", filter=Q(completion__submitted_at__date__gt=F("deadlines__due_on"))
+            ),
+            last_due_on=Max("deadlines__due_on"),
+        )
+        .annotate(
+            current_due_on=Coalesce(F("open_due_on"), F("last_due_on")),
             current_status=_status_case(
-                due_on="current_due_on",
-                period_start="current_period_start",
-                completed_on="current_completed_on",
+                done_on_time=Q(open_due_on__isnull=True, deadline_count__gt=0, late_count=0),
+                done=Q(open_due_on__isnull=True, deadline_count__gt=0),
+                due_on="open_due_on",
+                period_start="open_period_start",
                 dates=dates,
-            )
+            ),
         )
     )
 

@@ -138,8 +138,29 @@ def test_task_current_deadline_is_the_earliest_open_one():
     for deadline in task.deadlines.filter(due_on__year=2027):
         ProgressReportFactory(deadline=deadline, submitted_at=local_datetime(D(2028, 1, 2)))
     annotated = task_list_with_current_deadline(dates=status_dates_get(today=today)).get(pk=task.pk)
-    # All done: the latest deadline stands for the task, done late here.
+    # All done: the latest deadline stands for the task, done late as one of them was.
     assert (annotated.current_due_on, annotated.current_status) == (D(2027, 12, 31), DeadlineStatus.DONE_LATE)
+
+
+def test_task_with_every_deadline_done_on_time_is_done_on_time():
+    task = TaskFactory(schedule=Task.Schedule.HALF_YEARLY, due_on=None, start_on=D(2026, 1, 1))
+    deadline_sync_for_task(task=task, today=D(2026, 1, 1))
+    for deadline in task.deadlines.all():
+        ProgressReportFactory(deadline=deadline, submitted_at=local_datetime(deadline.due_on, 23, 59))
+    annotated = task_list_with_current_deadline(dates=status_dates_get(today=D(2026, 11, 28))).get(pk=task.pk)
+    assert (annotated.current_due_on, annotated.current_status) == (
+        D(2027, 12, 31),
+        DeadlineStatus.DONE_ON_TIME,
+    )
+
+
+def test_status_lists_are_one_query_without_per_row_subqueries():
+    """Status is computed by joins and grouping; a correlated subquery per row and per
+    status branch made the task list take minutes on province-sized data."""
+    dates = status_dates_get(today=D(2026, 11, 28))
+    for queryset in (task_list_with_current_deadline(dates=dates), deadline_list_with_status(dates=dates)):
+        sql = str(queryset.filter(pk__gt=0).query)
+        assert sql.count("SELECT") == 1, sql
 
 
 def test_task_without_deadlines_has_no_status():
