@@ -321,6 +321,8 @@ class DeadlineAdmin(ReadOnlyAdmin):
     search_fields = ["task__code", "task__title"]
     date_hierarchy = "due_on"
     list_select_related = ["task__lead_agency", "task__plan"]
+    # Latest first, straight from the due_on index.
+    ordering = ["-due_on"]
 
     def get_queryset(self, request):
         return deadline_list_with_status(dates=status_dates_get())

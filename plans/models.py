@@ -5,6 +5,7 @@ Status is never stored: it is computed from deadlines and accepted reports in
 """
 
 import calendar
+import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -110,6 +111,25 @@ class Plan(models.Model):
     def clean(self):
         if self.period_start and self.period_end and self.period_end < self.period_start:
             raise ValidationError({"period_end": _("Thời gian kết thúc không được trước thời gian bắt đầu.")})
+        if self.pk and self.period_start:
+            outside = self._one_off_tasks_outside_period()
+            if outside:
+                raise ValidationError(
+                    _(
+                        "Thời gian mới không chứa hạn của các nhiệm vụ: %(tasks)s. Sửa hạn các "
+                        "nhiệm vụ này trước, hoặc giữ thời gian cũ."
+                    )
+                    % {"tasks": ", ".join(outside)}
+                )
+
+    def _one_off_tasks_outside_period(self):
+        tasks = self.tasks.filter(schedule=Task.Schedule.ONE_OFF).filter(
+            Q(due_on__lt=self.period_start) | Q(due_on__gt=self.period_end or datetime.date.max)
+        )
+        return [
+            f"{code} ({formats.date_format(due_on, 'SHORT_DATE_FORMAT')})"
+            for code, due_on in tasks.order_by("due_on").values_list("code", "due_on")
+        ]
 
     def covers(self, day):
         """Whether a date falls inside the plan period (open-ended plans never end)."""
@@ -186,6 +206,9 @@ class Task(models.Model):
         HALF_YEARLY = "half_yearly", _("6 tháng")
         QUARTERLY = "quarterly", _("Hằng quý")
         ONGOING = "ongoing", _("Thường xuyên")
+        # For a task whose deadline the sources do not give: no deadlines are generated
+        # until an admin fills it in from the original document.
+        UNSPECIFIED = "unspecified", _("Chưa xác định (cần bổ sung)")
 
     class Cycle(models.TextChoices):
         YEARLY = "yearly", _("hằng năm")
@@ -195,8 +218,10 @@ class Task(models.Model):
     # The plan is stored beside the area so that a task code can be unique per plan in
     # the database; Task.clean() keeps the two consistent.
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("kế hoạch"))
+    # RESTRICT, not PROTECT: an area with tasks cannot be deleted on its own, but a whole
+    # plan (areas and tasks together) can, unless a report protects its deadlines.
     area = models.ForeignKey(
-        ContentArea, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("nội dung")
+        ContentArea, on_delete=models.RESTRICT, related_name="tasks", verbose_name=_("nội dung")
     )
     code = models.CharField(_("mã nhiệm vụ"), max_length=20, help_text=_("Ví dụ: 5.1."))
     title = models.CharField(_("nhiệm vụ"), max_length=500)
@@ -296,7 +321,7 @@ class Task(models.Model):
         # a task from one schedule to another never leaves a stale date behind.
         if self.schedule != self.Schedule.ONE_OFF:
             self.due_on = None
-        if self.schedule == self.Schedule.ONE_OFF:
+        if self.schedule in (self.Schedule.ONE_OFF, self.Schedule.UNSPECIFIED):
             self.due_day = self.due_month = None
         if self.schedule != self.Schedule.ONGOING:
             self.report_cycle = ""
@@ -328,7 +353,14 @@ class Task(models.Model):
                     "month": self.due_month,
                     "day": self.due_day,
                 }
-        if plan and self.start_on and not plan.covers(self.start_on):
+        if (
+            self.schedule == self.Schedule.ONE_OFF
+            and self.due_on
+            and self.start_on
+            and self.start_on > self.due_on
+        ):
+            errors["start_on"] = _("Ngày bắt đầu không được sau hạn hoàn thành.")
+        elif plan and self.start_on and not plan.covers(self.start_on):
             errors["start_on"] = _("Ngày bắt đầu nằm ngoài thời gian của kế hoạch (%(period)s).") % {
                 "period": plan.period_display
             }
@@ -346,6 +378,8 @@ class Task(models.Model):
             cycle = self.get_report_cycle_display()
             if day_month:
                 cycle = f"{cycle}, trước {day_month}"
+            elif self.due_day:
+                cycle = f"{cycle}, ngày {self.due_day} tháng cuối kỳ"
             return _("Thường xuyên (báo cáo %(cycle)s)") % {"cycle": cycle}
         label = self.get_schedule_display()
         if self.due_day:
@@ -366,7 +400,7 @@ class Deadline(models.Model):
     class Meta:
         verbose_name = _("hạn báo cáo")
         verbose_name_plural = _("hạn báo cáo")
-        ordering = ["due_on", "task__code"]
+        ordering = ["due_on"]
         constraints = [
             models.UniqueConstraint(
                 fields=["task", "due_on"],

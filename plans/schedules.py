@@ -26,10 +26,9 @@ def _clamped_date(year, month, day):
 
 
 def _yearly(year, due_day, due_month):
-    if due_month:
-        due = _clamped_date(year, due_month, due_day)
-    else:
-        due = datetime.date(year, 12, 31)
+    # Without a month, the due day is taken in the period's last month, as for halves
+    # and quarters.
+    due = _clamped_date(year, due_month or 12, due_day)
     return [Occurrence(due, datetime.date(year, 1, 1), f"Năm {year}")]
 
 
@@ -56,8 +55,11 @@ def occurrences(*, schedule, cycle="", due_on=None, due_day=None, due_month=None
 
     ``schedule`` and ``cycle`` take the values of ``Task.Schedule`` and ``Task.Cycle``;
     a one-off date is returned whatever the window, as the plan's validation keeps it
-    inside the plan period.
+    inside the plan period. A schedule the sources do not give ("unspecified") has no
+    due dates.
     """
+    if schedule == "unspecified":
+        return []
     if schedule == "one_off":
         label = "Thời hạn " + due_on.strftime("%d/%m/%Y")
         return [Occurrence(due_on, min(start, due_on), label)]

@@ -4,8 +4,9 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
 
 from plans import schedules
@@ -62,21 +63,32 @@ class DeadlineSyncResult:
 def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) -> DeadlineSyncResult:
     """Bring a task's deadlines in line with its schedule.
 
-    A new task gets its whole history. After that only deadlines from today on change:
-    the past is a record. A deadline that has a report is never deleted.
+    A new task gets its whole history. After that, recurring deadlines change only from
+    today on: the past is a record. A one-off task keeps exactly its one deadline, which
+    moves, reports and all, when its date is corrected. A deadline that has a report is
+    never deleted, and an open-ended plan's deadlines beyond the rolling horizon are
+    left alone (the horizon only ever grows).
     """
     today = today or timezone.localdate()
     wanted = {occ.due_on: occ for occ in task_occurrences(task=task, today=today)}
     existing = list(
         task.deadlines.annotate(has_reports=Exists(ProgressReport.objects.filter(deadline=OuterRef("pk"))))
     )
-    changes_from = today if existing else datetime.date.min
     result = DeadlineSyncResult()
-    existing_dates = set()
+    one_off = task.schedule == Task.Schedule.ONE_OFF
+    if one_off and len(existing) == 1 and existing[0].due_on != task.due_on:
+        _deadline_move(existing[0], wanted[task.due_on])
+        result.updated = 1
+        return result
+
+    changes_from = today if existing else datetime.date.min
+    changes_to = (
+        datetime.date.max if task.plan.period_end else deadline_horizon_end(plan=task.plan, today=today)
+    )
+    existing_dates = {deadline.due_on for deadline in existing}
     to_delete = []
     for deadline in existing:
-        existing_dates.add(deadline.due_on)
-        if deadline.due_on < changes_from:
+        if not changes_from <= deadline.due_on <= changes_to:
             continue
         occ = wanted.get(deadline.due_on)
         if occ is None:
@@ -85,8 +97,7 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
             else:
                 to_delete.append(deadline.pk)
         elif (deadline.period_start, deadline.period_label) != (occ.period_start, occ.period_label):
-            deadline.period_start, deadline.period_label = occ.period_start, occ.period_label
-            deadline.save(update_fields=["period_start", "period_label"])
+            _deadline_move(deadline, occ)
             result.updated += 1
     if to_delete:
         result.deleted, _ = Deadline.objects.filter(pk__in=to_delete).delete()
@@ -95,13 +106,23 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
     new_deadlines = [
         Deadline(task=task, due_on=occ.due_on, period_start=occ.period_start, period_label=occ.period_label)
         for due_on, occ in sorted(wanted.items())
-        if due_on >= changes_from and due_on not in existing_dates
+        if due_on not in existing_dates and (due_on >= changes_from or one_off)
     ]
     Deadline.objects.bulk_create(new_deadlines)
     result.created = len(new_deadlines)
     return result
 
 
+def _deadline_move(deadline: Deadline, occ: schedules.Occurrence) -> None:
+    deadline.due_on, deadline.period_start, deadline.period_label = (
+        occ.due_on,
+        occ.period_start,
+        occ.period_label,
+    )
+    deadline.save(update_fields=["due_on", "period_start", "period_label"])
+
+
+@transaction.atomic
 def deadline_sync_for_plan(*, plan: Plan, today: datetime.date | None = None) -> DeadlineSyncResult:
     result = DeadlineSyncResult()
     for task in plan.tasks.select_related("plan"):
@@ -109,6 +130,7 @@ def deadline_sync_for_plan(*, plan: Plan, today: datetime.date | None = None) ->
     return result
 
 
+@transaction.atomic
 def deadline_sync_all(*, today: datetime.date | None = None) -> DeadlineSyncResult:
     """Extend the rolling horizon of every plan that is not closed."""
     result = DeadlineSyncResult()
@@ -150,14 +172,24 @@ class LoadResult:
         bucket[kind] = bucket.get(kind, 0) + 1
 
 
-def _get_or_create(model, lookup, defaults, result, kind):
-    """Create a row that is missing; leave an existing one as the admins have edited it."""
+def _get_or_create(model, lookup, defaults, result, kind, *, also_match=None):
+    """Create a row that is missing; leave an existing one as the admins have edited it.
+
+    ``also_match`` is another unique lookup that finds the row when admins have changed
+    the first one (an agency whose code was edited is still found by its name).
+    """
     obj = model.objects.filter(**lookup).first()
+    if obj is None and also_match:
+        obj = model.objects.filter(**also_match).first()
     if obj is not None:
         result.count(kind, created=False)
         return obj
     obj = model(**lookup, **defaults)
-    obj.full_clean()
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        key = ", ".join(str(value) for value in lookup.values() if not isinstance(value, Model))
+        raise ValidationError(f"{model._meta.verbose_name} “{key}”: {' '.join(exc.messages)}") from exc
     obj.save()
     result.count(kind, created=True)
     return obj
@@ -175,7 +207,9 @@ def plan_load(*, agencies, plan, areas, documents, tasks, today=None) -> LoadRes
     for row in agencies:
         row = dict(row)
         code = row.pop("code")
-        agency_by_code[code] = _get_or_create(Agency, {"code": code}, row, result, "agencies")
+        agency_by_code[code] = _get_or_create(
+            Agency, {"code": code}, row, result, "agencies", also_match={"name": row["name"]}
+        )
     plan_fields = dict(plan)
     plan_fields["coordinating_agency"] = agency_by_code[plan_fields.pop("coordinating_agency")]
     plan_obj = _get_or_create(Plan, {"number": plan_fields.pop("number")}, plan_fields, result, "plans")

@@ -14,8 +14,9 @@ NEWS_ITEM = (
 )
 
 AGENCY_NOTE = (
-    "Tên cơ quan theo hệ thống tổ chức năm 2019 (trước sắp xếp năm 2025), "
-    "theo tài liệu tham chiếu của dự án; cập nhật trong trang quản trị khi cần."
+    "Tên cơ quan theo hệ thống tổ chức năm 2019 (trước sắp xếp năm 2025), theo tài liệu "
+    "tham chiếu của dự án; tên viết tắt theo cách viết thông dụng. Cập nhật trong trang "
+    "quản trị khi cần."
 )
 
 _DEPARTMENTS = [
@@ -198,12 +199,14 @@ TASKS = [
         "expected_output": "",
         "lead_agency": "so-tttt",
         "cooperating_agencies": [code for code in DEPARTMENT_CODES if code != "so-tttt"] + DISTRICT_CODES,
-        "schedule": "ongoing",
-        "report_cycle": "yearly",
+        # The item gives neither a deadline nor an output: nothing is generated until
+        # an admin fills them in from the original document.
+        "schedule": "unspecified",
         "source_note": (
             f"{NEWS_ITEM}: nội dung giao việc trích nguyên văn. Mã 5.1 do cổng đặt (nhiệm vụ thứ "
-            "nhất của nội dung 5). Nguồn không nêu sản phẩm và thời hạn: tạm đặt “thường xuyên, "
-            "báo cáo hằng năm”, cần đối chiếu văn bản gốc."
+            "nhất của nội dung 5). “Các sở, ban, ngành tỉnh” được hiểu là 18 sở, ngành cấp tỉnh "
+            "trong danh sách năm 2019 (trừ Sở TT&TT). Nguồn không nêu sản phẩm và thời hạn: cần "
+            "bổ sung từ văn bản gốc."
         ),
     }
 ]

@@ -8,8 +8,9 @@ import pytest
 from django.contrib import admin
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
-from plans.models import ContentArea, Deadline, Plan, Task
+from plans.models import Agency, ContentArea, Deadline, Holiday, Plan, Task
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, TaskFactory
 
 D = datetime.date
@@ -22,6 +23,7 @@ PASSWORD = "Mat-khau-demo-2026"
 @pytest.fixture
 def seeded():
     call_command("seed_demo", password=PASSWORD, today=D(2026, 11, 28), stdout=io.StringIO())
+    Holiday.objects.create(date=D(2026, 12, 31), kind=Holiday.Kind.DAY_OFF, name="Nghỉ bù")
 
 
 @pytest.fixture
@@ -42,8 +44,8 @@ def test_every_changelist_add_and_change_page_loads_for_a_superuser(seeded_admin
     add = admin_client.get(reverse(url_name(model, "add")))
     assert add.status_code == (200 if model_admin.has_add_permission(add.wsgi_request) else 403)
     obj = model.objects.first()
-    if obj is not None:
-        assert admin_client.get(reverse(url_name(model, "change"), args=[obj.pk])).status_code == 200
+    assert obj is not None, "the seeded data should hold a row of every model"
+    assert admin_client.get(reverse(url_name(model, "change"), args=[obj.pk])).status_code == 200
 
 
 def test_task_changelist_filters_by_computed_status(seeded_admin):
@@ -151,14 +153,14 @@ def test_changing_a_task_schedule_in_admin_regenerates_future_deadlines(admin_cl
     area = ContentAreaFactory(plan__period_start=D(2020, 1, 1), plan__period_end=D(2035, 12, 31))
     admin_client.post(reverse("admin:plans_task_add"), task_form(area))
     task = Task.objects.get(code="1.1")
-    past = set(task.deadlines.filter(due_on__lt=D.today()).values_list("pk", flat=True))
+    past = set(task.deadlines.filter(due_on__lt=timezone.localdate()).values_list("pk", flat=True))
     response = admin_client.post(
         reverse("admin:plans_task_change", args=[task.pk]),
         task_form(area, schedule="half_yearly", due_day="", due_month="", lead_agency=task.lead_agency.pk),
     )
     assert response.status_code == 302
-    assert set(task.deadlines.filter(due_on__lt=D.today()).values_list("pk", flat=True)) == past
-    future = task.deadlines.filter(due_on__gte=D.today())
+    assert set(task.deadlines.filter(due_on__lt=timezone.localdate()).values_list("pk", flat=True)) == past
+    future = task.deadlines.filter(due_on__gte=timezone.localdate())
     assert future.exists()
     assert {(d.month, d.day) for d in future.values_list("due_on", flat=True)} == {(6, 30), (12, 31)}
 
@@ -256,3 +258,65 @@ def test_area_filter_lists_the_chosen_plan_areas_and_filters_tasks(seeded_admin)
     labels = [label for _pk, label in area_filter.lookup_choices]
     assert "139/KH-UBND – 5. Công tác thông tin đối ngoại" in labels
     assert len(labels) == 9 and not any(other_area.title[:20] in label for label in labels)
+
+
+def test_plan_period_that_would_leave_a_one_off_deadline_outside_is_refused(admin_client):
+    task = TaskFactory(code="2.3", due_on=D(2026, 12, 31), area__plan__period_end=D(2030, 12, 31))
+    plan, area = task.plan, task.area
+    data = plan_form(
+        number=plan.number,
+        title=plan.title,
+        period_start="01/01/2019",
+        period_end="31/12/2025",
+        coordinating_agency=plan.coordinating_agency.pk,
+        **{
+            "areas-TOTAL_FORMS": "1",
+            "areas-INITIAL_FORMS": "1",
+            "areas-0-id": area.pk,
+            "areas-0-plan": plan.pk,
+            "areas-0-number": area.number,
+            "areas-0-title": area.title,
+        },
+    )
+    response = admin_client.post(reverse("admin:plans_plan_change", args=[plan.pk]), data)
+    assert response.status_code == 200
+    assert "Thời gian mới không chứa hạn của các nhiệm vụ: 2.3 (31/12/2026)." in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.period_end == D(2030, 12, 31)
+
+
+def test_one_off_task_cannot_start_after_its_deadline(admin_client):
+    area = ContentAreaFactory(plan__period_start=D(2020, 1, 1), plan__period_end=D(2022, 12, 31))
+    data = task_form(
+        area, schedule="one_off", due_on="30/06/2021", due_day="", due_month="", start_on="01/07/2021"
+    )
+    response = admin_client.post(reverse("admin:plans_task_add"), data)
+    assert "Ngày bắt đầu không được sau hạn hoàn thành." in response.content.decode()
+    assert Task.objects.count() == 0
+
+
+def test_a_plan_without_reports_can_be_deleted_with_its_tasks(admin_client):
+    from plans.services import deadline_sync_for_task
+
+    task = TaskFactory()
+    deadline_sync_for_task(task=task)
+    response = admin_client.post(reverse("admin:plans_plan_delete", args=[task.plan.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Plan.objects.exists() and not Task.objects.exists() and not Deadline.objects.exists()
+
+
+def test_a_plan_whose_deadlines_have_reports_cannot_be_deleted(seeded_admin):
+    plan = Plan.objects.get(number="139/KH-UBND")
+    response = seeded_admin.post(reverse("admin:plans_plan_delete", args=[plan.pk]), {"post": "yes"})
+    assert response.status_code == 200
+    assert "báo cáo tiến độ" in response.content.decode()
+    assert Plan.objects.filter(pk=plan.pk).exists()
+
+
+def test_admin_search_folds_vietnamese_case(seeded_admin):
+    response = seeded_admin.get(reverse("admin:plans_agency_changelist"), {"q": "điện biên"})
+    names = {agency.name for agency in response.context["cl"].result_list}
+    assert names == set(Agency.objects.filter(name__contains="Điện Biên").values_list("name", flat=True))
+    assert len(names) == 4
+    response = seeded_admin.get(reverse("admin:plans_agency_changelist"), {"q": "ủy ban"})
+    assert [agency.code for agency in response.context["cl"].result_list] == ["ubmttq-tinh"]

@@ -1,8 +1,11 @@
 """Deadline generation as a service: horizons, regeneration, and what is never deleted."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from plans.models import Deadline, Task
 from plans.services import deadline_sync_for_plan, deadline_sync_for_task
@@ -130,3 +133,58 @@ def test_shortening_the_plan_removes_unreported_future_deadlines():
     deadline_sync_for_plan(plan=plan, today=D(2026, 11, 28))
     assert due_dates(task)[-1] == D(2026, 12, 15)
     assert Deadline.objects.filter(task=task, due_on__year=2027).count() == 0
+
+
+def test_correcting_a_one_off_date_moves_its_deadline_with_its_reports():
+    today = D(2026, 11, 28)
+    task = TaskFactory(due_on=D(2026, 12, 20))
+    deadline_sync_for_task(task=task, today=today)
+    deadline = task.deadlines.get()
+    report = ProgressReportFactory(
+        deadline=deadline,
+        state="in_progress",
+        percent=40,
+        review_state="submitted",
+        submitted_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
+    )
+    for new_date in (D(2026, 10, 15), D(2026, 9, 30)):  # into the past, then within it
+        task.due_on = new_date
+        task.save()
+        result = deadline_sync_for_task(task=task, today=today)
+        moved = task.deadlines.get()
+        assert (moved.pk, moved.due_on, moved.period_label) == (
+            deadline.pk,
+            new_date,
+            "Thời hạn " + new_date.strftime("%d/%m/%Y"),
+        )
+        assert result.updated == 1
+    assert list(moved.reports.all()) == [report]
+
+
+def test_an_earlier_today_never_shrinks_an_open_ended_horizon():
+    task = yearly_task(area__plan__period_end=None)
+    deadline_sync_for_task(task=task, today=D(2026, 11, 28))
+    result = deadline_sync_for_task(task=task, today=D(2025, 6, 1))
+    assert result.deleted == 0
+    assert due_dates(task)[-1] == D(2027, 12, 15)
+
+
+def test_task_without_a_known_deadline_gets_none():
+    task = TaskFactory(schedule=Task.Schedule.UNSPECIFIED, due_on=None)
+    assert deadline_sync_for_task(task=task, today=D(2026, 11, 28)).created == 0
+    assert task.schedule_display == "Chưa xác định (cần bổ sung)"
+
+
+def test_generate_deadlines_command_extends_plans_that_are_not_closed():
+    open_task = yearly_task(area__plan__period_end=None)
+    closed_task = yearly_task(area__plan__status="closed", area__plan__period_end=D(2030, 12, 31))
+    out = io.StringIO()
+    call_command("generate_deadlines", stdout=out)
+    expected = timezone.localdate().year + 1 - 2019 + 1  # 2019 through next year
+    assert f"Hạn báo cáo: tạo mới {expected}," in out.getvalue()
+    assert due_dates(open_task)[-1] == D(timezone.localdate().year + 1, 12, 15)
+    assert not closed_task.deadlines.exists()
+    call_command("generate_deadlines", plan=closed_task.plan.number, stdout=out)
+    assert due_dates(closed_task)[-1] == D(2030, 12, 15)
+    with pytest.raises(CommandError, match="Không có kế hoạch số “999/KH-UBND”"):
+        call_command("generate_deadlines", plan="999/KH-UBND")

@@ -4,9 +4,10 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from plans.models import Agency, ContentArea, Deadline, Plan, RelatedDocument, Task
+from plans.sources import plan_139
 
 pytestmark = pytest.mark.django_db
 
@@ -46,8 +47,10 @@ def test_only_the_sourced_task_is_loaded():
     assert not cooperating.filter(code="so-tttt").exists()
     assert cooperating.filter(kind=Agency.Kind.DISTRICT).count() == 10
     assert task.expected_output == ""  # the source does not say
-    assert "cần đối chiếu văn bản gốc" in task.source_note
-    assert task.deadlines.exists()
+    # Neither the deadline nor the output is in the sources: none is invented.
+    assert task.schedule == Task.Schedule.UNSPECIFIED
+    assert not task.deadlines.exists()
+    assert "Nguồn không nêu sản phẩm và thời hạn" in task.source_note
 
 
 def test_every_row_carries_its_source_note():
@@ -81,3 +84,25 @@ def test_loading_twice_changes_nothing_and_keeps_admin_edits():
     assert "nhiệm vụ: tạo mới 0, đã có 1" in second
     doc.refresh_from_db()
     assert doc.issued_on == datetime.date(2018, 4, 18)
+
+
+def test_reloading_after_an_agency_code_was_edited_finds_the_agency_by_name():
+    load()
+    agency = Agency.objects.get(code="so-tttt")
+    agency.code = "stttt"
+    agency.save()
+    before = counts()
+    load()
+    assert counts() == before
+    assert Agency.objects.get(name="Sở Thông tin và Truyền thông").code == "stttt"
+
+
+def test_a_load_that_cannot_validate_says_so_in_vietnamese_and_saves_nothing(monkeypatch):
+    # An area numbered 0 comes after the agencies and the plan: all must be rolled back.
+    monkeypatch.setattr(
+        plan_139, "AREAS", [*plan_139.AREAS, {"number": 0, "title": "Sai", "source_note": "x"}]
+    )
+    message = "Không nạp được, dữ liệu không thay đổi: nội dung kế hoạch “0”: Đảm bảo giá trị này lớn hơn"
+    with pytest.raises(CommandError, match=message):
+        load()
+    assert counts() == [0, 0, 0, 0, 0, 0]

@@ -78,3 +78,14 @@ def test_window_keeps_only_due_dates_inside_it_and_clamps_the_first_period():
 def test_unknown_schedule_is_an_error():
     with pytest.raises(ValueError):
         occurrences(schedule="monthly", start=D(2020, 1, 1), end=D(2020, 12, 31))
+
+
+def test_ongoing_yearly_with_a_day_but_no_month_is_due_that_day_in_december():
+    occs = occurrences(
+        schedule="ongoing", cycle="yearly", due_day=15, start=D(2020, 1, 1), end=D(2021, 12, 31)
+    )
+    assert dates(occs) == [D(2020, 12, 15), D(2021, 12, 15)]
+
+
+def test_unspecified_schedule_has_no_deadlines():
+    assert occurrences(schedule="unspecified", start=D(2019, 1, 1), end=D(2027, 12, 31)) == []

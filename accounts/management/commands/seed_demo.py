@@ -31,13 +31,18 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError("Mật khẩu không dùng được: " + " ".join(exc.messages)) from exc
         today = today or timezone.localdate()
-        # The sample tasks live in Plan 139/KH-UBND and use its agencies.
-        plan_139.load()
-        users = demo_users_seed(password=password)
-        created = sample_tasks_seed(
-            plan=Plan.objects.get(number=plan_139.PLAN["number"]),
-            today=today,
-            reporters={"so-tttt": users["sotttt"]},
-            reviewer=users["ngoaivu"],
-        )
+        try:
+            # The sample tasks live in Plan 139/KH-UBND and use its agencies.
+            plan_139.load()
+            users = demo_users_seed(password=password)
+            created = sample_tasks_seed(
+                plan=Plan.objects.get(number=plan_139.PLAN["number"]),
+                today=today,
+                reporters={"so-tttt": users["sotttt"]},
+                reviewer=users["ngoaivu"],
+            )
+        except ValidationError as exc:
+            raise CommandError(
+                "Không tạo được dữ liệu mẫu, dữ liệu không thay đổi: " + " ".join(exc.messages)
+            ) from exc
         self.stdout.write(f"Tài khoản mẫu: {', '.join(users)}. Nhiệm vụ mẫu tạo mới: {created}.")

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from plans.sources import plan_139
 
@@ -11,7 +12,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        result = plan_139.load()
+        try:
+            result = plan_139.load()
+        except ValidationError as exc:
+            # Nothing was saved: the load runs in one transaction.
+            raise CommandError("Không nạp được, dữ liệu không thay đổi: " + " ".join(exc.messages)) from exc
         labels = {
             "agencies": "cơ quan, đơn vị",
             "plans": "kế hoạch",
