@@ -68,3 +68,7 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     narrative = "Đã hoàn thành."
     review_state = ProgressReport.ReviewState.ACCEPTED
     submitted_at = factory.LazyAttribute(lambda report: local_datetime(report.deadline.due_on))
+
+    class Params:
+        # A progress report still waiting for the coordinator.
+        pending = factory.Trait(state=ProgressReport.State.IN_PROGRESS, percent=40, review_state="submitted")

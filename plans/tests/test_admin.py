@@ -86,6 +86,25 @@ def plan_form(**overrides):
     return data
 
 
+def plan_change_form(task, **overrides):
+    """The change form of a task's plan, with its one area inline, as the admin posts it."""
+    plan, area = task.plan, task.area
+    return plan_form(
+        number=plan.number,
+        title=plan.title,
+        coordinating_agency=plan.coordinating_agency.pk,
+        **{
+            "areas-TOTAL_FORMS": "1",
+            "areas-INITIAL_FORMS": "1",
+            "areas-0-id": area.pk,
+            "areas-0-plan": plan.pk,
+            "areas-0-number": area.number,
+            "areas-0-title": area.title,
+        },
+        **overrides,
+    )
+
+
 def test_plan_with_areas_is_added(admin_client):
     response = admin_client.post(reverse("admin:plans_plan_add"), plan_form())
     assert response.status_code == 302
@@ -208,23 +227,8 @@ def test_changing_the_plan_period_regenerates_deadlines(admin_client):
     from plans.services import deadline_sync_for_task
 
     deadline_sync_for_task(task=task)
-    plan = task.plan
-    data = plan_form(
-        number=plan.number,
-        title=plan.title,
-        period_start="01/01/2019",
-        period_end="31/12/2040",
-        coordinating_agency=plan.coordinating_agency.pk,
-        **{
-            "areas-TOTAL_FORMS": "1",
-            "areas-INITIAL_FORMS": "1",
-            "areas-0-id": task.area.pk,
-            "areas-0-plan": plan.pk,
-            "areas-0-number": task.area.number,
-            "areas-0-title": task.area.title,
-        },
-    )
-    response = admin_client.post(reverse("admin:plans_plan_change", args=[plan.pk]), data)
+    data = plan_change_form(task, period_start="01/01/2019", period_end="31/12/2040")
+    response = admin_client.post(reverse("admin:plans_plan_change", args=[task.plan.pk]), data)
     assert response.status_code == 302
     assert task.deadlines.order_by("due_on").last().due_on == D(2040, 6, 1)
 
@@ -262,22 +266,8 @@ def test_area_filter_lists_the_chosen_plan_areas_and_filters_tasks(seeded_admin)
 
 def test_plan_period_that_would_leave_a_one_off_deadline_outside_is_refused(admin_client):
     task = TaskFactory(code="2.3", due_on=D(2026, 12, 31), area__plan__period_end=D(2030, 12, 31))
-    plan, area = task.plan, task.area
-    data = plan_form(
-        number=plan.number,
-        title=plan.title,
-        period_start="01/01/2019",
-        period_end="31/12/2025",
-        coordinating_agency=plan.coordinating_agency.pk,
-        **{
-            "areas-TOTAL_FORMS": "1",
-            "areas-INITIAL_FORMS": "1",
-            "areas-0-id": area.pk,
-            "areas-0-plan": plan.pk,
-            "areas-0-number": area.number,
-            "areas-0-title": area.title,
-        },
-    )
+    plan = task.plan
+    data = plan_change_form(task, period_start="01/01/2019", period_end="31/12/2025")
     response = admin_client.post(reverse("admin:plans_plan_change", args=[plan.pk]), data)
     assert response.status_code == 200
     assert "Thời gian mới không chứa hạn của các nhiệm vụ: 2.3 (31/12/2026)." in response.content.decode()

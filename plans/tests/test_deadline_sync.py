@@ -74,11 +74,7 @@ def test_changing_the_schedule_regenerates_only_future_deadlines_and_keeps_repor
     past_ids = set(task.deadlines.filter(due_on__lt=today).values_list("pk", flat=True))
     reported = task.deadlines.get(due_on=D(2027, 12, 15))
     ProgressReportFactory(
-        deadline=reported,
-        state="in_progress",
-        percent=10,
-        review_state="submitted",
-        submitted_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC),
+        deadline=reported, pending=True, submitted_at=datetime.datetime(2026, 5, 1, tzinfo=datetime.UTC)
     )
 
     task.schedule, task.due_day, task.due_month = Task.Schedule.QUARTERLY, None, None
@@ -141,11 +137,7 @@ def test_correcting_a_one_off_date_moves_its_deadline_with_its_reports():
     deadline_sync_for_task(task=task, today=today)
     deadline = task.deadlines.get()
     report = ProgressReportFactory(
-        deadline=deadline,
-        state="in_progress",
-        percent=40,
-        review_state="submitted",
-        submitted_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
+        deadline=deadline, pending=True, submitted_at=datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
     )
     for new_date in (D(2026, 10, 15), D(2026, 9, 30)):  # into the past, then within it
         task.due_on = new_date
