@@ -42,6 +42,24 @@ def short_date(value):
     return formats.date_format(value, "SHORT_DATE_FORMAT") if value else "—"
 
 
+def request_status_dates(request):
+    """Status dates once per request: the list, its inlines and filters all need them,
+    and each computation reads the holiday table."""
+    if not hasattr(request, "_status_dates"):
+        request._status_dates = status_dates_get()
+    return request._status_dates
+
+
+class RelatedInUseFilter(admin.RelatedFieldListFilter):
+    """Like RelatedOnlyFieldListFilter, but finds the values in use from the plain table
+    instead of re-running the list's annotated (status) query."""
+
+    def field_choices(self, field, request, model_admin):
+        in_use = model_admin.model._default_manager.values_list(f"{self.field_path}__pk", flat=True)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to={"pk__in": in_use}, ordering=ordering)
+
+
 class StatusFilter(admin.SimpleListFilter):
     """Filter by the computed status annotated on the queryset as ``status_field``."""
 
@@ -218,7 +236,7 @@ class DeadlineInline(admin.TabularInline):
     show_change_link = True
 
     def get_queryset(self, request):
-        return deadline_list_with_status(dates=status_dates_get())
+        return deadline_list_with_status(dates=request_status_dates(request))
 
     @admin.display(description=_("tình trạng"))
     def status_display(self, deadline):
@@ -238,11 +256,13 @@ class TaskAdmin(admin.ModelAdmin):
         "status_display",
     ]
     list_display_links = ["code", "short_title"]
-    list_filter = ["plan", AreaFilter, ("lead_agency", admin.RelatedOnlyFieldListFilter), TaskStatusFilter]
+    list_filter = ["plan", AreaFilter, ("lead_agency", RelatedInUseFilter), TaskStatusFilter]
     search_fields = ["code", "title"]
     autocomplete_fields = ["lead_agency", "cooperating_agencies", "area", "plan"]
     list_select_related = ["lead_agency", "area", "plan"]
     inlines = [DeadlineInline]
+    # The unfiltered total would run the status join a second time on every page.
+    show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["plan", "area", "code", "title", "description", "expected_output"]}),
         (_("Cơ quan thực hiện"), {"fields": ["lead_agency", "cooperating_agencies"]}),
@@ -260,7 +280,7 @@ class TaskAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return task_list_with_current_deadline(dates=status_dates_get())
+        return task_list_with_current_deadline(dates=request_status_dates(request))
 
     @admin.display(description=_("nhiệm vụ"), ordering="title")
     def short_title(self, task):
@@ -314,18 +334,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["task_code", "task", "period_label", "due_on", "lead_agency", "status_display"]
     list_filter = [
-        ("task__plan", admin.RelatedOnlyFieldListFilter),
+        ("task__plan", RelatedInUseFilter),
         StatusFilter,
-        ("task__lead_agency", admin.RelatedOnlyFieldListFilter),
+        ("task__lead_agency", RelatedInUseFilter),
     ]
     search_fields = ["task__code", "task__title"]
     date_hierarchy = "due_on"
     list_select_related = ["task__lead_agency", "task__plan"]
     # Latest first, straight from the due_on index.
     ordering = ["-due_on"]
+    show_full_result_count = False
 
     def get_queryset(self, request):
-        return deadline_list_with_status(dates=status_dates_get())
+        return deadline_list_with_status(dates=request_status_dates(request))
 
     def has_delete_permission(self, request, obj=None):
         # A deadline made by mistake may go; one with a report is a record and stays.
@@ -357,7 +378,7 @@ class ProgressReportAdmin(ReadOnlyAdmin):
         "submitted_at",
         "submitted_by",
     ]
-    list_filter = ["review_state", "state", ("deadline__task__lead_agency", admin.RelatedOnlyFieldListFilter)]
+    list_filter = ["review_state", "state", ("deadline__task__lead_agency", RelatedInUseFilter)]
     search_fields = ["deadline__task__code", "deadline__task__title", "narrative"]
     date_hierarchy = "submitted_at"
     list_select_related = ["deadline__task__lead_agency", "submitted_by"]

@@ -7,10 +7,13 @@ import io
 import pytest
 from django.contrib import admin
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Agency, ContentArea, Deadline, Holiday, Plan, Task
+from plans.services import deadline_sync_for_task
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, TaskFactory
 
 D = datetime.date
@@ -224,8 +227,6 @@ def test_changing_the_plan_period_regenerates_deadlines(admin_client):
     task = TaskFactory(
         schedule="yearly", due_on=None, due_day=1, due_month=6, area__plan__period_end=D(2030, 12, 31)
     )
-    from plans.services import deadline_sync_for_task
-
     deadline_sync_for_task(task=task)
     data = plan_change_form(task, period_start="01/01/2019", period_end="31/12/2040")
     response = admin_client.post(reverse("admin:plans_plan_change", args=[task.plan.pk]), data)
@@ -286,8 +287,6 @@ def test_one_off_task_cannot_start_after_its_deadline(admin_client):
 
 
 def test_a_plan_without_reports_can_be_deleted_with_its_tasks(admin_client):
-    from plans.services import deadline_sync_for_task
-
     task = TaskFactory()
     deadline_sync_for_task(task=task)
     response = admin_client.post(reverse("admin:plans_plan_delete", args=[task.plan.pk]), {"post": "yes"})
@@ -310,3 +309,32 @@ def test_admin_search_folds_vietnamese_case(seeded_admin):
     assert len(names) == 4
     response = seeded_admin.get(reverse("admin:plans_agency_changelist"), {"q": "ủy ban"})
     assert [agency.code for agency in response.context["cl"].result_list] == ["ubmttq-tinh"]
+
+
+def admin_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in ctx.captured_queries]
+
+
+# Joins to the accepted-completion reports: the expensive part of a status list, found
+# by their join condition (subqueries rename the alias). A list runs one for its count
+# and one for its page (the deadline list two more for its date hierarchy), never one
+# for its filters.
+@pytest.mark.parametrize(
+    "url, status_joins",
+    [("/admin/plans/task/", 2), ("/admin/plans/deadline/", 4), ("/admin/plans/task/{task}/change/", 2)],
+)
+def test_status_pages_read_the_calendar_once_and_do_not_grow_with_data(seeded_admin, url, status_joins):
+    url = url.format(task=Task.objects.get(code="MAU-13").pk)
+    admin_queries(seeded_admin, url)  # first request fills per-process caches
+    small = admin_queries(seeded_admin, url)
+    assert sum('"plans_holiday"' in sql for sql in small) == 1
+    assert sum(sql.count(""""review_state" = 'accepted'""") for sql in small) == status_joins
+    area = ContentArea.objects.get(plan__number="139/KH-UBND", number=2)
+    for _ in range(30):
+        task = TaskFactory(
+            area=area, plan=area.plan, lead_agency=AgencyFactory(), due_on=None, schedule="quarterly"
+        )
+        deadline_sync_for_task(task=task)
+    assert len(admin_queries(seeded_admin, url)) == len(small)
