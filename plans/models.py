@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from plans.validators import split_email_list, validate_document_number, validate_email_list
+from plans.validators import validate_document_number, validate_email_list
 
 
 class Agency(models.Model):
@@ -46,10 +46,6 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.short_name or self.name
-
-    @property
-    def reminder_email_list(self):
-        return split_email_list(self.reminder_emails)
 
 
 class Plan(models.Model):

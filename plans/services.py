@@ -29,20 +29,6 @@ def deadline_horizon_end(*, plan: Plan, today: datetime.date) -> datetime.date:
     return datetime.date(today.year + settings.DEADLINE_HORIZON_YEARS, 12, 31)
 
 
-def task_occurrences(*, task: Task, today: datetime.date) -> list[schedules.Occurrence]:
-    plan = task.plan
-    start = max(task.start_on or plan.period_start, plan.period_start)
-    return schedules.occurrences(
-        schedule=task.schedule,
-        cycle=task.report_cycle,
-        due_on=task.due_on,
-        due_day=task.due_day,
-        due_month=task.due_month,
-        start=start,
-        end=deadline_horizon_end(plan=plan, today=today),
-    )
-
-
 @dataclass
 class DeadlineSyncResult:
     created: int = 0
@@ -70,7 +56,18 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
     left alone (the horizon only ever grows).
     """
     today = today or timezone.localdate()
-    wanted = {occ.due_on: occ for occ in task_occurrences(task=task, today=today)}
+    plan = task.plan
+    horizon_end = deadline_horizon_end(plan=plan, today=today)
+    occurrences = schedules.occurrences(
+        schedule=task.schedule,
+        cycle=task.report_cycle,
+        due_on=task.due_on,
+        due_day=task.due_day,
+        due_month=task.due_month,
+        start=max(task.start_on or plan.period_start, plan.period_start),
+        end=horizon_end,
+    )
+    wanted = {occ.due_on: occ for occ in occurrences}
     existing = list(
         task.deadlines.annotate(has_reports=Exists(ProgressReport.objects.filter(deadline=OuterRef("pk"))))
     )
@@ -82,9 +79,9 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
         return result
 
     changes_from = today if existing else datetime.date.min
-    changes_to = (
-        datetime.date.max if task.plan.period_end else deadline_horizon_end(plan=task.plan, today=today)
-    )
+    # A plan's own end bounds its deadlines; a rolling horizon only grows, so nothing
+    # beyond it is touched.
+    changes_to = datetime.date.max if plan.period_end else horizon_end
     existing_dates = {deadline.due_on for deadline in existing}
     to_delete = []
     for deadline in existing:

@@ -15,7 +15,7 @@ from plans.tests.factories import (
     TaskFactory,
     local_datetime,
 )
-from plans.validators import validate_document_number
+from plans.validators import split_email_list, validate_document_number
 
 D = datetime.date
 
@@ -180,6 +180,6 @@ def test_agency_reminder_emails_are_validated():
     assert exc.value.message_dict["reminder_emails"] == ["Địa chỉ email không hợp lệ: khong-phai-email."]
     agency.reminder_emails = "vanthu@dienbien.gov.vn;\nlanhdao@dienbien.gov.vn"
     agency.full_clean()
-    assert agency.reminder_email_list == ["vanthu@dienbien.gov.vn", "lanhdao@dienbien.gov.vn"]
+    assert split_email_list(agency.reminder_emails) == ["vanthu@dienbien.gov.vn", "lanhdao@dienbien.gov.vn"]
     assert Agency.Kind.DISTRICT.label == "UBND huyện, thị xã, thành phố"
     assert Plan.Status.ACTIVE.label == "Đang thực hiện"
