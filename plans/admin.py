@@ -316,6 +316,10 @@ class ContentAreaAdmin(admin.ModelAdmin):
     search_fields = ["title", "plan__number"]
     ordering = ["plan", "number"]
 
+    def get_queryset(self, request):
+        # Each area's label names its plan (autocomplete, filters).
+        return super().get_queryset(request).select_related("plan")
+
     def get_model_perms(self, request):
         return {}  # hidden from the admin index; reached through the plan
 

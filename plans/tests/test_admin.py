@@ -338,3 +338,16 @@ def test_status_pages_read_the_calendar_once_and_do_not_grow_with_data(seeded_ad
         )
         deadline_sync_for_task(task=task)
     assert len(admin_queries(seeded_admin, url)) == len(small)
+
+
+def test_area_autocomplete_labels_areas_with_their_plan_in_constant_queries(seeded_admin):
+    url = "/admin/autocomplete/?app_label=plans&model_name=task&field_name=area&term=công tác"
+    admin_queries(seeded_admin, url)  # first request fills per-process caches
+    before = len(admin_queries(seeded_admin, url))
+    for number in range(10, 16):
+        ContentAreaFactory(number=number, title=f"Công tác thử {number}")
+    response = seeded_admin.get(url)
+    labels = [result["text"] for result in response.json()["results"]]
+    assert "139/KH-UBND – 4. Công tác ngoại giao văn hóa" in labels
+    assert len(labels) == 12
+    assert len(admin_queries(seeded_admin, url)) == before
