@@ -69,19 +69,25 @@ _DISTRICTS = [
     ("h-tuan-giao", "UBND huyện Tuần Giáo", "UBND huyện Tuần Giáo"),
 ]
 
+
+def _agency_rows(rows, kind=None):
+    """Rows of (code, name, short name[, kind]) as Agency fields."""
+    return [
+        {
+            "code": code,
+            "name": name,
+            "short_name": short,
+            "kind": kind or row_kind[0],
+            "source_note": AGENCY_NOTE,
+        }
+        for code, name, short, *row_kind in rows
+    ]
+
+
 AGENCIES = (
-    [
-        {"code": code, "name": name, "short_name": short, "kind": "department", "source_note": AGENCY_NOTE}
-        for code, name, short in _DEPARTMENTS
-    ]
-    + [
-        {"code": code, "name": name, "short_name": short, "kind": kind, "source_note": AGENCY_NOTE}
-        for code, name, short, kind in _OTHER_BODIES
-    ]
-    + [
-        {"code": code, "name": name, "short_name": short, "kind": "district", "source_note": AGENCY_NOTE}
-        for code, name, short in _DISTRICTS
-    ]
+    _agency_rows(_DEPARTMENTS, "department")
+    + _agency_rows(_OTHER_BODIES)
+    + _agency_rows(_DISTRICTS, "district")
 )
 
 DEPARTMENT_CODES = [code for code, _name, _short in _DEPARTMENTS]
