@@ -23,13 +23,15 @@ _RECORD_MODELS = ["deadline", "progressreport"]
 
 # Admin permissions on the ``plans`` app. Coordinators edit plans in the admin;
 # deadlines and reports are only read there and change through the portal's own pages.
+# The portal's own pages check the custom permissions declared on the plans models.
 PLANS_PERMISSIONS = {
-    Role.OFFICER: [],
+    Role.OFFICER: ["submit_progressreport"],
     Role.COORDINATOR: [
         f"{action}_{model}" for model in _PLAN_MODELS for action in ("view", "add", "change", "delete")
     ]
-    + [f"view_{model}" for model in _RECORD_MODELS],
-    Role.LEADER: [],
+    + [f"view_{model}" for model in _RECORD_MODELS]
+    + ["view_all_agencies", "submit_progressreport", "review_progressreport"],
+    Role.LEADER: ["view_all_agencies"],
 }
 
 # When a user is in several groups, the widest role wins.

@@ -93,6 +93,8 @@ class Plan(models.Model):
         verbose_name = _("kế hoạch")
         verbose_name_plural = _("kế hoạch")
         ordering = ["-period_start", "number"]
+        # Page permissions, given to the roles' groups by ``accounts.roles``.
+        permissions = [("view_all_agencies", _("Xem tiến độ của mọi cơ quan, đơn vị (tổng hợp toàn tỉnh)"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__isnull=True) | Q(period_end__gte=F("period_start")),
@@ -471,6 +473,10 @@ class ProgressReport(models.Model):
         verbose_name = _("báo cáo tiến độ")
         verbose_name_plural = _("báo cáo tiến độ")
         ordering = ["-submitted_at"]
+        permissions = [
+            ("submit_progressreport", _("Gửi báo cáo tiến độ cho nhiệm vụ đơn vị mình chủ trì")),
+            ("review_progressreport", _("Xác nhận hoặc trả lại báo cáo tiến độ")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(percent__gte=0) & Q(percent__lte=100),

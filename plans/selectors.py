@@ -150,3 +150,23 @@ def plan_list_with_content() -> QuerySet[Plan]:
     return Plan.objects.select_related("coordinating_agency").prefetch_related(
         "documents", Prefetch("areas", queryset=areas)
     )
+
+
+def agency_scope(*, user, agency_field: str) -> Q:
+    """What a user may see: everything with ``plans.view_all_agencies`` (coordinators,
+    leaders), otherwise only rows whose ``agency_field`` task leads or cooperates with
+    the user's own agency. A user without an agency sees nothing."""
+    if user.has_perm("plans.view_all_agencies"):
+        return Q()
+    if user.agency_id is None:
+        return Q(pk__in=[])
+    return Q(**{f"{agency_field}__lead_agency": user.agency_id}) | Q(
+        **{f"{agency_field}__cooperating_agencies": user.agency_id}
+    )
+
+
+def deadline_list_visible_to(*, user, dates: StatusDates) -> QuerySet[Deadline]:
+    """Deadlines the user may open, with status. Distinct ids come from a subquery so
+    that the cooperating-agency join never duplicates a row."""
+    visible = Deadline.objects.filter(agency_scope(user=user, agency_field="task")).values("pk")
+    return deadline_list_with_status(dates=dates).filter(pk__in=visible)

@@ -13,9 +13,15 @@ def test_role_groups_exist_after_migrating_with_their_permissions():
     coordinator = Group.objects.get(name=GROUP_NAMES[Role.COORDINATOR])
     perms = set(coordinator.permissions.values_list("codename", flat=True))
     assert {"add_task", "change_plan", "change_holiday", "view_deadline", "view_progressreport"} <= perms
+    assert {"view_all_agencies", "review_progressreport"} <= perms
     assert not {"change_progressreport", "add_deadline", "change_deadline"} & perms
-    assert not Group.objects.get(name=GROUP_NAMES[Role.LEADER]).permissions.exists()
-    assert not Group.objects.get(name=GROUP_NAMES[Role.OFFICER]).permissions.exists()
+
+    def codenames(role):
+        return set(Group.objects.get(name=GROUP_NAMES[role]).permissions.values_list("codename", flat=True))
+
+    # Leaders read everything and change nothing; officers see only their agency.
+    assert codenames(Role.LEADER) == {"view_all_agencies"}
+    assert codenames(Role.OFFICER) == {"submit_progressreport"}
 
 
 def test_widest_role_wins():
