@@ -502,6 +502,79 @@ class ProgressReport(models.Model):
             raise ValidationError({"narrative": _("Báo cáo “hoàn thành” cần nêu kết quả thực hiện.")})
 
 
+class Contribution(models.Model):
+    """A cooperating agency's input on a deadline, which the lead agency reads when it
+    writes its report (text and evidence files)."""
+
+    deadline = models.ForeignKey(
+        Deadline, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("hạn báo cáo")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("cơ quan phối hợp")
+    )
+    text = models.TextField(_("nội dung phối hợp"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("người gửi"),
+    )
+    submitted_at = models.DateTimeField(_("thời điểm gửi"))
+
+    class Meta:
+        verbose_name = _("ý kiến phối hợp")
+        verbose_name_plural = _("ý kiến phối hợp")
+        ordering = ["-submitted_at"]
+
+    def __str__(self):
+        return f"{self.agency} – {self.deadline}"
+
+
+class EvidenceFile(models.Model):
+    """A file attached to a report or a contribution. Stored under MEDIA_ROOT but never
+    served from a public URL: ``plans.views.evidence_download`` checks who asks."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("báo cáo"),
+    )
+    contribution = models.ForeignKey(
+        Contribution,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("ý kiến phối hợp"),
+    )
+    file = models.FileField(_("tệp"), upload_to="evidence/%Y/%m/", max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(_("loại tệp"), max_length=100)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    uploaded_at = models.DateTimeField(_("thời điểm tải lên"))
+
+    class Meta:
+        verbose_name = _("tệp minh chứng")
+        verbose_name_plural = _("tệp minh chứng")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(report__isnull=False, contribution__isnull=True)
+                | Q(report__isnull=True, contribution__isnull=False),
+                name="evidence_belongs_to_report_or_contribution",
+                violation_error_message=_("Tệp minh chứng thuộc về một báo cáo hoặc một ý kiến phối hợp."),
+            )
+        ]
+
+    def __str__(self):
+        return self.original_name
+
+
 class Holiday(models.Model):
     """Corrections to Vietnam's public-holiday calendar: extra days off, or weekend days
     that are worked to make up for a bridged holiday (ngày làm bù)."""

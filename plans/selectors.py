@@ -1,17 +1,20 @@
 """Reads. Every query that joins, prefetches or aggregates lives here (DESIGN §4)."""
 
+import dataclasses
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     FilteredRelation,
     Max,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -22,9 +25,12 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from plans.models import (
+    Agency,
     ContentArea,
+    Contribution,
     Deadline,
     DeadlineStatus,
+    EvidenceFile,
     Holiday,
     Plan,
     ProgressReport,
@@ -170,3 +176,302 @@ def deadline_list_visible_to(*, user, dates: StatusDates) -> QuerySet[Deadline]:
     that the cooperating-agency join never duplicates a row."""
     visible = Deadline.objects.filter(agency_scope(user=user, agency_field="task")).values("pk")
     return deadline_list_with_status(dates=dates).filter(pk__in=visible)
+
+
+# The agency workspace: dashboards, lists and the province overview.
+
+# Statuses in the order dashboards show them, and the ones that count as open work.
+STATUS_ORDER = [
+    DeadlineStatus.OVERDUE,
+    DeadlineStatus.DUE_SOON,
+    DeadlineStatus.IN_PROGRESS,
+    DeadlineStatus.DONE_LATE,
+    DeadlineStatus.DONE_ON_TIME,
+    DeadlineStatus.NOT_YET_DUE,
+]
+UPCOMING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DeadlineFilter:
+    """The filters a dashboard or list applies. Empty fields filter nothing.
+
+    ``relation`` narrows an agency's deadlines to those it leads ("lead") or only
+    cooperates on ("cooperate"); ``window`` "upcoming" keeps open deadlines due in the
+    next ``UPCOMING_DAYS`` days."""
+
+    plan_id: int | None = None
+    year: int | None = None
+    area_id: int | None = None
+    agency_id: int | None = None
+    relation: str = "lead"
+    status: str | None = None
+    window: str | None = None
+
+
+def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: StatusDates) -> QuerySet:
+    # Draft plans are still being written by the coordinator; agencies do not track them.
+    deadlines = deadlines.exclude(task__plan__status=Plan.Status.DRAFT)
+    if filters.plan_id:
+        deadlines = deadlines.filter(task__plan_id=filters.plan_id)
+    if filters.year:
+        deadlines = deadlines.filter(due_on__year=filters.year)
+    if filters.area_id:
+        deadlines = deadlines.filter(task__area_id=filters.area_id)
+    if filters.agency_id:
+        if filters.relation == "cooperate":
+            cooperating = Task.cooperating_agencies.through.objects.filter(agency_id=filters.agency_id)
+            deadlines = deadlines.filter(task_id__in=cooperating.values("task_id")).exclude(
+                task__lead_agency_id=filters.agency_id
+            )
+        else:
+            deadlines = deadlines.filter(task__lead_agency_id=filters.agency_id)
+    if filters.status:
+        deadlines = deadlines.filter(status=filters.status)
+    if filters.window == "upcoming":
+        deadlines = deadlines.filter(
+            completed_on__isnull=True,
+            due_on__gte=dates.today,
+            due_on__lte=dates.today + datetime.timedelta(days=UPCOMING_DAYS),
+        )
+    return deadlines
+
+
+def deadline_list_filtered(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+    """The deadlines behind every number on the dashboards, scoped to the user, with
+    what a list row shows."""
+    return (
+        _filtered(deadline_list_visible_to(user=user, dates=dates), filters=filters, dates=dates)
+        .select_related("task__plan", "task__area", "task__lead_agency")
+        .order_by("due_on", "task__plan__number", "task__code", "pk")
+    )
+
+
+def status_counts(deadlines: QuerySet[Deadline]) -> dict[str, int]:
+    """Number of deadlines per status, every status present (zero when none): one query."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for row in deadlines.order_by().values("status").annotate(n=Count("pk")):
+        if row["status"] in counts:
+            counts[row["status"]] = row["n"]
+    return counts
+
+
+def overdue_share(counts: dict[str, int]) -> float | None:
+    """The headline figure: overdue deadlines as a share of those whose period has
+    begun (everything but "chưa đến kỳ"). None when there are none."""
+    started = sum(n for status, n in counts.items() if status != DeadlineStatus.NOT_YET_DUE)
+    return counts[DeadlineStatus.OVERDUE] / started if started else None
+
+
+@dataclass
+class GroupProgress:
+    """Status counts of one group (a content area or an agency)."""
+
+    key: int
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+    detail: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def done(self) -> int:
+        return self.counts[DeadlineStatus.DONE_ON_TIME] + self.counts[DeadlineStatus.DONE_LATE]
+
+    @property
+    def overdue_share(self) -> float | None:
+        return overdue_share(self.counts)
+
+
+def _group_progress(deadlines: QuerySet[Deadline], *, key: str, label: str, detail: str | None = None):
+    """Status counts grouped by ``key`` in one query, ordered by ``label``."""
+    fields = [key, label] + ([detail] if detail else [])
+    groups: dict[int, GroupProgress] = {}
+    rows = deadlines.order_by().values(*fields, "status").annotate(n=Count("pk")).order_by(*fields[1:], key)
+    for row in rows:
+        group = groups.setdefault(
+            row[key], GroupProgress(key=row[key], label=row[label], detail=row[detail] if detail else "")
+        )
+        if row["status"] in group.counts:
+            group.counts[row["status"]] = row["n"]
+    return list(groups.values())
+
+
+def area_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
+    rows = _group_progress(
+        deadlines, key="task__area_id", label="task__area__number", detail="task__area__title"
+    )
+    for group in rows:
+        group.label, group.detail = f"{group.label}. {group.detail}", ""
+    return rows
+
+
+def agency_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
+    return _group_progress(
+        deadlines,
+        key="task__lead_agency_id",
+        label="task__lead_agency__short_name",
+        detail="task__lead_agency__name",
+    )
+
+
+def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+    later = ProgressReport.objects.filter(
+        deadline=OuterRef("deadline"), submitted_at__gt=OuterRef("submitted_at")
+    )
+    return reports.filter(~Exists(later))
+
+
+def report_list_returned(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+    """Reports of the agency returned for rework and not yet followed by a new one."""
+    reports = ProgressReport.objects.filter(
+        review_state=ProgressReport.ReviewState.RETURNED, deadline__task__lead_agency_id=agency_id
+    ).exclude(deadline__task__plan__status=Plan.Status.DRAFT)
+    if filters.plan_id:
+        reports = reports.filter(deadline__task__plan_id=filters.plan_id)
+    if filters.year:
+        reports = reports.filter(deadline__due_on__year=filters.year)
+    return (
+        _latest_reports(reports)
+        .select_related("deadline__task__plan", "reviewed_by")
+        .order_by("-reviewed_at")
+    )
+
+
+def report_list_recent(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+    reports = ProgressReport.objects.filter(deadline__task__lead_agency_id=agency_id)
+    if filters.plan_id:
+        reports = reports.filter(deadline__task__plan_id=filters.plan_id)
+    if filters.year:
+        reports = reports.filter(deadline__due_on__year=filters.year)
+    return reports.select_related("deadline__task__plan", "submitted_by").order_by("-submitted_at")
+
+
+def report_review_queue() -> QuerySet[ProgressReport]:
+    """Reports waiting for the coordinator, oldest first, with what a reviewer reads."""
+    return (
+        ProgressReport.objects.filter(review_state=ProgressReport.ReviewState.SUBMITTED)
+        .select_related("deadline__task__plan", "deadline__task__lead_agency", "submitted_by")
+        .prefetch_related("evidence")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def report_get_for_review(*, pk: int) -> ProgressReport:
+    return ProgressReport.objects.select_related("deadline__task").get(pk=pk)
+
+
+@dataclass
+class AgencyDashboard:
+    counts: dict[str, int]
+    overdue: list[Deadline]
+    upcoming: list[Deadline]
+    returned: list[ProgressReport]
+    recent: list[ProgressReport]
+    areas: list[GroupProgress]
+    cooperating_counts: dict[str, int]
+    cooperating_open: list[Deadline]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+DASHBOARD_LIST_SIZE = 10
+
+
+def agency_dashboard_get(
+    *, user, agency_id: int, filters: DeadlineFilter, dates: StatusDates
+) -> AgencyDashboard:
+    """Everything on an agency's dashboard in a fixed number of queries."""
+    lead_filters = dataclasses.replace(filters, agency_id=agency_id, relation="lead")
+    cooperate_filters = dataclasses.replace(filters, agency_id=agency_id, relation="cooperate")
+    lead = deadline_list_filtered(user=user, filters=lead_filters, dates=dates)
+    cooperating = deadline_list_filtered(user=user, filters=cooperate_filters, dates=dates)
+    upcoming = deadline_list_filtered(
+        user=user, filters=dataclasses.replace(lead_filters, window="upcoming"), dates=dates
+    )
+    open_statuses = [DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.IN_PROGRESS]
+    return AgencyDashboard(
+        counts=status_counts(lead),
+        overdue=list(lead.filter(status=DeadlineStatus.OVERDUE)[:DASHBOARD_LIST_SIZE]),
+        upcoming=list(upcoming[:DASHBOARD_LIST_SIZE]),
+        returned=list(report_list_returned(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
+        recent=list(report_list_recent(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
+        areas=area_progress(lead),
+        cooperating_counts=status_counts(cooperating),
+        cooperating_open=list(cooperating.filter(status__in=open_statuses)[:DASHBOARD_LIST_SIZE]),
+    )
+
+
+@dataclass
+class ProvinceOverview:
+    counts: dict[str, int]
+    agencies: list[GroupProgress]
+    areas: list[GroupProgress]
+    longest_overdue: list[Deadline]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def started(self) -> int:
+        return self.total - self.counts[DeadlineStatus.NOT_YET_DUE]
+
+    @property
+    def overdue_share(self) -> float | None:
+        return overdue_share(self.counts)
+
+
+def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) -> ProvinceOverview:
+    deadlines = deadline_list_filtered(user=user, filters=filters, dates=dates)
+    return ProvinceOverview(
+        counts=status_counts(deadlines),
+        agencies=agency_progress(deadlines),
+        areas=area_progress(deadlines),
+        longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
+    )
+
+
+def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:
+    """One deadline the user may see, with everything its page shows: the task, its
+    agencies, the report history with evidence, and the contributions."""
+    reports = ProgressReport.objects.select_related("submitted_by", "reviewed_by").prefetch_related(
+        "evidence"
+    )
+    contributions = Contribution.objects.select_related("agency", "submitted_by").prefetch_related("evidence")
+    return (
+        deadline_list_visible_to(user=user, dates=dates)
+        .select_related("task__plan", "task__area", "task__lead_agency")
+        .prefetch_related(
+            "task__cooperating_agencies",
+            Prefetch("reports", queryset=reports),
+            Prefetch("contributions", queryset=contributions),
+        )
+        .get(pk=pk)
+    )
+
+
+def evidence_get_for_download(*, user, pk: int) -> EvidenceFile:
+    """An evidence file, only if the user may see the deadline it belongs to."""
+    visible = Deadline.objects.filter(agency_scope(user=user, agency_field="task")).values("pk")
+    return EvidenceFile.objects.filter(
+        Q(report__deadline__in=visible) | Q(contribution__deadline__in=visible)
+    ).get(pk=pk)
+
+
+def filter_choices() -> dict:
+    """What the filter forms offer: plans, years with deadlines, areas and agencies.
+    Querysets stay lazy; each costs one query when a form renders it."""
+    tracked = Deadline.objects.exclude(task__plan__status=Plan.Status.DRAFT)
+    return {
+        "plans": Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("-period_start", "number"),
+        "years": sorted((day.year for day in tracked.dates("due_on", "year")), reverse=True),
+        "areas": ContentArea.objects.exclude(plan__status=Plan.Status.DRAFT)
+        .select_related("plan")
+        .order_by("plan__number", "number"),
+        "agencies": Agency.objects.filter(is_active=True).order_by("short_name"),
+    }

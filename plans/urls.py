@@ -3,7 +3,16 @@ from django.urls import path
 from plans import views
 
 urlpatterns = [
-    path("", views.plan_index, name="home"),
-    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("", views.home, name="home"),
+    path("dashboard/", views.agency_dashboard, name="agency-dashboard"),
+    path("overview/", views.province_overview, name="province-overview"),
+    path("deadlines/", views.deadline_list, name="deadline-list"),
     path("deadlines/<int:pk>/", views.deadline_detail, name="deadline-detail"),
+    path("deadlines/<int:pk>/report/", views.report_submit, name="report-submit"),
+    path("deadlines/<int:pk>/contribution/", views.contribution_add, name="contribution-add"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("reports/<int:pk>/review/", views.report_review, name="report-review"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("plans/", views.plan_index, name="plan-list"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
 ]

@@ -1,25 +1,263 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+"""The portal's pages. Thin: parse the request, load through a selector scoped to the
+user, call one service, render."""
 
-from plans.selectors import deadline_list_visible_to, plan_list, plan_list_with_content, status_dates_get
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import ObjectDoesNotExist
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from plans import rules, selectors, services
+from plans.forms import ContributionForm, DeadlineFilterForm, ProgressReportForm, ReviewForm
+from plans.models import DeadlineStatus
+
+LIST_PAGE_SIZE = 50
+
+
+def _or_404(load, **kwargs):
+    try:
+        return load(**kwargs)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _add_errors(form, error: ValidationError):
+    """Put a service's ValidationError on the form (field errors where it names one)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def home(request):
+    """Each user's own starting page."""
+    if rules.can_see_all_agencies(request.user):
+        return redirect("province-overview")
+    if request.user.agency_id:
+        return redirect("agency-dashboard")
+    return render(request, "plans/no_agency.html", status=403)
 
 
 @login_required
 def plan_index(request):
-    return render(request, "plans/plan_list.html", {"plans": plan_list()})
+    return render(request, "plans/plan_list.html", {"plans": selectors.plan_list()})
 
 
 @login_required
 def plan_detail(request, pk):
-    plan = get_object_or_404(plan_list_with_content(), pk=pk)
+    plan = get_object_or_404(selectors.plan_list_with_content(), pk=pk)
     return render(request, "plans/plan_detail.html", {"plan": plan})
 
 
 @login_required
-def deadline_detail(request, pk):
-    dates = status_dates_get()
-    deadline = get_object_or_404(
-        deadline_list_visible_to(user=request.user, dates=dates).select_related("task__plan", "task__area"),
-        pk=pk,
+def agency_dashboard(request):
+    if not request.user.agency_id:
+        return redirect("home")
+    choices = selectors.filter_choices()
+    form = DeadlineFilterForm(
+        request.GET or None, plans=choices["plans"], years=choices["years"], fields=["plan", "year"]
     )
-    return render(request, "plans/deadline_detail.html", {"deadline": deadline})
+    filters = form.to_filter()
+    dates = selectors.status_dates_get()
+    dashboard = selectors.agency_dashboard_get(
+        user=request.user, agency_id=request.user.agency_id, filters=filters, dates=dates
+    )
+    return render(
+        request,
+        "plans/agency_dashboard.html",
+        {
+            "agency": request.user.agency,
+            "dashboard": dashboard,
+            "form": form,
+            "filters": filters,
+            "dates": dates,
+            "statuses": selectors.STATUS_ORDER,
+        },
+    )
+
+
+@login_required
+@permission_required("plans.view_all_agencies", raise_exception=True)
+def province_overview(request):
+    choices = selectors.filter_choices()
+    form = DeadlineFilterForm(
+        request.GET or None,
+        plans=choices["plans"],
+        years=choices["years"],
+        areas=choices["areas"],
+        agencies=choices["agencies"],
+        fields=["plan", "year", "area", "agency"],
+    )
+    filters = form.to_filter()
+    dates = selectors.status_dates_get()
+    overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
+    return render(
+        request,
+        "plans/province_overview.html",
+        {
+            "overview": overview,
+            "form": form,
+            "filters": filters,
+            "dates": dates,
+            "statuses": selectors.STATUS_ORDER,
+        },
+    )
+
+
+@login_required
+def deadline_list(request):
+    choices = selectors.filter_choices()
+    sees_all = rules.can_see_all_agencies(request.user)
+    form = DeadlineFilterForm(
+        request.GET or None,
+        plans=choices["plans"],
+        years=choices["years"],
+        areas=choices["areas"],
+        agencies=choices["agencies"] if sees_all else None,
+        fields=None if sees_all else ["plan", "year", "area", "status", "relation", "window"],
+    )
+    # An officer's list is always their own agency's, led or cooperated on.
+    filters = form.to_filter() if sees_all else form.to_filter(agency_id=request.user.agency_id)
+    dates = selectors.status_dates_get()
+    deadlines = selectors.deadline_list_filtered(user=request.user, filters=filters, dates=dates)
+    page = Paginator(deadlines, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "plans/deadline_list.html",
+        {"page": page, "form": form, "filters": filters, "query": query.urlencode(), "dates": dates},
+    )
+
+
+def _deadline_page(request, pk, *, report_form=None, contribution_form=None, status=200):
+    dates = selectors.status_dates_get()
+    deadline = _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
+    task = deadline.task
+    cooperating = list(task.cooperating_agencies.all())
+    done = deadline.status in (DeadlineStatus.DONE_ON_TIME, DeadlineStatus.DONE_LATE)
+    can_submit = rules.can_submit_report(request.user, task) and not done
+    can_contribute = rules.can_contribute(request.user, task, {agency.pk for agency in cooperating})
+    context = {
+        "deadline": deadline,
+        "task": task,
+        "cooperating": cooperating,
+        "reports": list(deadline.reports.all()),
+        "contributions": list(deadline.contributions.all()),
+        "is_done": done,
+        "report_form": (report_form or ProgressReportForm()) if can_submit else None,
+        "contribution_form": (contribution_form or ContributionForm()) if can_contribute else None,
+        "can_review": rules.can_review(request.user),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "plans/deadline_detail.html", context, status=status)
+
+
+@login_required
+def deadline_detail(request, pk):
+    return _deadline_page(request, pk)
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    dates = selectors.status_dates_get()
+    deadline = _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
+    if not rules.can_submit_report(request.user, deadline.task):
+        raise PermissionDenied
+    form = ProgressReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.report_submit(
+                deadline=deadline,
+                user=request.user,
+                state=form.cleaned_data["state"],
+                percent=form.cleaned_data["percent"],
+                narrative=form.cleaned_data["narrative"],
+                files=form.cleaned_data["evidence"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Đã gửi báo cáo. Sở Ngoại vụ sẽ xem xét và xác nhận.")
+            return redirect("deadline-detail", pk=pk)
+    messages.error(request, "Báo cáo chưa được gửi: vui lòng sửa các lỗi bên dưới.")
+    return _deadline_page(request, pk, report_form=form, status=400)
+
+
+@login_required
+@require_POST
+def contribution_add(request, pk):
+    dates = selectors.status_dates_get()
+    deadline = _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
+    cooperating_ids = {agency.pk for agency in deadline.task.cooperating_agencies.all()}
+    if not rules.can_contribute(request.user, deadline.task, cooperating_ids):
+        raise PermissionDenied
+    form = ContributionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.contribution_add(
+                deadline=deadline,
+                user=request.user,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["evidence"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Đã gửi ý kiến phối hợp cho cơ quan chủ trì.")
+            return redirect("deadline-detail", pk=pk)
+    messages.error(request, "Ý kiến phối hợp chưa được gửi: vui lòng sửa các lỗi bên dưới.")
+    return _deadline_page(request, pk, contribution_form=form, status=400)
+
+
+@login_required
+@permission_required("plans.review_progressreport", raise_exception=True)
+def review_queue(request):
+    page = Paginator(selectors.report_review_queue(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "plans/review_queue.html", {"page": page, "review_form": ReviewForm()})
+
+
+@login_required
+@require_POST
+@permission_required("plans.review_progressreport", raise_exception=True)
+def report_review(request, pk):
+    report = _or_404(selectors.report_get_for_review, pk=pk)
+    form = ReviewForm(request.POST)
+    back = request.POST.get("next") or reverse("review-queue")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("review-queue")
+    if not form.is_valid():
+        for error in form.errors.get("comment", []) + form.errors.get("decision", []):
+            messages.error(request, error)
+        return redirect(back)
+    try:
+        if form.cleaned_data["decision"] == ReviewForm.ACCEPT:
+            services.report_accept(report=report, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, f"Đã xác nhận báo cáo {report.deadline}.")
+        else:
+            services.report_return(report=report, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, f"Đã trả lại báo cáo {report.deadline}; đơn vị sẽ nhận email.")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(back)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = _or_404(selectors.evidence_get_for_download, user=request.user, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -119,3 +119,6 @@ LOGGING = {
     # Django's own logger would otherwise print every line twice (its handler and root).
     "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }
+
+# Evidence files on progress reports (plans.evidence): largest accepted upload, in bytes.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)

@@ -19,7 +19,7 @@ def officer(django_user_model):
 
 
 def test_anonymous_user_is_sent_to_login(client):
-    for url in [reverse("home"), reverse("plan-detail", args=[PlanFactory().pk])]:
+    for url in [reverse("home"), reverse("plan-list"), reverse("plan-detail", args=[PlanFactory().pk])]:
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
@@ -44,7 +44,7 @@ def test_plan_list_and_detail_show_the_plan_with_dates_as_dd_mm_yyyy(client, off
     client.force_login(officer)
     plan = PlanFactory(number="139/KH-UBND", period_start=datetime.date(2019, 1, 5), period_end=None)
     task = TaskFactory(area__plan=plan, area__number=5, code="5.1", due_on=datetime.date(2019, 2, 3))
-    listing = client.get(reverse("home")).content.decode()
+    listing = client.get(reverse("plan-list")).content.decode()
     assert "139/KH-UBND" in listing and "Từ 05/01/2019 (không thời hạn)" in listing
     detail = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
     assert task.title in detail and "03/02/2019" in detail
@@ -78,8 +78,8 @@ def test_plan_pages_run_a_constant_number_of_queries(client, officer):
     assert queries_for(client, reverse("plan-detail", args=[small.pk])) == queries_for(
         client, reverse("plan-detail", args=[large.pk])
     )
-    baseline = queries_for(client, reverse("home"))
+    baseline = queries_for(client, reverse("plan-list"))
     for _ in range(5):
         make_plan_content(PlanFactory(), 5)
-    assert queries_for(client, reverse("home")) == baseline
+    assert queries_for(client, reverse("plan-list")) == baseline
     assert Agency.objects.count() > 7

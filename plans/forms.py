@@ -1,0 +1,160 @@
+"""Forms of the agency workspace. They validate input; services save it."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from plans.evidence import ACCEPT_ATTRIBUTE, ACCEPTED_LABELS, evidence_kind_of
+from plans.models import Agency, ContentArea, DeadlineStatus, Plan, ProgressReport
+from plans.selectors import DeadlineFilter
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Any number of evidence files, each checked by content (``plans.evidence``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Tệp minh chứng"))
+        kwargs.setdefault("help_text", _("Có thể chọn nhiều tệp: %(kinds)s.") % {"kinds": ACCEPTED_LABELS})
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data] if data else []
+        cleaned = [super(EvidenceFilesField, self).clean(upload, initial) for upload in uploads]
+        errors = []
+        for upload in cleaned:
+            try:
+                evidence_kind_of(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def _helper(submit_label: str, *, css_class: str = "btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.add_input(Submit("submit", submit_label, css_class=css_class))
+    return helper
+
+
+class ProgressReportForm(forms.ModelForm):
+    evidence = EvidenceFilesField()
+
+    class Meta:
+        model = ProgressReport
+        fields = ["state", "percent", "narrative"]
+        widgets = {
+            "state": forms.RadioSelect,
+            "percent": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "narrative": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {"narrative": _("Bắt buộc khi báo cáo “hoàn thành”: nêu kết quả, sản phẩm, văn bản.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["percent"].error_messages["max_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%.")
+        self.fields["percent"].error_messages["min_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%.")
+        self.helper = _helper(_("Gửi báo cáo"))
+
+
+class ContributionForm(forms.Form):
+    text = forms.CharField(label=_("Nội dung phối hợp"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = EvidenceFilesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Gửi ý kiến phối hợp"), css_class="btn-outline-primary")
+
+
+class ReviewForm(forms.Form):
+    ACCEPT = "accept"
+    RETURN = "return"
+
+    decision = forms.ChoiceField(
+        label=_("Quyết định"),
+        choices=[(ACCEPT, _("Xác nhận")), (RETURN, _("Trả lại để bổ sung"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi trả lại: nêu nội dung cần bổ sung."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Khi trả lại báo cáo, hãy nêu nội dung cần bổ sung."))
+        return cleaned
+
+
+class DeadlineFilterForm(forms.Form):
+    """Filters of dashboards and lists, read from the query string (GET). A bad value
+    is reported on the form and that filter is left off."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Kế hoạch"), queryset=Plan.objects.none(), required=False, empty_label=_("Tất cả kế hoạch")
+    )
+    year = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False, empty_value=None)
+    area = forms.ModelChoiceField(
+        label=_("Nội dung"),
+        queryset=ContentArea.objects.none(),
+        required=False,
+        empty_label=_("Tất cả nội dung"),
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan chủ trì"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("Tất cả đơn vị"),
+    )
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), choices=[("", _("Mọi tình trạng")), *DeadlineStatus.choices], required=False
+    )
+    relation = forms.ChoiceField(
+        label=_("Vai trò của đơn vị"),
+        choices=[("lead", _("Chủ trì")), ("cooperate", _("Phối hợp"))],
+        required=False,
+    )
+    window = forms.ChoiceField(
+        label=_("Thời hạn"),
+        choices=[("", _("Mọi thời hạn")), ("upcoming", _("Đến hạn trong 30 ngày tới"))],
+        required=False,
+    )
+
+    def __init__(self, data, *, plans, years, areas=None, agencies=None, fields=None):
+        super().__init__(data)
+        self.fields["plan"].queryset = plans
+        self.fields["year"].choices = [("", _("Mọi năm"))] + [(year, str(year)) for year in years]
+        if areas is not None:
+            self.fields["area"].queryset = areas
+        if agencies is not None:
+            self.fields["agency"].queryset = agencies
+        for name in list(self.fields):
+            if fields is not None and name not in fields:
+                del self.fields[name]
+
+    def to_filter(self, **overrides) -> DeadlineFilter:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        values = {
+            "plan_id": data["plan"].pk if data.get("plan") else None,
+            "year": data.get("year"),
+            "area_id": data["area"].pk if data.get("area") else None,
+            "agency_id": data["agency"].pk if data.get("agency") else None,
+            "relation": data.get("relation") or "lead",
+            "status": data.get("status") or None,
+            "window": data.get("window") or None,
+        }
+        values.update(overrides)
+        return DeadlineFilter(**values)
