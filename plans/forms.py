@@ -61,8 +61,8 @@ class ProgressReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["percent"].error_messages["max_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%.")
-        self.fields["percent"].error_messages["min_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%.")
+        self.fields["percent"].error_messages["max_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
+        self.fields["percent"].error_messages["min_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
         self.helper = _helper(_("Gửi báo cáo"))
 
 

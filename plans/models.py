@@ -481,7 +481,7 @@ class ProgressReport(models.Model):
             models.CheckConstraint(
                 condition=Q(percent__gte=0) & Q(percent__lte=100),
                 name="report_percent_between_0_and_100",
-                violation_error_message=_("Tỷ lệ hoàn thành phải từ 0 đến 100%."),
+                violation_error_message=_("Tỷ lệ hoàn thành phải từ 0 đến 100%%."),
             ),
             models.UniqueConstraint(
                 fields=["deadline"],

@@ -34,6 +34,13 @@ def _add_errors(form, error: ValidationError):
         form.add_error(None, error)
 
 
+def _refusal_message(request, form, what: str):
+    """Say at the top of the page why nothing was saved: the form-wide reasons, or a
+    pointer to the fields marked below."""
+    reasons = " ".join(form.non_field_errors()) or "vui lòng sửa các lỗi được đánh dấu bên dưới."
+    messages.error(request, f"{what}: {reasons}")
+
+
 @login_required
 def home(request):
     """Each user's own starting page."""
@@ -187,7 +194,7 @@ def report_submit(request, pk):
         else:
             messages.success(request, "Đã gửi báo cáo. Sở Ngoại vụ sẽ xem xét và xác nhận.")
             return redirect("deadline-detail", pk=pk)
-    messages.error(request, "Báo cáo chưa được gửi: vui lòng sửa các lỗi bên dưới.")
+    _refusal_message(request, form, "Báo cáo chưa được gửi")
     return _deadline_page(request, pk, report_form=form, status=400)
 
 
@@ -213,7 +220,7 @@ def contribution_add(request, pk):
         else:
             messages.success(request, "Đã gửi ý kiến phối hợp cho cơ quan chủ trì.")
             return redirect("deadline-detail", pk=pk)
-    messages.error(request, "Ý kiến phối hợp chưa được gửi: vui lòng sửa các lỗi bên dưới.")
+    _refusal_message(request, form, "Ý kiến phối hợp chưa được gửi")
     return _deadline_page(request, pk, contribution_form=form, status=400)
 
 
