@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed
+.PHONY: install run test migrate seed screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,7 @@ run: seed
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
+screenshots: install
+	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest plans/tests/test_browser.py

@@ -19,7 +19,7 @@ GROUP_NAMES = {
 }
 
 _PLAN_MODELS = ["plan", "contentarea", "relateddocument", "task", "agency", "holiday"]
-_RECORD_MODELS = ["deadline", "progressreport"]
+_RECORD_MODELS = ["deadline", "progressreport", "contribution", "evidencefile"]
 
 # Admin permissions on the ``plans`` app. Coordinators edit plans in the admin;
 # deadlines and reports are only read there and change through the portal's own pages.

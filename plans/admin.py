@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -12,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from plans.models import (
     Agency,
     ContentArea,
+    Contribution,
     Deadline,
     DeadlineStatus,
+    EvidenceFile,
     Holiday,
     Plan,
     ProgressReport,
@@ -334,6 +337,28 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class EvidenceInline(admin.TabularInline):
+    """Evidence files, linked to the permission-checked download view (never a media URL)."""
+
+    model = EvidenceFile
+    fields = ["download", "content_type", "size", "uploaded_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("tệp"))
+    def download(self, evidence):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("evidence-download", args=[evidence.pk]), evidence.original_name
+        )
+
+
 @admin.register(Deadline)
 class DeadlineAdmin(ReadOnlyAdmin):
     list_display = ["task_code", "task", "period_label", "due_on", "lead_agency", "status_display"]
@@ -386,6 +411,7 @@ class ProgressReportAdmin(ReadOnlyAdmin):
     search_fields = ["deadline__task__code", "deadline__task__title", "narrative"]
     date_hierarchy = "submitted_at"
     list_select_related = ["deadline__task__lead_agency", "submitted_by"]
+    inlines = [EvidenceInline]
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -393,6 +419,18 @@ class ProgressReportAdmin(ReadOnlyAdmin):
     @admin.display(description=_("cơ quan chủ trì"))
     def lead_agency(self, report):
         return report.deadline.task.lead_agency
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ReadOnlyAdmin):
+    list_display = ["deadline", "agency", "submitted_at", "submitted_by"]
+    list_filter = [("agency", RelatedInUseFilter)]
+    search_fields = ["deadline__task__code", "deadline__task__title", "text"]
+    list_select_related = ["deadline__task", "agency", "submitted_by"]
+    inlines = [EvidenceInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Holiday)

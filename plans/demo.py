@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from plans.models import Agency, Plan, ProgressReport
+from plans.models import Agency, Contribution, Plan, ProgressReport
 from plans.selectors import working_calendar_get
 from plans.services import task_create
 
@@ -43,6 +43,8 @@ class _SampleTask:
     report: _Report | None = None
     # Quarterly tasks: started this many days before the day of seeding.
     quarterly_history_days: int = 0
+    # A cooperating agency's contribution: (agency code, text).
+    contribution: tuple[str, str] | None = None
 
 
 _DONE = ProgressReport.State.DONE
@@ -113,6 +115,7 @@ SAMPLE_TASKS = [
         ("so-tttt",),
         "Tổ chức ngày hội giao lưu văn hóa hữu nghị với các tỉnh bạn Lào",
         due_in_days=-12,
+        contribution=("so-tttt", "Dữ liệu mẫu: đã đưa tin về ngày hội trên Cổng thông tin điện tử tỉnh."),
     ),
     _SampleTask(
         "MAU-08",
@@ -241,6 +244,17 @@ def sample_tasks_seed(*, plan: Plan, today: datetime.date, reporters: dict, revi
             ]
         else:
             reports = [(task.deadlines.get(), spec.report)] if spec.report else []
+        if spec.contribution:
+            agency_code, text = spec.contribution
+            contribution = Contribution(
+                deadline=task.deadlines.get(),
+                agency=agencies[agency_code],
+                text=text,
+                submitted_by=reporters.get(agency_code),
+                submitted_at=_local_morning(today - datetime.timedelta(days=3)),
+            )
+            contribution.full_clean()
+            contribution.save()
         for deadline, report in reports:
             _add_report(
                 deadline=deadline,

@@ -243,6 +243,29 @@ def test_coordinator_edits_plans_and_only_reads_reports(client, seeded):
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
 
 
+def test_report_evidence_in_admin_links_to_the_checked_download(admin_client):
+    from django.utils import timezone
+
+    from plans.models import EvidenceFile
+    from plans.tests.factories import ProgressReportFactory
+
+    task = TaskFactory()
+    deadline_sync_for_task(task=task)
+    report = ProgressReportFactory(deadline=task.deadlines.get(), pending=True)
+    evidence = EvidenceFile.objects.create(
+        report=report,
+        file="evidence/2026/11/x.pdf",
+        original_name="bien-ban.pdf",
+        content_type="application/pdf",
+        size=3,
+        uploaded_at=timezone.now(),
+    )
+    html = admin_client.get(reverse("admin:plans_progressreport_change", args=[report.pk])).content.decode()
+    assert f'href="{reverse("evidence-download", args=[evidence.pk])}">bien-ban.pdf</a>' in html
+    assert "evidence/2026/11/x.pdf" not in html
+    assert admin_client.get(reverse("admin:plans_contribution_changelist")).status_code == 200
+
+
 @pytest.mark.parametrize("username", ["sotttt", "lanhdao"])
 def test_officers_and_leaders_have_no_admin(client, seeded, username):
     client.login(username=username, password=PASSWORD)

@@ -373,3 +373,20 @@ def test_password_change(client, users):
     assert response.status_code == 302
     users["officer_a"].refresh_from_db()
     assert users["officer_a"].check_password("Doi-mat-khau-moi-9")
+
+
+def test_error_pages_speak_vietnamese(client, users, deadline):
+    from django.test import Client
+
+    client.force_login(users["officer_c"])
+    assert (
+        "Không tìm thấy trang" in client.get(reverse("deadline-detail", args=[deadline.pk])).content.decode()
+    )
+    client.force_login(users["leader"])
+    forbidden = client.post(reverse("report-submit", args=[deadline.pk]), report_data())
+    assert forbidden.status_code == 403 and "Không có quyền truy cập" in forbidden.content.decode()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(users["officer_a"])
+    refused = strict.post(reverse("report-submit", args=[deadline.pk]), report_data())
+    assert refused.status_code == 403 and "Không gửi được biểu mẫu" in refused.content.decode()
+    assert not ProgressReport.objects.exists()
