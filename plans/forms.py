@@ -61,6 +61,8 @@ class ProgressReportForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # A radio list needs no "---------" entry: the state is required.
+        self.fields["state"].choices = ProgressReport.State.choices
         self.fields["percent"].error_messages["max_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
         self.fields["percent"].error_messages["min_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
         self.helper = _helper(_("Gửi báo cáo"))

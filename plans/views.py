@@ -151,11 +151,15 @@ def _deadline_page(request, pk, *, report_form=None, contribution_form=None, sta
     done = deadline.status in (DeadlineStatus.DONE_ON_TIME, DeadlineStatus.DONE_LATE)
     can_submit = rules.can_submit_report(request.user, task) and not done
     can_contribute = rules.can_contribute(request.user, task, {agency.pk for agency in cooperating})
+    reports = list(deadline.reports.all())
+    if report_form is None and reports:
+        # A new report usually moves on from the last one: start from its state and percent.
+        report_form = ProgressReportForm(initial={"state": reports[0].state, "percent": reports[0].percent})
     context = {
         "deadline": deadline,
         "task": task,
         "cooperating": cooperating,
-        "reports": list(deadline.reports.all()),
+        "reports": reports,
         "contributions": list(deadline.contributions.all()),
         "is_done": done,
         "report_form": (report_form or ProgressReportForm()) if can_submit else None,

@@ -390,3 +390,11 @@ def test_error_pages_speak_vietnamese(client, users, deadline):
     refused = strict.post(reverse("report-submit", args=[deadline.pk]), report_data())
     assert refused.status_code == 403 and "Không gửi được biểu mẫu" in refused.content.decode()
     assert not ProgressReport.objects.exists()
+
+
+def test_report_form_starts_from_the_last_report(client, users, deadline):
+    ProgressReportFactory(deadline=deadline, pending=True, percent=40)
+    client.force_login(users["officer_a"])
+    form = client.get(reverse("deadline-detail", args=[deadline.pk])).context["report_form"]
+    assert form.initial == {"state": "in_progress", "percent": 40}
+    assert "" not in dict(form.fields["state"].choices)
