@@ -175,57 +175,66 @@ def deadline_detail(request, pk):
     return _deadline_page(request, pk)
 
 
-@login_required
-@require_POST
-def report_submit(request, pk):
+def _deadline_form_post(request, pk, *, form_class, allowed, save, success, refusal, form_slot):
+    """A form posted on a deadline page: load the deadline through the user's scope
+    (404 outside it), check the rule (403), validate, call the service; on a refusal
+    show the page again with the reasons and nothing saved."""
     dates = selectors.status_dates_get()
     deadline = _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
-    if not rules.can_submit_report(request.user, deadline.task):
+    if not allowed(request.user, deadline):
         raise PermissionDenied
-    form = ProgressReportForm(request.POST, request.FILES)
+    form = form_class(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.report_submit(
-                deadline=deadline,
-                user=request.user,
-                state=form.cleaned_data["state"],
-                percent=form.cleaned_data["percent"],
-                narrative=form.cleaned_data["narrative"],
-                files=form.cleaned_data["evidence"],
-            )
+            save(deadline, form.cleaned_data)
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, "Đã gửi báo cáo. Sở Ngoại vụ sẽ xem xét và xác nhận.")
+            messages.success(request, success)
             return redirect("deadline-detail", pk=pk)
-    _refusal_message(request, form, "Báo cáo chưa được gửi")
-    return _deadline_page(request, pk, report_form=form, status=400)
+    _refusal_message(request, form, refusal)
+    return _deadline_page(request, pk, status=400, **{form_slot: form})
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    return _deadline_form_post(
+        request,
+        pk,
+        form_class=ProgressReportForm,
+        allowed=lambda user, deadline: rules.can_submit_report(user, deadline.task),
+        save=lambda deadline, data: services.report_submit(
+            deadline=deadline,
+            user=request.user,
+            state=data["state"],
+            percent=data["percent"],
+            narrative=data["narrative"],
+            files=data["evidence"],
+        ),
+        success="Đã gửi báo cáo. Sở Ngoại vụ sẽ xem xét và xác nhận.",
+        refusal="Báo cáo chưa được gửi",
+        form_slot="report_form",
+    )
 
 
 @login_required
 @require_POST
 def contribution_add(request, pk):
-    dates = selectors.status_dates_get()
-    deadline = _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
-    cooperating_ids = {agency.pk for agency in deadline.task.cooperating_agencies.all()}
-    if not rules.can_contribute(request.user, deadline.task, cooperating_ids):
-        raise PermissionDenied
-    form = ContributionForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.contribution_add(
-                deadline=deadline,
-                user=request.user,
-                text=form.cleaned_data["text"],
-                files=form.cleaned_data["evidence"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Đã gửi ý kiến phối hợp cho cơ quan chủ trì.")
-            return redirect("deadline-detail", pk=pk)
-    _refusal_message(request, form, "Ý kiến phối hợp chưa được gửi")
-    return _deadline_page(request, pk, contribution_form=form, status=400)
+    return _deadline_form_post(
+        request,
+        pk,
+        form_class=ContributionForm,
+        allowed=lambda user, deadline: rules.can_contribute(
+            user, deadline.task, {agency.pk for agency in deadline.task.cooperating_agencies.all()}
+        ),
+        save=lambda deadline, data: services.contribution_add(
+            deadline=deadline, user=request.user, text=data["text"], files=data["evidence"]
+        ),
+        success="Đã gửi ý kiến phối hợp cho cơ quan chủ trì.",
+        refusal="Ý kiến phối hợp chưa được gửi",
+        form_slot="contribution_form",
+    )
 
 
 @login_required
