@@ -95,6 +95,8 @@ def reminder_sweep(*, today: datetime.date | None = None, dry_run: bool = False)
         return result
     token, now = _new_token(), timezone.now()
     with transaction.atomic():
+        # Generated rows, valid by construction: no full_clean(), which would cost a
+        # uniqueness query per row; the unique key itself decides who claims what.
         ReminderLog.objects.bulk_create(
             [
                 ReminderLog(
@@ -250,6 +252,8 @@ def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.da
     UPDATE: a second delivery of the same queued message finds nothing left to send.
     Sent → ``sent``; a permanent SMTP answer (5xx) or no address → ``failed`` with the
     reason; a transient one raises ``ReminderSendDeferred`` with the new token.
+    Not one transaction on purpose: the attempt is committed before the SMTP
+    conversation, so that a worker killed during it leaves the count behind.
     """
     attempt_token = _new_token()
     with transaction.atomic():

@@ -134,7 +134,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
-    "max_retries": 0,
+    "max_retries": 0,  # publishing: one connection attempt, then the in-process fallback
 }
 # Seconds an SMTP conversation may take before it counts as a transient failure.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
