@@ -92,3 +92,9 @@ def test_coordinator_group_has_the_reminder_permissions():
     assert {"view_reminderlog", "change_reminderlog", "change_reminderpolicy"} <= codenames
     leader = Group.objects.get(name=GROUP_NAMES[Role.LEADER]).permissions.values_list("codename", flat=True)
     assert "view_reminderlog" not in set(leader)
+
+
+def test_user_admin_shows_the_reminder_opt_out(admin_client, django_user_model):
+    user = django_user_model.objects.create_user("canbo", email="canbo@stttt.dienbien.gov.vn")
+    page = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
+    assert 'name="receives_reminders"' in page and "nhận email nhắc việc" in page.lower()
