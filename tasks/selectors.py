@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from plans.models import Agency, Plan, ProgressReport
 from plans.selectors import StatusDates, deadline_list_with_status
@@ -59,6 +60,16 @@ def open_deadline_list_for_reminders(*, today: datetime.date, due_until: datetim
         )
     )
     return [OpenDeadline(*row) for row in rows.iterator(chunk_size=5000)]
+
+
+def deadline_ids_done(*, deadline_ids) -> set[int]:
+    """Which of these deadlines are done now (accepted completion report)."""
+    today = timezone.localdate()
+    dates = StatusDates(today=today, due_soon_until=today)
+    done = deadline_list_with_status(dates=dates).filter(
+        pk__in=list(deadline_ids), completed_on__isnull=False
+    )
+    return set(done.values_list("pk", flat=True))
 
 
 def reminder_log_agencies_for_claim(*, claim_token: str) -> list[int]:

@@ -264,6 +264,14 @@ def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.da
         return DigestResult(state="nothing")
     rows = list(selectors.reminder_log_list_for_digest(claim_token=attempt_token))
     mine = ReminderLog.objects.filter(claim_token=attempt_token, state=ReminderLog.State.CLAIMED)
+    # A deadline completed since the claim (a retry, a stale claim) is no longer
+    # reminded: its claim is withdrawn, so the ledger shows only what was sent or failed.
+    done = selectors.deadline_ids_done(deadline_ids={row.deadline_id for row in rows})
+    if done:
+        mine.filter(deadline_id__in=done).delete()
+        rows = [row for row in rows if row.deadline_id not in done]
+        if not rows:
+            return DigestResult(state="nothing")
     recipients = selectors.agency_reminder_recipients(agency=agency)
     if not recipients:
         error = _("Đơn vị chưa có địa chỉ email nhận nhắc việc (email đơn vị hoặc người dùng).")

@@ -222,3 +222,16 @@ def test_the_benchmark_command_runs_and_leaves_nothing_behind():
     assert "Dữ liệu đo: 60 hạn" in text and "nhiều nhất 1 thư/đơn vị" in text and "rollback" in text
     assert not Plan.objects.exists() and not ReminderLog.objects.exists()
     assert mail.outbox == []  # the benchmark's emails stayed in its own outbox
+
+
+def test_a_deadline_completed_between_claim_and_send_is_not_reminded(deadlines):
+    result = services.reminder_sweep(today=SWEEP_DAY)
+    for key in ["due", "overdue_14"]:
+        ProgressReportFactory(deadline=deadlines[key])  # accepted completion
+    digests_enqueue(result.digests, today=SWEEP_DAY)
+    # The coordinator's only item (the 14-day escalation) is done: no email for it.
+    assert [m.subject for m in mail.outbox] == [
+        "[Nhắc việc] Sở TT&TT: 2 nhiệm vụ sắp đến hạn, 1 nhiệm vụ quá hạn"
+    ]
+    assert ReminderLog.objects.count() == 3
+    assert set(ReminderLog.objects.values_list("state", flat=True)) == {"sent"}
