@@ -1,4 +1,4 @@
-"""Test helpers for reminders: the data they need, and the real services some tests use.
+"""Fixtures for the reminder tests: the data they need, and the real services some tests use.
 
 A test that needs a service this machine may lack (Redis, a Celery worker, PostgreSQL)
 calls ``require(...)``: it skips with the reason, except when ``CI=true``, where a
