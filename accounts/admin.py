@@ -41,7 +41,7 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = [
         *DjangoUserAdmin.fieldsets[:1],
         (_("Thông tin cá nhân"), {"fields": ["first_name", "last_name", "email"]}),
-        (_("Đơn vị và vai trò"), {"fields": ["agency", "groups"]}),
+        (_("Đơn vị và vai trò"), {"fields": ["agency", "groups", "receives_reminders"]}),
         (
             _("Quyền hệ thống"),
             {

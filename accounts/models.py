@@ -18,6 +18,11 @@ class User(AbstractUser):
         verbose_name=_("cơ quan, đơn vị"),
         help_text=_("Bắt buộc với cán bộ đơn vị: họ chỉ thấy dữ liệu của đơn vị mình."),
     )
+    receives_reminders = models.BooleanField(
+        default=True,
+        verbose_name=_("nhận email nhắc việc"),
+        help_text=_("Bỏ chọn để người này không nhận thư nhắc việc hằng ngày của đơn vị."),
+    )
 
     class Meta:
         verbose_name = _("người dùng")

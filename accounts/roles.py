@@ -1,7 +1,10 @@
 """The three roles of DESIGN §1, held as Django groups with their admin permissions."""
 
+from django.apps import apps as django_apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -34,6 +37,16 @@ PLANS_PERMISSIONS = {
     Role.LEADER: ["view_all_agencies"],
 }
 
+# Reminders (the ``tasks`` app, named by label only: accounts never imports it).
+# Coordinators read the reminder ledger (and resend failed rows) and edit each plan's
+# reminder policy.
+TASKS_PERMISSIONS = {
+    Role.OFFICER: [],
+    Role.COORDINATOR: ["view_reminderlog", "change_reminderlog"]
+    + [f"{action}_reminderpolicy" for action in ("view", "add", "change", "delete")],
+    Role.LEADER: [],
+}
+
 # When a user is in several groups, the widest role wins.
 _PRECEDENCE = [Role.COORDINATOR, Role.LEADER, Role.OFFICER]
 
@@ -50,14 +63,26 @@ def role_of(user):
 
 def roles_sync():
     """Create the role groups and give them exactly their permissions. Idempotent."""
+    _permissions_create()
     groups = {}
     for role, name in GROUP_NAMES.items():
         group, _created = Group.objects.get_or_create(name=name)
         group.permissions.set(
-            Permission.objects.filter(content_type__app_label="plans", codename__in=PLANS_PERMISSIONS[role])
+            Permission.objects.filter(
+                Q(content_type__app_label="plans", codename__in=PLANS_PERMISSIONS[role])
+                | Q(content_type__app_label="tasks", codename__in=TASKS_PERMISSIONS[role])
+            )
         )
         groups[role] = group
     return groups
+
+
+def _permissions_create():
+    """Django creates an app's permissions after migrating that app; ``tasks`` migrates
+    after ``accounts``, so its permissions are created here first."""
+    for label in ("plans", "tasks"):
+        if django_apps.is_installed(label):
+            create_permissions(django_apps.get_app_config(label), verbosity=0)
 
 
 def roles_sync_after_migrate(sender, **kwargs):

@@ -14,10 +14,10 @@ def running_in_ci() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
-def require(available: bool, what: str, *, how: str = "") -> None:
+def require(available, reason: str) -> None:
+    """Go on when ``available`` is true; otherwise skip saying ``reason``, or fail in CI."""
     if available:
         return
-    message = f"{what} is not available{': ' + how if how else ''}"
     if running_in_ci():
-        pytest.fail(f"{message} (required when CI=true)", pytrace=False)
-    pytest.skip(message)
+        pytest.fail(f"{reason} (CI=true: this service is required)", pytrace=False)
+    pytest.skip(reason)

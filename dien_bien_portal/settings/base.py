@@ -122,3 +122,29 @@ LOGGING = {
 
 # Evidence files on progress reports (plans.evidence): largest accepted upload, in bytes.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+
+# Celery and reminders (tasks/).
+# The broker is Redis in production (REDIS_URL or CELERY_BROKER_URL). Without one, queued
+# work runs in-process (tasks.queue.enqueue) and `send_reminders` does the daily sweep.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default=""))
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: the ledger is the record
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down must never hang a web request: fail fast, then send directly.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "max_retries": 0,  # publishing: one connection attempt, then the in-process fallback
+}
+# Seconds an SMTP conversation may take before it counts as a transient failure.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Transient SMTP failures (4xx, connection errors) are retried after base, 2×base,
+# 4×base… seconds, at most REMINDER_MAX_RETRIES times; then the ledger row is `failed`.
+REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=60.0)
+REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=5)
+# A ledger row claimed longer ago than this and still not sent (a worker died) is
+# claimed again by the next sweep. Longer than the whole retry schedule above.
+REMINDER_CLAIM_STALE_SECONDS = env.int("REMINDER_CLAIM_STALE_SECONDS", default=45 * 60)

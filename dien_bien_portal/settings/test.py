@@ -1,6 +1,7 @@
 """Settings for the test suite: the database comes from DATABASE_URL (SQLite by default)."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -12,3 +13,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# --- reminders: a Celery worker that a test starts sends through the test's own SMTP
+# server (EMAIL_URL), so it asks for the real backend with TEST_EMAIL_FROM_ENV=1.
+if env.bool("TEST_EMAIL_FROM_ENV", default=False):
+    EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]  # noqa: F405
+# Queued work runs in-process unless a test points the broker at a Redis server.
+CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="")

@@ -33,7 +33,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def chromium_path():
     path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    require(bool(path), "Chromium", how="install Debian's chromium package (CI does it through apt)")
+    require(
+        path, "Chromium is not installed: install Debian's chromium package (.ci/run does it through apt)"
+    )
     return path
 
 

@@ -1,0 +1,30 @@
+"""The Celery application: broker and options from Django settings (``CELERY_*``), tasks
+from ``tasks/``, and the beat schedule, declared here in code.
+
+    celery -A dien_bien_portal worker      # as many as needed
+    celery -A dien_bien_portal beat        # exactly one in the whole deployment
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dien_bien_portal.settings.dev")
+
+app = Celery("dien_bien_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # The daily sweep (DESIGN §5), at 07:30 Vietnam time (CELERY_TIMEZONE).
+    "reminders-daily-sweep": {
+        "task": "tasks.reminder_sweep",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # The retry sweep: ledger rows whose worker died before sending are claimed again.
+    "reminders-retry-stale": {
+        "task": "tasks.reminder_stale_requeue",
+        "schedule": crontab(hour="8-17", minute=15),
+    },
+}

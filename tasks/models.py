@@ -1,0 +1,124 @@
+"""Reminder policy per plan and the ledger of reminders (DESIGN §5)."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_BEFORE_WORKING_DAYS = "7, 3, 1"
+
+
+def parse_before_working_days(value):
+    """ "7, 3, 1" → (7, 3, 1); raises ValidationError on anything else."""
+    parts = [part for part in re.split(r"[,;\s]+", value or "") if part]
+    try:
+        days = tuple(int(part) for part in parts)
+    except ValueError:
+        days = None
+    if days is None or any(not 1 <= day <= 60 for day in days):
+        raise ValidationError(
+            _("Nhập các số ngày làm việc từ 1 đến 60, cách nhau bằng dấu phẩy (ví dụ: 7, 3, 1)."),
+            code="invalid_before_days",
+        )
+    return tuple(sorted(set(days), reverse=True))
+
+
+def validate_before_working_days(value):
+    parse_before_working_days(value)
+
+
+class ReminderPolicy(models.Model):
+    """When a plan's agencies are reminded. A plan without a row uses the defaults."""
+
+    plan = models.OneToOneField(
+        "plans.Plan",
+        on_delete=models.CASCADE,
+        related_name="reminder_policy",
+        verbose_name=_("kế hoạch"),
+    )
+    before_working_days = models.CharField(
+        _("nhắc trước hạn (ngày làm việc)"),
+        max_length=50,
+        blank=True,
+        default=DEFAULT_BEFORE_WORKING_DAYS,
+        validators=[validate_before_working_days],
+        help_text=_("Mặc định: 7, 3, 1. Để trống nếu không nhắc trước hạn."),
+    )
+    on_due_day = models.BooleanField(
+        _("nhắc vào ngày đến hạn"),
+        default=True,
+        help_text=_("Mặc định: có. Hạn rơi vào ngày nghỉ thì nhắc vào ngày làm việc liền trước."),
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(
+        _("nhắc lại khi quá hạn, mỗi (ngày)"),
+        default=7,
+        help_text=_("Tính theo ngày lịch kể từ hạn. Mặc định: 7. Nhập 0 để không nhắc khi quá hạn."),
+    )
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("báo cơ quan đầu mối khi quá hạn từ (ngày)"),
+        default=14,
+        help_text=_(
+            "Tính theo ngày lịch. Mặc định: 14; sau đó báo lại theo chu kỳ nhắc quá hạn. Nhập 0 để không báo."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("chính sách nhắc việc")
+        verbose_name_plural = _("chính sách nhắc việc")
+
+    def __str__(self):
+        return str(self.plan)
+
+    @property
+    def before_days(self):
+        return parse_before_working_days(self.before_working_days)
+
+
+class ReminderLog(models.Model):
+    """One reminder: which deadline, to which agency, of which kind, for which day.
+
+    The unique key makes each reminder claimable once: the sweep inserts rows
+    (``claimed``) and only the sweep whose insert won sends them.
+    """
+
+    class Kind(models.TextChoices):
+        BEFORE = "before", _("Sắp đến hạn")
+        DUE = "due", _("Đến hạn")
+        OVERDUE = "overdue", _("Quá hạn")
+        ESCALATION = "escalation", _("Báo cơ quan đầu mối")
+
+    class State(models.TextChoices):
+        CLAIMED = "claimed", _("Đang gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi lỗi")
+
+    deadline = models.ForeignKey(
+        "plans.Deadline", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("hạn báo cáo")
+    )
+    agency = models.ForeignKey(
+        "plans.Agency", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("đơn vị nhận")
+    )
+    kind = models.CharField(_("loại nhắc"), max_length=12, choices=Kind.choices)
+    remind_on = models.DateField(_("ngày nhắc"))
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.CLAIMED)
+    claim_token = models.CharField(_("mã lượt gửi"), max_length=32, db_index=True)
+    claimed_at = models.DateTimeField(_("thời điểm nhận gửi"))
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    recipients = models.TextField(_("người nhận"), blank=True)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    sent_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nhật ký nhắc việc")
+        verbose_name_plural = _("nhật ký nhắc việc")
+        ordering = ["-remind_on", "agency", "deadline"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "agency", "kind", "remind_on"], name="reminder_once_per_day_and_kind"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "claimed_at"], name="reminder_state_claimed_idx")]
+
+    def __str__(self):
+        return f"{self.agency} – {self.get_kind_display()} – {self.remind_on:%d/%m/%Y}"

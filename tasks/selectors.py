@@ -1,0 +1,127 @@
+"""Reads for reminders. Each function is a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from plans.models import Agency, Plan, ProgressReport
+from plans.selectors import StatusDates, deadline_list_with_status
+from plans.validators import split_email_list
+from tasks.models import ReminderLog, ReminderPolicy
+from tasks.policy import DEFAULT_POLICY, Policy
+
+
+def reminder_policy_map() -> dict[int, Policy]:
+    """Each plan's policy by plan id; plans that are not in it use ``DEFAULT_POLICY``."""
+    return {
+        row.plan_id: Policy(
+            before_days=row.before_days,
+            on_due_day=row.on_due_day,
+            overdue_every=row.overdue_every_days,
+            escalate_after=row.escalate_after_days,
+        )
+        for row in ReminderPolicy.objects.all()
+    }
+
+
+def policy_for_plan(*, plan_id: int) -> Policy:
+    return reminder_policy_map().get(plan_id, DEFAULT_POLICY)
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    id: int
+    due_on: datetime.date
+    plan_id: int
+    lead_agency_id: int
+    lead_agency_active: bool
+    coordinating_agency_id: int
+    coordinating_agency_active: bool
+
+
+def open_deadline_list_for_reminders(*, today: datetime.date, due_until: datetime.date) -> list[OpenDeadline]:
+    """Deadlines of active plans, due on or before ``due_until``, not done (no accepted
+    completion report, as ``plans.selectors`` defines it). One query."""
+    dates = StatusDates(today=today, due_soon_until=today)
+    rows = (
+        deadline_list_with_status(dates=dates)
+        .filter(completed_on__isnull=True, task__plan__status=Plan.Status.ACTIVE, due_on__lte=due_until)
+        .values_list(
+            "pk",
+            "due_on",
+            "task__plan_id",
+            "task__lead_agency_id",
+            "task__lead_agency__is_active",
+            "task__plan__coordinating_agency_id",
+            "task__plan__coordinating_agency__is_active",
+        )
+    )
+    return [OpenDeadline(*row) for row in rows.iterator(chunk_size=5000)]
+
+
+def deadline_ids_done(*, deadline_ids) -> set[int]:
+    """Which of these deadlines are done now (accepted completion report)."""
+    today = timezone.localdate()
+    dates = StatusDates(today=today, due_soon_until=today)
+    done = deadline_list_with_status(dates=dates).filter(
+        pk__in=list(deadline_ids), completed_on__isnull=False
+    )
+    return set(done.values_list("pk", flat=True))
+
+
+def reminder_log_agencies_for_claim(*, claim_token: str) -> list[int]:
+    return list(
+        ReminderLog.objects.filter(claim_token=claim_token, state=ReminderLog.State.CLAIMED)
+        .order_by("agency_id")
+        .values_list("agency_id", flat=True)
+        .distinct()
+    )
+
+
+def reminder_log_list_for_digest(*, claim_token: str) -> QuerySet[ReminderLog]:
+    return (
+        ReminderLog.objects.filter(claim_token=claim_token, state=ReminderLog.State.CLAIMED)
+        .select_related("agency", "deadline__task__plan", "deadline__task__lead_agency")
+        .order_by("deadline__due_on", "deadline__task__plan__number", "deadline__task__code")
+    )
+
+
+def agency_reminder_recipients(*, agency: Agency) -> list[str]:
+    """The agency's reminder addresses, then its active users with an email who have not
+    opted out; each address once (case-insensitive), in that order."""
+    users = get_user_model().objects.filter(agency=agency, is_active=True, receives_reminders=True)
+    addresses = split_email_list(agency.reminder_emails) + list(
+        users.exclude(email="").order_by("pk").values_list("email", flat=True)
+    )
+    return _unique(addresses)
+
+
+def report_returned_recipients(*, report: ProgressReport) -> list[str]:
+    """The submitter, the lead agency's reminder addresses, its active users with an email."""
+    agency = report.deadline.task.lead_agency
+    submitter = [report.submitted_by.email] if report.submitted_by and report.submitted_by.email else []
+    users = get_user_model().objects.filter(agency=agency, is_active=True).exclude(email="")
+    return _unique(
+        submitter
+        + split_email_list(agency.reminder_emails)
+        + list(users.order_by("pk").values_list("email", flat=True))
+    )
+
+
+def report_get_for_notice(*, report_id: int) -> ProgressReport:
+    return ProgressReport.objects.select_related(
+        "deadline__task__plan", "deadline__task__lead_agency", "submitted_by", "reviewed_by"
+    ).get(pk=report_id)
+
+
+def _unique(addresses):
+    seen, result = set(), []
+    for address in addresses:
+        key = address.strip().lower()
+        if key and key not in seen:
+            seen.add(key)
+            result.append(address.strip())
+    return result

@@ -1,0 +1,339 @@
+"""Writes for reminders: the sweep that claims ledger rows, the digest that sends them,
+and the notice of a returned report. Celery tasks (``tasks.tasks``) and the
+``send_reminders`` command call these; nothing here needs a broker."""
+
+import datetime
+import logging
+import smtplib
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from plans.models import Agency, ProgressReport
+from plans.selectors import working_calendar_get
+from tasks import selectors
+from tasks.models import ReminderLog
+from tasks.policy import DEFAULT_POLICY, KIND_ESCALATION, ReminderDay
+
+logger = logging.getLogger(__name__)
+
+
+class ReminderSendDeferred(Exception):
+    """A transient failure (SMTP 4xx, connection): the rows stay claimed under
+    ``claim_token`` and the sender may try again."""
+
+    def __init__(self, message, *, claim_token):
+        super().__init__(message)
+        self.claim_token = claim_token
+
+
+def _new_token():
+    return uuid.uuid4().hex
+
+
+# --- the sweep -----------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    today: datetime.date
+    is_working_day: bool
+    # (agency id, kind) → number of deadlines due for a reminder today.
+    planned: Counter = field(default_factory=Counter)
+    claimed: int = 0
+    # One claim per agency that gets a digest: (agency id, claim token).
+    digests: list = field(default_factory=list)
+
+
+def _planned_reminders(*, today):
+    """(deadline id, agency id, kind) of every reminder that falls on ``today``."""
+    day = ReminderDay(today=today, calendar=working_calendar_get())
+    if not day.is_working_day:
+        return day, []
+    policies = selectors.reminder_policy_map()
+    horizon = day.horizon([DEFAULT_POLICY, *policies.values()])
+    planned = []
+    lead_kinds, escalations = {}, {}
+    for deadline in selectors.open_deadline_list_for_reminders(today=today, due_until=horizon):
+        policy = policies.get(deadline.plan_id, DEFAULT_POLICY)
+        key = (deadline.due_on, policy)
+        if key not in lead_kinds:
+            lead_kinds[key] = day.lead_kind(deadline.due_on, policy)
+            escalations[key] = day.escalates(deadline.due_on, policy)
+        if lead_kinds[key] and deadline.lead_agency_active:
+            planned.append((deadline.id, deadline.lead_agency_id, lead_kinds[key]))
+        if escalations[key] and deadline.coordinating_agency_active:
+            planned.append((deadline.id, deadline.coordinating_agency_id, KIND_ESCALATION))
+    return day, planned
+
+
+def reminder_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> SweepResult:
+    """Claim today's reminders in the ledger and return one claim per agency to send.
+
+    Claims are INSERTs against the ledger's unique key: of two sweeps for the same day,
+    running one after the other or at the same moment, each row is inserted by exactly
+    one, and a sweep sends only the rows that carry its own token. Rows claimed long ago
+    and still not sent (their worker died) are claimed again. ``dry_run`` computes and
+    counts, and writes nothing. A fixed number of queries, whatever the number of
+    deadlines (the insert is batched by the database driver's parameter limit only).
+    """
+    today = today or timezone.localdate()
+    day, planned = _planned_reminders(today=today)
+    result = SweepResult(today=today, is_working_day=day.is_working_day)
+    result.planned = Counter((agency_id, kind) for _deadline_id, agency_id, kind in planned)
+    if dry_run:
+        return result
+    token, now = _new_token(), timezone.now()
+    with transaction.atomic():
+        # Generated rows, valid by construction: no full_clean(), which would cost a
+        # uniqueness query per row; the unique key itself decides who claims what.
+        ReminderLog.objects.bulk_create(
+            [
+                ReminderLog(
+                    deadline_id=deadline_id,
+                    agency_id=agency_id,
+                    kind=kind,
+                    remind_on=today,
+                    claim_token=token,
+                    claimed_at=now,
+                )
+                for deadline_id, agency_id, kind in planned
+            ],
+            ignore_conflicts=True,
+        )
+        _reclaim_stale(token=token, now=now)
+    agencies = selectors.reminder_log_agencies_for_claim(claim_token=token)
+    result.claimed = ReminderLog.objects.filter(claim_token=token).count()
+    result.digests = [(agency_id, token) for agency_id in agencies]
+    return result
+
+
+def _reclaim_stale(*, token, now):
+    cutoff = now - datetime.timedelta(seconds=settings.REMINDER_CLAIM_STALE_SECONDS)
+    # One UPDATE: of two sweeps, the second finds the rows fresh again and leaves them.
+    return ReminderLog.objects.filter(state=ReminderLog.State.CLAIMED, claimed_at__lt=cutoff).update(
+        claim_token=token, claimed_at=now
+    )
+
+
+def reminder_stale_reclaim() -> list:
+    """The retry sweep: claim again what a dead worker left, one claim per agency."""
+    token = _new_token()
+    with transaction.atomic():
+        _reclaim_stale(token=token, now=timezone.now())
+    return [(agency_id, token) for agency_id in selectors.reminder_log_agencies_for_claim(claim_token=token)]
+
+
+@transaction.atomic
+def reminder_log_resend(*, log_ids) -> list:
+    """Put failed rows back in the queue (the admin's "Gửi lại"); one claim per agency."""
+    token = _new_token()
+    ReminderLog.objects.filter(pk__in=list(log_ids), state=ReminderLog.State.FAILED).update(
+        state=ReminderLog.State.CLAIMED, claim_token=token, claimed_at=timezone.now(), last_error=""
+    )
+    agencies = selectors.reminder_log_agencies_for_claim(claim_token=token)
+    return [(agency_id, token) for agency_id in agencies]
+
+
+# --- the digest ----------------------------------------------------------------------
+
+
+@dataclass
+class DigestResult:
+    state: str  # "nothing", "sent", "failed"
+    count: int = 0
+    recipients: list = field(default_factory=list)
+    error: str = ""
+
+
+def _deadline_url(deadline):
+    return settings.SITE_URL.rstrip("/") + reverse("deadline-detail", kwargs={"pk": deadline.pk})
+
+
+def _short_date(day):
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _digest_item(row, today):
+    deadline = row.deadline
+    days = (deadline.due_on - today).days
+    if days > 0:
+        when = ngettext("còn %(n)d ngày", "còn %(n)d ngày", days) % {"n": days}
+    elif days == 0:
+        when = _("hạn hôm nay")
+    else:
+        when = ngettext("quá hạn %(n)d ngày", "quá hạn %(n)d ngày", -days) % {"n": -days}
+    return {
+        "plan": deadline.task.plan.number,
+        "task_code": deadline.task.code,
+        "task_title": deadline.task.title,
+        "agency": str(deadline.task.lead_agency),
+        "period_label": deadline.period_label,
+        "due_on": _short_date(deadline.due_on),
+        "when": when,
+        "url": _deadline_url(deadline),
+    }
+
+
+_SECTIONS = [
+    (ReminderLog.Kind.BEFORE, "nhiệm vụ sắp đến hạn"),
+    (ReminderLog.Kind.DUE, "nhiệm vụ đến hạn hôm nay"),
+    (ReminderLog.Kind.OVERDUE, "nhiệm vụ quá hạn"),
+    (ReminderLog.Kind.ESCALATION, "nhiệm vụ quá hạn của các đơn vị cần đôn đốc"),
+]
+
+
+def digest_message_build(*, agency: Agency, rows, recipients, today) -> EmailMultiAlternatives:
+    """One email listing every row, grouped by kind (HTML and plain text, Vietnamese)."""
+    by_kind = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(_digest_item(row, today))
+    sections, counts = [], []
+    for kind, label in _SECTIONS:
+        items = by_kind.get(kind)
+        if not items:
+            continue
+        if kind == ReminderLog.Kind.ESCALATION:
+            agencies = len({item["agency"] for item in items})
+            counts.append(
+                _("%(n)d nhiệm vụ quá hạn của %(m)d đơn vị cần đôn đốc") % {"n": len(items), "m": agencies}
+            )
+        else:
+            counts.append(f"{len(items)} {_(label)}")
+        sections.append({"kind": kind, "title": ReminderLog.Kind(kind).label, "items": items})
+    subject = _("[Nhắc việc] %(agency)s: %(counts)s") % {"agency": agency, "counts": ", ".join(counts)}
+    context = {
+        "agency": agency,
+        "today": _short_date(today),
+        "sections": sections,
+        "summary": ", ".join(counts),
+        "site_url": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("tasks/email/reminder_digest.txt", context),
+        to=recipients,
+    )
+    message.attach_alternative(render_to_string("tasks/email/reminder_digest.html", context), "text/html")
+    return message
+
+
+def smtp_failure_classify(exc):
+    """(permanent?, the server's answer) for an exception raised while sending."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        answer = (
+            exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+        )
+        return exc.smtp_code >= 500, f"{exc.smtp_code} {answer}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _answer in exc.recipients.values()]
+        answers = "; ".join(
+            f"{address}: {code} {answer.decode(errors='replace') if isinstance(answer, bytes) else answer}"
+            for address, (code, answer) in exc.recipients.items()
+        )
+        return all(code >= 500 for code in codes), answers
+    return False, f"{type(exc).__name__}: {exc}"
+
+
+def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.date) -> DigestResult:
+    """Send the agency's digest of the rows claimed under ``claim_token``.
+
+    The rows are first taken under a fresh token, with the attempt counted, in one
+    UPDATE: a second delivery of the same queued message finds nothing left to send.
+    Sent → ``sent``; a permanent SMTP answer (5xx) or no address → ``failed`` with the
+    reason; a transient one raises ``ReminderSendDeferred`` with the new token.
+    Not one transaction on purpose: the attempt is committed before the SMTP
+    conversation, so that a worker killed during it leaves the count behind.
+    """
+    attempt_token = _new_token()
+    with transaction.atomic():
+        taken = ReminderLog.objects.filter(
+            agency=agency, claim_token=claim_token, state=ReminderLog.State.CLAIMED
+        ).update(claim_token=attempt_token, claimed_at=timezone.now(), attempts=F("attempts") + 1)
+    if not taken:
+        return DigestResult(state="nothing")
+    rows = list(selectors.reminder_log_list_for_digest(claim_token=attempt_token))
+    mine = ReminderLog.objects.filter(claim_token=attempt_token, state=ReminderLog.State.CLAIMED)
+    # A deadline completed since the claim (a retry, a stale claim) is no longer
+    # reminded: its claim is withdrawn, so the ledger shows only what was sent or failed.
+    done = selectors.deadline_ids_done(deadline_ids={row.deadline_id for row in rows})
+    if done:
+        mine.filter(deadline_id__in=done).delete()
+        rows = [row for row in rows if row.deadline_id not in done]
+        if not rows:
+            return DigestResult(state="nothing")
+    recipients = selectors.agency_reminder_recipients(agency=agency)
+    if not recipients:
+        error = _("Đơn vị chưa có địa chỉ email nhận nhắc việc (email đơn vị hoặc người dùng).")
+        mine.update(state=ReminderLog.State.FAILED, last_error=error)
+        logger.warning("Reminder digest for %s not sent: no recipients", agency.code)
+        return DigestResult(state="failed", count=len(rows), error=error)
+    message = digest_message_build(agency=agency, rows=rows, recipients=recipients, today=today)
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as exc:
+        permanent, answer = smtp_failure_classify(exc)
+        if permanent:
+            mine.update(state=ReminderLog.State.FAILED, last_error=answer)
+            logger.error("Reminder digest for %s refused: %s", agency.code, answer)
+            return DigestResult(state="failed", count=len(rows), recipients=recipients, error=answer)
+        mine.update(last_error=answer)
+        logger.warning("Reminder digest for %s deferred: %s", agency.code, answer)
+        raise ReminderSendDeferred(answer, claim_token=attempt_token) from exc
+    mine.update(
+        state=ReminderLog.State.SENT, sent_at=timezone.now(), recipients=", ".join(recipients), last_error=""
+    )
+    return DigestResult(state="sent", count=len(rows), recipients=recipients)
+
+
+def reminder_log_fail(*, claim_token: str, error: str) -> int:
+    """Give up on rows whose transient failures outlasted the retries."""
+    return ReminderLog.objects.filter(claim_token=claim_token, state=ReminderLog.State.CLAIMED).update(
+        state=ReminderLog.State.FAILED, last_error=error
+    )
+
+
+# --- a returned report ---------------------------------------------------------------
+
+
+def report_returned_notify(*, report: ProgressReport) -> list[str]:
+    """Tell the lead agency that the coordinator returned its report for rework.
+    Returns the recipients; SMTP errors propagate (the Celery task retries them)."""
+    deadline = report.deadline
+    task = deadline.task
+    recipients = selectors.report_returned_recipients(report=report)
+    if not recipients:
+        logger.warning("Returned report %s: the agency has no email address", report.pk)
+        return []
+    context = {
+        "report": report,
+        "deadline": deadline,
+        "task": task,
+        "agency": task.lead_agency,
+        "due_on": _short_date(deadline.due_on),
+        "reviewed_at": formats.date_format(timezone.localtime(report.reviewed_at), "SHORT_DATETIME_FORMAT")
+        if report.reviewed_at
+        else "",
+        "url": _deadline_url(deadline),
+    }
+    subject = _("[Trả lại báo cáo] %(agency)s – %(code)s – %(period)s") % {
+        "agency": task.lead_agency,
+        "code": task.code,
+        "period": deadline.period_label,
+    }
+    message = EmailMultiAlternatives(
+        subject=subject, body=render_to_string("tasks/email/report_returned.txt", context), to=recipients
+    )
+    message.attach_alternative(render_to_string("tasks/email/report_returned.html", context), "text/html")
+    message.send()
+    return recipients

@@ -1,0 +1,103 @@
+"""Celery tasks: each takes ids, loads rows, calls one service and owns the retry policy."""
+
+import datetime
+import logging
+import smtplib
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from plans.models import Agency
+from tasks import selectors, services
+from tasks.queue import enqueue
+
+logger = logging.getLogger(__name__)
+
+
+def _backoff(retries):
+    """base, 2×base, 4×base… seconds (REMINDER_RETRY_BASE_SECONDS)."""
+    return settings.REMINDER_RETRY_BASE_SECONDS * 2**retries
+
+
+def digests_enqueue(digests, *, today) -> int:
+    """Queue one digest per (agency, claim); returns how many went to the broker."""
+    return sum(
+        enqueue(reminder_digest_send, agency_id=agency_id, claim_token=token, today=today.isoformat())
+        for agency_id, token in digests
+    )
+
+
+@shared_task(name="tasks.reminder_sweep")
+def reminder_sweep(today=None):
+    """Beat's daily sweep: claim today's reminders and queue one digest per agency."""
+    day = datetime.date.fromisoformat(today) if today else None
+    result = services.reminder_sweep(today=day)
+    digests_enqueue(result.digests, today=result.today)
+    return len(result.digests)
+
+
+@shared_task(name="tasks.reminder_stale_requeue")
+def reminder_stale_requeue():
+    """Beat's retry sweep: what a dead worker left claimed is sent again."""
+    digests = services.reminder_stale_reclaim()
+    digests_enqueue(digests, today=timezone.localdate())
+    return len(digests)
+
+
+def _digest_send_once(*, agency_id, claim_token, today):
+    agency = Agency.objects.get(pk=agency_id)
+    try:
+        return services.reminder_digest_send(
+            agency=agency, claim_token=claim_token, today=datetime.date.fromisoformat(today)
+        )
+    except services.ReminderSendDeferred:
+        # Without a worker nothing retries now: the rows stay claimed and the next sweep
+        # (or retry sweep) claims them again once they are stale.
+        return None
+
+
+@shared_task(bind=True, name="tasks.reminder_digest_send", max_retries=None)
+def reminder_digest_send(self, *, agency_id, claim_token, today):
+    agency = Agency.objects.get(pk=agency_id)
+    try:
+        services.reminder_digest_send(
+            agency=agency, claim_token=claim_token, today=datetime.date.fromisoformat(today)
+        )
+    except services.ReminderSendDeferred as exc:
+        if self.request.retries >= settings.REMINDER_MAX_RETRIES:
+            services.reminder_log_fail(
+                claim_token=exc.claim_token,
+                error=f"Đã thử {self.request.retries + 1} lần, lần cuối: {exc}",
+            )
+            return
+        raise self.retry(
+            kwargs={"agency_id": agency_id, "claim_token": exc.claim_token, "today": today},
+            countdown=_backoff(self.request.retries),
+        ) from exc
+
+
+reminder_digest_send.run_once = _digest_send_once
+
+
+def _report_returned_notify_once(*, report_id):
+    try:
+        services.report_returned_notify(report=selectors.report_get_for_notice(report_id=report_id))
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Could not email the notice of returned report %s", report_id)
+
+
+@shared_task(bind=True, name="tasks.report_returned_notify", max_retries=None)
+def report_returned_notify(self, *, report_id):
+    report = selectors.report_get_for_notice(report_id=report_id)
+    try:
+        services.report_returned_notify(report=report)
+    except (smtplib.SMTPException, OSError) as exc:
+        permanent, _answer = services.smtp_failure_classify(exc)
+        if permanent or self.request.retries >= settings.REMINDER_MAX_RETRIES:
+            logger.error("Notice of returned report %s not sent: %s", report_id, exc)
+            return
+        raise self.retry(countdown=_backoff(self.request.retries)) from exc
+
+
+report_returned_notify.run_once = _report_returned_notify_once

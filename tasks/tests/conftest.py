@@ -1,0 +1,267 @@
+"""Fixtures for the reminder tests: the data they need, and the real services some tests use.
+
+A test that needs a service this machine may lack (Redis, a Celery worker, PostgreSQL)
+calls ``require(...)``: it skips with the reason, except when ``CI=true``, where a
+missing service fails the test.
+"""
+
+import asyncio
+import datetime
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from email.header import decode_header, make_header
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from dien_bien_portal.testing import require  # noqa: F401 (re-exported to the tests)
+from plans.models import Deadline
+from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory, TaskFactory
+
+BASE_DIR = Path(settings.BASE_DIR)
+REDIS_URL = os.environ.get("REMINDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+# A Wednesday with no holiday near it: the sweep day of most tests.
+SWEEP_DAY = datetime.date(2026, 12, 2)
+
+
+def redis_reachable(url=REDIS_URL):
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, timeout, interval=0.05, message="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+
+
+# --- data ------------------------------------------------------------------------
+
+
+def deadline_make(*, task=None, due_on, plan=None, lead_agency=None, label=None):
+    if task is None:
+        kwargs = {"due_on": due_on}
+        if plan is not None:
+            kwargs.update(area=ContentAreaFactory(plan=plan), plan=plan)
+        if lead_agency is not None:
+            kwargs["lead_agency"] = lead_agency
+        task = TaskFactory(**kwargs)
+    return Deadline.objects.create(
+        task=task,
+        due_on=due_on,
+        period_start=due_on - datetime.timedelta(days=90),
+        period_label=label or f"Năm {due_on.year}",
+    )
+
+
+@pytest.fixture
+def coordinator_agency():
+    return AgencyFactory(
+        code="so-ngoai-vu",
+        name="Sở Ngoại vụ",
+        short_name="Sở Ngoại vụ",
+        reminder_emails="vanthu@songoaivu.dienbien.gov.vn",
+    )
+
+
+@pytest.fixture
+def plan(coordinator_agency):
+    return PlanFactory(number="139/KH-UBND", coordinating_agency=coordinator_agency)
+
+
+@pytest.fixture
+def agency():
+    return AgencyFactory(
+        code="so-tt-tt",
+        name="Sở Thông tin và Truyền thông",
+        short_name="Sở TT&TT",
+        reminder_emails="vanthu@stttt.dienbien.gov.vn",
+    )
+
+
+# --- SMTP ------------------------------------------------------------------------
+
+
+class SMTPRecorder:
+    """An aiosmtpd handler that records every DATA and answers as the test says:
+    451 to the first ``fail_first`` attempts, 550 always (``permanent``), or holds the
+    answer while ``hold`` is set (a sender killed mid-send)."""
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self.attempts = []
+        self.delivered = []
+        self.fail_first = 0
+        self.permanent = False
+        self.hold = False
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.attempts.append(time.monotonic())
+        self.arrived.set()
+        while self.hold:
+            await asyncio.sleep(0.02)
+        if self.permanent:
+            return "550 5.1.1 Mailbox unavailable"
+        if len(self.attempts) <= self.fail_first:
+            return "451 4.3.0 Try again later"
+        message = email.message_from_bytes(envelope.content)
+        self.delivered.append(
+            {
+                "to": list(envelope.rcpt_tos),
+                "subject": str(make_header(decode_header(message["Subject"]))),
+                "message": message,
+            }
+        )
+        return "250 2.0.0 OK"
+
+    def subjects(self):
+        return sorted(item["subject"] for item in self.delivered)
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    recorder = SMTPRecorder()
+    controller = Controller(recorder, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    smtp_server.handler.reset()
+    yield smtp_server.handler
+    smtp_server.handler.reset()
+
+
+# --- Redis and a Celery worker ---------------------------------------------------
+
+
+@pytest.fixture
+def redis_broker(settings):
+    require(redis_reachable(), f"Redis is not reachable at {REDIS_URL}")
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    settings.CELERY_BROKER_URL = REDIS_URL
+    return REDIS_URL
+
+
+def _database_url():
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class Worker:
+    """``celery -A dien_bien_portal worker`` on the test database, the test's Redis
+    database and the test's SMTP server."""
+
+    def __init__(self, *, smtp_port, log_dir):
+        self.smtp_port = smtp_port
+        self.log_dir = log_dir
+        self.process = None
+        self.log_path = None
+        self.count = 0
+
+    def start(self):
+        self.count += 1
+        self.log_path = self.log_dir / f"worker-{self.count}.log"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "dien_bien_portal.settings.test",
+            "DATABASE_URL": _database_url(),
+            "TEST_CELERY_BROKER_URL": REDIS_URL,
+            "TEST_EMAIL_FROM_ENV": "1",
+            "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
+            "EMAIL_TIMEOUT": "10",
+            "REMINDER_RETRY_BASE_SECONDS": "0.5",
+            "REMINDER_MAX_RETRIES": "3",
+        }
+        log = open(self.log_path, "w")  # noqa: SIM115 (kept open for the process)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "dien_bien_portal",
+                "worker",
+                "--pool=solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "-n",
+                f"reminders-test-{os.getpid()}-{self.count}@%h",
+            ],
+            env=env,
+            cwd=BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for(lambda: " ready." in self.log() or self.process.poll() is not None, 30, 0.1, "worker")
+        finally:
+            log.close()
+        assert self.process.poll() is None, f"the worker exited:\n{self.log()}"
+
+    def log(self):
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def worker(transactional_db, redis_broker, smtp_server, tmp_path):
+    if connection.vendor != "postgresql":
+        # Not a missing service: CI's PostgreSQL pass runs these (and fails them there
+        # when Redis is missing).
+        pytest.skip(
+            "the worker process shares the test database, which SQLite keeps in memory; "
+            "CI runs these tests in its PostgreSQL pass"
+        )
+    worker = Worker(smtp_port=smtp_server.port, log_dir=tmp_path)
+    worker.start()
+    yield worker
+    worker.stop()
+    if os.environ.get("REMINDER_TEST_SHOW_WORKER_LOG"):
+        print(worker.log())

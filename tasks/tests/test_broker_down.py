@@ -1,0 +1,147 @@
+"""Redis stopped: dashboards, report submission and returning a report keep working,
+and send_reminders sends.
+
+A private redis-server on a free port stands in for the broker, so that stopping it
+touches nothing else on the machine.
+"""
+
+import io
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+import redis
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from plans.models import ProgressReport
+from plans.signals import report_returned
+from plans.tests.conftest import make_user
+from plans.tests.factories import ProgressReportFactory
+from tasks.models import ReminderLog
+from tasks.tests.conftest import SWEEP_DAY, deadline_make, free_port, require, wait_for
+
+pytestmark = pytest.mark.django_db
+
+LIMIT_SECONDS = 2.0
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    require(shutil.which("redis-server"), "redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port, socket_connect_timeout=1)
+
+    def answers():
+        try:
+            return client.ping()
+        except redis.RedisError:
+            return False
+
+    wait_for(answers, 10, message="the private redis-server")
+    yield process, port, client
+    if process.poll() is None:
+        process.send_signal(signal.SIGCONT)
+        process.terminate()
+        process.wait(10)
+
+
+def timed(action):
+    start = time.monotonic()
+    result = action()
+    elapsed = time.monotonic() - start
+    assert elapsed < LIMIT_SECONDS, f"took {elapsed:.2f} s"
+    return result
+
+
+@pytest.fixture
+def returned_report(plan, agency, django_user_model):
+    officer = django_user_model.objects.create_user(
+        "canbo.cu", email="canbo@stttt.dienbien.gov.vn", agency=agency, password="Mat-khau-2026"
+    )
+    deadline = deadline_make(plan=plan, lead_agency=agency, due_on=SWEEP_DAY)
+    report = ProgressReportFactory(
+        deadline=deadline,
+        pending=True,
+        submitted_by=officer,
+        review_state=ProgressReport.ReviewState.RETURNED,
+        reviewed_at=timezone.now(),
+        review_comment="Bổ sung minh chứng.",
+    )
+    return officer, deadline, report
+
+
+@pytest.fixture
+def workspace(plan, agency, coordinator_agency, django_user_model):
+    """An officer of the lead agency, a coordinator, and a deadline due on the sweep day."""
+    officer = make_user(django_user_model, "canbo", "officer", agency)
+    officer.email = "canbo@stttt.dienbien.gov.vn"
+    officer.save()
+    coordinator = make_user(django_user_model, "ngoaivu", "coordinator", coordinator_agency)
+    deadline = deadline_make(plan=plan, lead_agency=agency, due_on=SWEEP_DAY)
+    return officer, coordinator, deadline
+
+
+def test_with_redis_stopped_pages_answer_reports_notify_and_send_reminders_sends(
+    private_redis, settings, client, workspace, django_capture_on_commit_callbacks
+):
+    process, port, redis_client = private_redis
+    officer, coordinator, deadline = workspace
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+    submit_url = reverse("report-submit", kwargs={"pk": deadline.pk})
+    report = {"state": "in_progress", "percent": "40", "narrative": "Đang làm."}
+
+    def return_latest_report():
+        latest = deadline.reports.latest("submitted_at")
+        url = reverse("report-review", kwargs={"pk": latest.pk})
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, {"decision": "return", "comment": "Bổ sung minh chứng."})
+
+    # While Redis runs, the notice of a returned report is queued for a worker.
+    client.force_login(officer)
+    assert client.post(submit_url, report).status_code == 302
+    client.force_login(coordinator)
+    assert return_latest_report().status_code == 302
+    assert redis_client.llen("celery") == 1 and mail.outbox == []
+
+    process.terminate()
+    process.wait(10)
+
+    # Redis stopped: the officer's pages and report submission answer in time…
+    client.force_login(officer)
+    assert timed(lambda: client.get(reverse("agency-dashboard"))).status_code == 200
+    assert (
+        timed(lambda: client.get(reverse("deadline-detail", kwargs={"pk": deadline.pk}))).status_code == 200
+    )
+    assert timed(lambda: client.post(submit_url, report)).status_code == 302
+    assert deadline.reports.count() == 2
+    # …and returning a report sends its notice directly.
+    client.force_login(coordinator)
+    assert timed(return_latest_report).status_code == 302
+    assert [m.subject for m in mail.outbox] == [
+        f"[Trả lại báo cáo] Sở TT&TT – {deadline.task.code} – {deadline.period_label}"
+    ]
+
+    call_command("send_reminders", "--date", SWEEP_DAY.isoformat(), stdout=io.StringIO())
+    assert [m.subject for m in mail.outbox[1:]] == ["[Nhắc việc] Sở TT&TT: 1 nhiệm vụ đến hạn hôm nay"]
+    assert ReminderLog.objects.get().state == "sent"
+
+
+def test_with_redis_frozen_returning_a_report_waits_at_most_the_timeout(
+    private_redis, settings, returned_report
+):
+    process, port, _client = private_redis
+    _officer, _deadline, report = returned_report
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+    process.send_signal(signal.SIGSTOP)  # accepts connections, never answers
+    timed(lambda: report_returned.send(sender=ProgressReport, report_id=report.pk))
+    assert len(mail.outbox) == 1

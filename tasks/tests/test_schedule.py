@@ -1,0 +1,22 @@
+"""Beat's schedule and the Celery configuration taken from settings."""
+
+from celery.schedules import crontab
+
+from dien_bien_portal.celery import app
+
+
+def test_beat_sweeps_daily_at_07_30_vietnam_time_and_retries_hourly():
+    schedule = app.conf.beat_schedule
+    assert schedule["reminders-daily-sweep"]["task"] == "tasks.reminder_sweep"
+    assert schedule["reminders-daily-sweep"]["schedule"] == crontab(hour=7, minute=30)
+    assert schedule["reminders-retry-stale"]["task"] == "tasks.reminder_stale_requeue"
+    assert app.conf.timezone == "Asia/Ho_Chi_Minh"
+    assert {"tasks.reminder_sweep", "tasks.reminder_stale_requeue", "tasks.reminder_digest_send"} <= set(
+        app.tasks
+    )
+
+
+def test_broker_timeouts_are_short():
+    assert app.conf.broker_connection_timeout <= 2
+    options = app.conf.broker_transport_options
+    assert options["socket_connect_timeout"] <= 2 and options["socket_timeout"] <= 2
