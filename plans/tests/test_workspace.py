@@ -236,9 +236,12 @@ def test_accepting_a_done_report_completes_the_deadline_on_its_submission_date(
 
 
 def test_returning_needs_a_comment_and_tells_the_agency(
-    client, users, deadline, django_capture_on_commit_callbacks
+    client, users, deadline, django_capture_on_commit_callbacks, mailoutbox
 ):
-    report = ProgressReportFactory(deadline=deadline, pending=True)
+    officer = users["officer_a"]
+    officer.email = "canbo.a@dienbien.gov.vn"
+    officer.save()
+    report = ProgressReportFactory(deadline=deadline, pending=True, submitted_by=officer)
     heard = []
 
     def listener(sender, report_id, **kwargs):
@@ -247,12 +250,13 @@ def test_returning_needs_a_comment_and_tells_the_agency(
     report_returned.connect(listener)
     try:
         client.force_login(users["coordinator"])
-        response = client.post(
-            reverse("report-review", args=[report.pk]), {"decision": "return"}, follow=True
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("report-review", args=[report.pk]), {"decision": "return"}, follow=True
+            )
         assert "hãy nêu nội dung cần bổ sung" in response.content.decode()
         report.refresh_from_db()
-        assert report.review_state == "submitted" and heard == []
+        assert report.review_state == "submitted" and heard == [] and mailoutbox == []
         with django_capture_on_commit_callbacks(execute=True):
             client.post(
                 reverse("report-review", args=[report.pk]),
@@ -263,7 +267,11 @@ def test_returning_needs_a_comment_and_tells_the_agency(
     report.refresh_from_db()
     assert report.review_state == "returned" and report.review_comment == "Thiếu số liệu."
     assert heard == [report.pk]
-    client.force_login(users["officer_a"])
+    # No broker in the test settings: the notice is sent directly, once the return commits.
+    [notice] = mailoutbox
+    assert notice.to == ["canbo.a@dienbien.gov.vn"]
+    assert notice.subject.startswith("[Trả lại báo cáo] ĐV A") and "Thiếu số liệu." in notice.body
+    client.force_login(officer)
     html = client.get(reverse("agency-dashboard")).content.decode()
     assert "Thiếu số liệu." in html
 
