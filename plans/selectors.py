@@ -158,24 +158,33 @@ def plan_list_with_content() -> QuerySet[Plan]:
     )
 
 
-def agency_scope(*, user, agency_field: str) -> Q:
+def _tasks_cooperated_by(agency_id: int) -> QuerySet:
+    return Task.cooperating_agencies.through.objects.filter(agency_id=agency_id).values("task_id")
+
+
+def _tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:
+    """Rows whose task the agency leads or cooperates on. Cooperation is a subquery on
+    the link table, not a join: no duplicate rows, and PostgreSQL filters the deadlines
+    with a hashed lookup instead of joining every deadline first."""
+    return Q(**{f"{task_field}__lead_agency_id": agency_id}) | Q(
+        **{f"{task_field}__in": _tasks_cooperated_by(agency_id)}
+    )
+
+
+def agency_scope(*, user, task_field: str = "task") -> Q:
     """What a user may see: everything with ``plans.view_all_agencies`` (coordinators,
-    leaders), otherwise only rows whose ``agency_field`` task leads or cooperates with
-    the user's own agency. A user without an agency sees nothing."""
+    leaders), otherwise only rows whose task (``task_field``) the user's own agency
+    leads or cooperates on. A user without an agency sees nothing."""
     if user.has_perm("plans.view_all_agencies"):
         return Q()
     if user.agency_id is None:
         return Q(pk__in=[])
-    return Q(**{f"{agency_field}__lead_agency": user.agency_id}) | Q(
-        **{f"{agency_field}__cooperating_agencies": user.agency_id}
-    )
+    return _tasks_of_agency(user.agency_id, task_field=task_field)
 
 
 def deadline_list_visible_to(*, user, dates: StatusDates) -> QuerySet[Deadline]:
-    """Deadlines the user may open, with status. Distinct ids come from a subquery so
-    that the cooperating-agency join never duplicates a row."""
-    visible = Deadline.objects.filter(agency_scope(user=user, agency_field="task")).values("pk")
-    return deadline_list_with_status(dates=dates).filter(pk__in=visible)
+    """Deadlines the user may open, with status."""
+    return deadline_list_with_status(dates=dates).filter(agency_scope(user=user))
 
 
 # The agency workspace: dashboards, lists and the province overview.
@@ -220,8 +229,7 @@ def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: 
         deadlines = deadlines.filter(task__area_id=filters.area_id)
     if filters.agency_id:
         if filters.relation == "cooperate":
-            cooperating = Task.cooperating_agencies.through.objects.filter(agency_id=filters.agency_id)
-            deadlines = deadlines.filter(task_id__in=cooperating.values("task_id")).exclude(
+            deadlines = deadlines.filter(task__in=_tasks_cooperated_by(filters.agency_id)).exclude(
                 task__lead_agency_id=filters.agency_id
             )
         else:
@@ -457,7 +465,7 @@ def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:
 
 def evidence_get_for_download(*, user, pk: int) -> EvidenceFile:
     """An evidence file, only if the user may see the deadline it belongs to."""
-    visible = Deadline.objects.filter(agency_scope(user=user, agency_field="task")).values("pk")
+    visible = Deadline.objects.filter(agency_scope(user=user)).values("pk")
     return EvidenceFile.objects.filter(
         Q(report__deadline__in=visible) | Q(contribution__deadline__in=visible)
     ).get(pk=pk)
@@ -466,10 +474,12 @@ def evidence_get_for_download(*, user, pk: int) -> EvidenceFile:
 def filter_choices() -> dict:
     """What the filter forms offer: plans, years with deadlines, areas and agencies.
     Querysets stay lazy; each costs one query when a form renders it."""
-    tracked = Deadline.objects.exclude(task__plan__status=Plan.Status.DRAFT)
+    # From the first to the last year with a deadline: two index lookups, not a scan.
+    span = Deadline.objects.aggregate(first=Min("due_on"), last=Max("due_on"))
+    years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else []
     return {
         "plans": Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("-period_start", "number"),
-        "years": sorted((day.year for day in tracked.dates("due_on", "year")), reverse=True),
+        "years": list(years),
         "areas": ContentArea.objects.exclude(plan__status=Plan.Status.DRAFT)
         .select_related("plan")
         .order_by("plan__number", "number"),
