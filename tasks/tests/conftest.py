@@ -253,11 +253,12 @@ class Worker:
 @pytest.fixture
 def worker(transactional_db, redis_broker, smtp_server, tmp_path):
     if connection.vendor != "postgresql":
-        # Not a missing service: CI's PostgreSQL pass runs these (and fails them there
-        # when Redis is missing).
+        # Not a missing service: a worker belongs to the production set-up (PostgreSQL
+        # and Redis); on the embedded SQLite default, work runs in-process and these
+        # paths are tested without a worker. CI runs these in its PostgreSQL pass.
         pytest.skip(
-            "the worker process shares the test database, which SQLite keeps in memory; "
-            "CI runs these tests in its PostgreSQL pass"
+            "a Celery worker runs against PostgreSQL (production set-up); on SQLite work runs "
+            "in-process. CI runs these tests in its PostgreSQL pass"
         )
     worker = Worker(smtp_port=smtp_server.port, log_dir=tmp_path)
     worker.start()
