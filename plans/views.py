@@ -9,6 +9,7 @@ from django.db.models import ObjectDoesNotExist
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from plans import rules, selectors, services
@@ -250,8 +251,10 @@ def review_queue(request):
 def report_review(request, pk):
     report = _or_404(selectors.report_get_for_review, pk=pk)
     form = ReviewForm(request.POST)
-    back = request.POST.get("next") or reverse("review-queue")
-    if not back.startswith("/") or back.startswith("//"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("review-queue")
     if not form.is_valid():
         for error in form.errors.get("comment", []) + form.errors.get("decision", []):

@@ -406,3 +406,15 @@ def test_report_form_starts_from_the_last_report(client, users, deadline):
     form = client.get(reverse("deadline-detail", args=[deadline.pk])).context["report_form"]
     assert form.initial == {"state": "in_progress", "percent": 40}
     assert "" not in dict(form.fields["state"].choices)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])
+def test_review_never_redirects_off_the_portal(client, users, deadline, target):
+    report = ProgressReportFactory(deadline=deadline, pending=True)
+    client.force_login(users["coordinator"])
+    response = client.post(reverse("report-review", args=[report.pk]), {"decision": "accept", "next": target})
+    assert response.status_code == 302 and response.url == reverse("review-queue")
+    same_site = client.post(
+        reverse("report-review", args=[report.pk]), {"decision": "accept", "next": "/deadlines/1/"}
+    )
+    assert same_site.url == "/deadlines/1/"
