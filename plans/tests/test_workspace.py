@@ -418,3 +418,15 @@ def test_review_never_redirects_off_the_portal(client, users, deadline, target):
         reverse("report-review", args=[report.pk]), {"decision": "accept", "next": "/deadlines/1/"}
     )
     assert same_site.url == "/deadlines/1/"
+
+
+def test_long_lists_are_paged_keeping_their_filters(client, users, agencies, today):
+    task = TaskFactory(lead_agency=agencies["a"])
+    for n in range(55):
+        due = today - datetime.timedelta(days=n + 1)
+        task.deadlines.create(due_on=due, period_start=due, period_label=f"Kỳ {n}")
+    client.force_login(users["officer_a"])
+    first = client.get(reverse("deadline-list"), {"status": "overdue"}).content.decode()
+    assert "Trang 1/2" in first and 'href="?status=overdue&amp;page=2"' in first
+    second = client.get(reverse("deadline-list"), {"status": "overdue", "page": 2})
+    assert len(second.context["page"].object_list) == 5
