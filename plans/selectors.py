@@ -284,14 +284,6 @@ class GroupProgress:
     def total(self) -> int:
         return sum(self.counts.values())
 
-    @property
-    def done(self) -> int:
-        return self.counts[DeadlineStatus.DONE_ON_TIME] + self.counts[DeadlineStatus.DONE_LATE]
-
-    @property
-    def overdue_share(self) -> float | None:
-        return overdue_share(self.counts)
-
 
 def _group_progress(deadlines: QuerySet[Deadline], *, key: str, label: str, detail: str | None = None):
     """Status counts grouped by ``key`` in one query, ordered by ``label``."""
@@ -332,29 +324,36 @@ def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressRepor
     return reports.filter(~Exists(later))
 
 
-def report_list_returned(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
-    """Reports of the agency returned for rework and not yet followed by a new one."""
-    reports = ProgressReport.objects.filter(
-        review_state=ProgressReport.ReviewState.RETURNED, deadline__task__lead_agency_id=agency_id
-    ).exclude(deadline__task__plan__status=Plan.Status.DRAFT)
+def _agency_reports(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+    """Reports on deadlines the agency leads, in tracked plans, under the page's filters."""
+    reports = ProgressReport.objects.filter(deadline__task__lead_agency_id=agency_id).exclude(
+        deadline__task__plan__status=Plan.Status.DRAFT
+    )
     if filters.plan_id:
         reports = reports.filter(deadline__task__plan_id=filters.plan_id)
     if filters.year:
         reports = reports.filter(deadline__due_on__year=filters.year)
+    return reports
+
+
+def report_list_returned(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+    """Reports of the agency returned for rework and not yet followed by a new one."""
+    returned = _agency_reports(agency_id=agency_id, filters=filters).filter(
+        review_state=ProgressReport.ReviewState.RETURNED
+    )
     return (
-        _latest_reports(reports)
+        _latest_reports(returned)
         .select_related("deadline__task__plan", "reviewed_by")
         .order_by("-reviewed_at")
     )
 
 
 def report_list_recent(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
-    reports = ProgressReport.objects.filter(deadline__task__lead_agency_id=agency_id)
-    if filters.plan_id:
-        reports = reports.filter(deadline__task__plan_id=filters.plan_id)
-    if filters.year:
-        reports = reports.filter(deadline__due_on__year=filters.year)
-    return reports.select_related("deadline__task__plan", "submitted_by").order_by("-submitted_at")
+    return (
+        _agency_reports(agency_id=agency_id, filters=filters)
+        .select_related("deadline__task__plan", "submitted_by")
+        .order_by("-submitted_at")
+    )
 
 
 def report_review_queue() -> QuerySet[ProgressReport]:
