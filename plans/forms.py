@@ -134,17 +134,20 @@ class DeadlineFilterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, data, *, plans, years, areas=None, agencies=None, fields=None):
+    def __init__(self, data, *, choices: dict, fields: list[str] | None = None):
+        """``choices`` comes from ``selectors.filter_choices``; ``fields`` names the
+        filters this page offers (all when None)."""
         super().__init__(data)
-        self.fields["plan"].queryset = plans
-        self.fields["year"].choices = [("", _("Mọi năm"))] + [(year, str(year)) for year in years]
-        if areas is not None:
-            self.fields["area"].queryset = areas
-        if agencies is not None:
-            self.fields["agency"].queryset = agencies
         for name in list(self.fields):
             if fields is not None and name not in fields:
                 del self.fields[name]
+        for name, key in [("plan", "plans"), ("area", "areas"), ("agency", "agencies")]:
+            if name in self.fields:
+                self.fields[name].queryset = choices[key]
+        if "year" in self.fields:
+            self.fields["year"].choices = [("", _("Mọi năm"))] + [
+                (year, str(year)) for year in choices["years"]
+            ]
 
     def to_filter(self, **overrides) -> DeadlineFilter:
         self.is_valid()

@@ -42,6 +42,11 @@ def _refusal_message(request, form, what: str):
     messages.error(request, f"{what}: {reasons}")
 
 
+def _filter_form(request, fields):
+    """The page's filters, read from the query string."""
+    return DeadlineFilterForm(request.GET or None, choices=selectors.filter_choices(), fields=fields)
+
+
 @login_required
 def home(request):
     """Each user's own starting page."""
@@ -67,10 +72,7 @@ def plan_detail(request, pk):
 def agency_dashboard(request):
     if not request.user.agency_id:
         return redirect("home")
-    choices = selectors.filter_choices()
-    form = DeadlineFilterForm(
-        request.GET or None, plans=choices["plans"], years=choices["years"], fields=["plan", "year"]
-    )
+    form = _filter_form(request, ["plan", "year"])
     filters = form.to_filter()
     dates = selectors.status_dates_get()
     dashboard = selectors.agency_dashboard_get(
@@ -93,15 +95,7 @@ def agency_dashboard(request):
 @login_required
 @permission_required("plans.view_all_agencies", raise_exception=True)
 def province_overview(request):
-    choices = selectors.filter_choices()
-    form = DeadlineFilterForm(
-        request.GET or None,
-        plans=choices["plans"],
-        years=choices["years"],
-        areas=choices["areas"],
-        agencies=choices["agencies"],
-        fields=["plan", "year", "area", "agency"],
-    )
+    form = _filter_form(request, ["plan", "year", "area", "agency"])
     filters = form.to_filter()
     dates = selectors.status_dates_get()
     overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
@@ -120,15 +114,9 @@ def province_overview(request):
 
 @login_required
 def deadline_list(request):
-    choices = selectors.filter_choices()
     sees_all = rules.can_see_all_agencies(request.user)
-    form = DeadlineFilterForm(
-        request.GET or None,
-        plans=choices["plans"],
-        years=choices["years"],
-        areas=choices["areas"],
-        agencies=choices["agencies"] if sees_all else None,
-        fields=None if sees_all else ["plan", "year", "area", "status", "relation", "window"],
+    form = _filter_form(
+        request, None if sees_all else ["plan", "year", "area", "status", "relation", "window"]
     )
     # An officer's list is always their own agency's, led or cooperated on.
     filters = form.to_filter() if sees_all else form.to_filter(agency_id=request.user.agency_id)
@@ -144,9 +132,13 @@ def deadline_list(request):
     )
 
 
-def _deadline_page(request, pk, *, report_form=None, contribution_form=None, status=200):
+def _deadline_for_page(request, pk):
+    """The deadline through the user's scope: 404 outside it."""
     dates = selectors.status_dates_get()
-    deadline = _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
+    return _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
+
+
+def _deadline_page(request, deadline, *, report_form=None, contribution_form=None, status=200):
     task = deadline.task
     cooperating = list(task.cooperating_agencies.all())
     done = deadline.status in (DeadlineStatus.DONE_ON_TIME, DeadlineStatus.DONE_LATE)
@@ -173,15 +165,14 @@ def _deadline_page(request, pk, *, report_form=None, contribution_form=None, sta
 
 @login_required
 def deadline_detail(request, pk):
-    return _deadline_page(request, pk)
+    return _deadline_page(request, _deadline_for_page(request, pk))
 
 
 def _deadline_form_post(request, pk, *, form_class, allowed, save, success, refusal, form_slot):
     """A form posted on a deadline page: load the deadline through the user's scope
     (404 outside it), check the rule (403), validate, call the service; on a refusal
     show the page again with the reasons and nothing saved."""
-    dates = selectors.status_dates_get()
-    deadline = _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
+    deadline = _deadline_for_page(request, pk)
     if not allowed(request.user, deadline):
         raise PermissionDenied
     form = form_class(request.POST, request.FILES)
@@ -194,7 +185,8 @@ def _deadline_form_post(request, pk, *, form_class, allowed, save, success, refu
             messages.success(request, success)
             return redirect("deadline-detail", pk=pk)
     _refusal_message(request, form, refusal)
-    return _deadline_page(request, pk, status=400, **{form_slot: form})
+    # The page as loaded before the refused write, which changed nothing.
+    return _deadline_page(request, deadline, status=400, **{form_slot: form})
 
 
 @login_required
