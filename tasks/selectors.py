@@ -89,26 +89,28 @@ def reminder_log_list_for_digest(*, claim_token: str) -> QuerySet[ReminderLog]:
     )
 
 
+def _agency_addresses(agency: Agency, *, reminders_only: bool) -> list[str]:
+    """The agency's reminder addresses, then its active users' emails (only those who
+    did not opt out, for reminders)."""
+    users = get_user_model().objects.filter(agency=agency, is_active=True).exclude(email="")
+    if reminders_only:
+        users = users.filter(receives_reminders=True)
+    return split_email_list(agency.reminder_emails) + list(
+        users.order_by("pk").values_list("email", flat=True)
+    )
+
+
 def agency_reminder_recipients(*, agency: Agency) -> list[str]:
     """The agency's reminder addresses, then its active users with an email who have not
     opted out; each address once (case-insensitive), in that order."""
-    users = get_user_model().objects.filter(agency=agency, is_active=True, receives_reminders=True)
-    addresses = split_email_list(agency.reminder_emails) + list(
-        users.exclude(email="").order_by("pk").values_list("email", flat=True)
-    )
-    return _unique(addresses)
+    return _unique(_agency_addresses(agency, reminders_only=True))
 
 
 def report_returned_recipients(*, report: ProgressReport) -> list[str]:
-    """The submitter, the lead agency's reminder addresses, its active users with an email."""
-    agency = report.deadline.task.lead_agency
+    """The submitter, the lead agency's reminder addresses, its active users with an
+    email (the opt-out is for reminders, not for a returned report)."""
     submitter = [report.submitted_by.email] if report.submitted_by and report.submitted_by.email else []
-    users = get_user_model().objects.filter(agency=agency, is_active=True).exclude(email="")
-    return _unique(
-        submitter
-        + split_email_list(agency.reminder_emails)
-        + list(users.order_by("pk").values_list("email", flat=True))
-    )
+    return _unique(submitter + _agency_addresses(report.deadline.task.lead_agency, reminders_only=False))
 
 
 def report_get_for_notice(*, report_id: int) -> ProgressReport:
