@@ -12,7 +12,7 @@ from plans.models import Contribution, DeadlineStatus, EvidenceFile, ProgressRep
 from plans.selectors import deadline_list_with_status, status_dates_get
 from plans.signals import report_returned
 from plans.tests.conftest import PDF_BYTES
-from plans.tests.factories import ProgressReportFactory, TaskFactory
+from plans.tests.factories import ProgressReportFactory, TaskFactory, local_datetime
 
 pytestmark = pytest.mark.django_db
 
@@ -221,9 +221,7 @@ def test_accepting_a_done_report_completes_the_deadline_on_its_submission_date(
         state="done",
         percent=100,
         review_state="submitted",
-        submitted_at=ProgressReportFactory._meta.model.submitted_at.field.to_python(
-            datetime.datetime.combine(submitted, datetime.time(9), tzinfo=datetime.UTC)
-        ),
+        submitted_at=local_datetime(submitted),
     )
     assert status_of(deadline) != DeadlineStatus.DONE_ON_TIME
     client.force_login(users["coordinator"])
