@@ -111,7 +111,16 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "code", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "short_name", "code"]
-    fields = ["name", "short_name", "code", "kind", "reminder_emails", "is_active", "source_note"]
+    fields = [
+        "name",
+        "short_name",
+        "code",
+        "kind",
+        "document_symbol",
+        "reminder_emails",
+        "is_active",
+        "source_note",
+    ]
 
 
 # Text boxes small enough for a table row in the inlines.

@@ -36,7 +36,18 @@ class Agency(models.Model):
         validators=[validate_email_list],
         help_text=_("Một hoặc nhiều địa chỉ, cách nhau bằng dấu phẩy hoặc xuống dòng."),
     )
+    document_symbol = models.CharField(
+        _("ký hiệu trên văn bản"),
+        max_length=20,
+        blank=True,
+        help_text=_("Phần sau dấu gạch ngang của số văn bản, ví dụ SNgV trong “…/BC-SNgV”."),
+    )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # The secret part of the agency's calendar feed URL; issued on first use and replaced
+    # when an officer regenerates it, which revokes the old URL.
+    calendar_token = models.CharField(
+        _("mã lịch riêng"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
 
     class Meta:

@@ -70,6 +70,11 @@ _DISTRICTS = [
 ]
 
 
+# Symbols on documents that the reference gives ("…/BC-SNgV" for the coordinating
+# department); the others are filled in by the admins.
+DOCUMENT_SYMBOLS = {"so-ngoai-vu": "SNgV"}
+
+
 def _agency_rows(rows, kind=None):
     """Rows of (code, name, short name[, kind]) as Agency fields."""
     return [
@@ -79,6 +84,7 @@ def _agency_rows(rows, kind=None):
             "short_name": short,
             "kind": kind or row_kind[0],
             "source_note": AGENCY_NOTE,
+            "document_symbol": DOCUMENT_SYMBOLS.get(code, ""),
         }
         for code, name, short, *row_kind in rows
     ]
