@@ -9,6 +9,7 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
     Agency,
@@ -106,6 +107,13 @@ class TaskStatusFilter(StatusFilter):
     status_field = "current_status"
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The "Lịch sử" page of a recorded model: who changed what, read-only."""
+
+    def history_view_title(self, request, obj):
+        return _("Lịch sử thay đổi: %(object)s") % {"object": obj}
+
+
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "code", "kind", "is_active"]
@@ -165,7 +173,7 @@ class RelatedDocumentInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(HistoryAdmin):
     list_display = ["number", "title", "period", "status", "coordinating_agency", "area_count"]
     list_filter = ["status"]
     search_fields = ["number", "title"]
@@ -256,7 +264,7 @@ class DeadlineInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(HistoryAdmin):
     form = TaskAdminForm
     list_display = [
         "code",
@@ -320,7 +328,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContentArea)
-class ContentAreaAdmin(admin.ModelAdmin):
+class ContentAreaAdmin(HistoryAdmin):
     """Areas are edited inline on their plan; this page serves search and autocomplete."""
 
     list_display = ["number", "title", "plan"]
@@ -369,7 +377,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(Deadline)
-class DeadlineAdmin(ReadOnlyAdmin):
+class DeadlineAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = ["task_code", "task", "period_label", "due_on", "lead_agency", "status_display"]
     list_filter = [
         ("task__plan", RelatedInUseFilter),
@@ -406,7 +414,7 @@ class DeadlineAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ReadOnlyAdmin):
+class ProgressReportAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = [
         "deadline",
         "lead_agency",

@@ -15,6 +15,9 @@ from django.db.models import F, Q
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
+from plans.history import RecordedQuerySet
 from plans.validators import validate_document_number, validate_email_list
 
 
@@ -99,6 +102,9 @@ class Plan(models.Model):
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     summary = models.TextField(_("mục đích, yêu cầu"), blank=True)
     source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
+
+    objects = RecordedQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("lịch sử kế hoạch"), verbose_name_plural=_("lịch sử kế hoạch"))
 
     class Meta:
         verbose_name = _("kế hoạch")
@@ -186,6 +192,11 @@ class ContentArea(models.Model):
     title = models.CharField(_("tên nội dung"), max_length=500)
     description = models.TextField(_("mô tả"), blank=True)
     source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
+
+    objects = RecordedQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("lịch sử nội dung kế hoạch"), verbose_name_plural=_("lịch sử nội dung kế hoạch")
+    )
 
     class Meta:
         verbose_name = _("nội dung kế hoạch")
@@ -284,6 +295,13 @@ class Task(models.Model):
         help_text=_("Để trống là từ đầu kỳ kế hoạch."),
     )
     source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
+
+    objects = RecordedQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[cooperating_agencies],
+        verbose_name=_("lịch sử nhiệm vụ"),
+        verbose_name_plural=_("lịch sử nhiệm vụ"),
+    )
 
     class Meta:
         verbose_name = _("nhiệm vụ")
@@ -406,6 +424,11 @@ class Deadline(models.Model):
     period_start = models.DateField(_("đầu kỳ"), help_text=_("Trước ngày này hạn được coi là chưa đến kỳ."))
     period_label = models.CharField(_("kỳ"), max_length=100)
 
+    objects = RecordedQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("lịch sử hạn báo cáo"), verbose_name_plural=_("lịch sử hạn báo cáo")
+    )
+
     class Meta:
         verbose_name = _("hạn báo cáo")
         verbose_name_plural = _("hạn báo cáo")
@@ -479,6 +502,11 @@ class ProgressReport(models.Model):
     )
     reviewed_at = models.DateTimeField(_("thời điểm xác nhận"), null=True, blank=True)
     review_comment = models.TextField(_("ý kiến của cơ quan đầu mối"), blank=True)
+
+    objects = RecordedQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("lịch sử báo cáo tiến độ"), verbose_name_plural=_("lịch sử báo cáo tiến độ")
+    )
 
     class Meta:
         verbose_name = _("báo cáo tiến độ")

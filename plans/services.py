@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, Model, OuterRef
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from plans import rules, schedules
 from plans.evidence import evidence_kind_of
@@ -103,13 +104,14 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
     if to_delete:
         result.deleted, _ = Deadline.objects.filter(pk__in=to_delete).delete()
     # Generated rows are unique by construction (one per date), so they skip
-    # full_clean(), which would cost one uniqueness query per row.
+    # full_clean(), which would cost one uniqueness query per row. The history rows are
+    # written in bulk too (bulk_create alone sends no signal, so would record nothing).
     new_deadlines = [
         Deadline(task=task, due_on=occ.due_on, period_start=occ.period_start, period_label=occ.period_label)
         for due_on, occ in sorted(wanted.items())
         if due_on not in existing_dates and (due_on >= changes_from or one_off)
     ]
-    Deadline.objects.bulk_create(new_deadlines)
+    bulk_create_with_history(new_deadlines, Deadline)
     result.created = len(new_deadlines)
     return result
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "simple_history",
     "plans",
     "accounts",
     "tasks",
@@ -34,6 +35,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Gives the change history the user who made each change.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -148,3 +151,7 @@ REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=5)
 # A ledger row claimed longer ago than this and still not sent (a worker died) is
 # claimed again by the next sweep. Longer than the whole retry schedule above.
 REMINDER_CLAIM_STALE_SECONDS = env.int("REMINDER_CLAIM_STALE_SECONDS", default=45 * 60)
+
+# Change history (django-simple-history). Reverting from the admin would bypass the
+# services' rules (deadline sync, review states), so history is read-only.
+SIMPLE_HISTORY_REVERT_DISABLED = True
