@@ -13,28 +13,34 @@ problem:
 
 1. its size (at most ``MAX_FILE_BYTES``), read with a bound so a huge upload is never
    held in memory;
-2. that it is a zip archive (an .xlsx is one): an old .xls, a password-protected file, a
-   Word document or random bytes each get their own message; and that its members do not
-   unpack to more than ``MAX_UNZIPPED_BYTES`` (a "zip bomb" is refused before parsing);
-3. openpyxl in read-only (streaming) mode: the sheet names, the header row, and the row
-   count from the sheet's ``<dimension>`` record, which is read before any row, so a
-   50,000-row sheet is refused without reading its rows. A dimension can be missing or
-   wrong, so rows are also counted while streaming, stopping at the limit;
-4. only a file that passed all this (at most ``MAX_DATA_ROWS`` rows) is loaded in
-   openpyxl's normal mode, which is the mode that knows merged cells (read-only mode
-   does not) and is quick at that size. Formulas are found in the same pass
-   (``data_only=False`` keeps them as formulas rather than cached results).
+2. that it is a zip archive holding a workbook (an old .xls, a password-protected file,
+   a Word document or random bytes each get their own message), whose members do not
+   unpack to more than ``MAX_UNZIPPED_BYTES`` (a "zip bomb" is refused unread);
+3. the sheet names, from ``xl/workbook.xml``, and the size of the sheet "Nhiệm vụ" from
+   a streaming scan of its XML: the ``<dimension>`` record comes before the rows, so a
+   50,000-row sheet is refused in milliseconds without reading a row. A dimension can
+   be missing or wrong, so the scan also reads the rows' numbers and counts rows,
+   stopping at the limit. (openpyxl's read-only mode is not used for this: it has no
+   merged-cell information, and when the dimension is missing it parses the whole
+   sheet just to size it, several seconds for 50,000 rows.)
+4. only a file that passed all this (at most ``MAX_DATA_ROWS`` rows) is loaded by
+   openpyxl in its normal mode, which knows merged cells and is quick at that size;
+   formulas are found in the same pass (``data_only=False`` keeps them as formulas
+   rather than cached results). XML entity expansion is bounded by the expat parser
+   (since 2.4 it refuses "billion laughs" documents).
 """
 
 import copy
 import datetime
 import difflib
 import io
+import posixpath
 import re
 import unicodedata
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import openpyxl
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -292,7 +298,13 @@ NOT_XLSX = (
 )
 
 
-def _check_archive(data: bytes) -> None:
+DAMAGED = (
+    "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở tệp bằng Excel, "
+    "lưu lại dưới dạng “Excel Workbook (*.xlsx)” rồi tải lên lại."
+)
+
+
+def _check_archive(data: bytes) -> zipfile.ZipFile:
     if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE: Excel 97-2003, or an encrypted file
         raise ImportFileError(
             "Tệp là bảng tính Excel 97–2003 (.xls) hoặc được đặt mật khẩu. Hãy bỏ mật khẩu và lưu lại "
@@ -316,31 +328,89 @@ def _check_archive(data: bytes) -> None:
             "Tệp giải nén ra quá lớn so với một bảng nhiệm vụ; hệ thống không đọc tệp này. Hãy sao chép "
             "bảng nhiệm vụ sang tệp mẫu và tải lên lại."
         )
+    return archive
 
 
-def _load(data: bytes, *, read_only: bool):
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the sheet's XML part in the archive (workbook.xml and its relationships)."""
     try:
-        return openpyxl.load_workbook(
-            io.BytesIO(data), read_only=read_only, data_only=False, keep_links=False
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relationships = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(DAMAGED) from None
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in relationships if _local(rel.tag) == "Relationship"
+    }
+    parts = {}
+    for sheet in workbook.iter():
+        if _local(sheet.tag) != "sheet":
+            continue
+        rel_id = next((value for key, value in sheet.attrib.items() if _local(key) == "id"), None)
+        target = targets.get(rel_id, "")
+        parts[sheet.get("name", "")] = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
         )
-    except Exception:  # openpyxl raises many kinds of errors on damaged files
-        raise ImportFileError(
-            "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở tệp bằng Excel, "
-            "lưu lại dưới dạng “Excel Workbook (*.xlsx)” rồi tải lên lại."
-        ) from None
+    return parts
 
 
-def _sheet(workbook):
-    names = workbook.sheetnames
+def _sheet_name(names) -> str:
     wanted = fold(SHEET_NAME)
     for name in names:
         if fold(name) == wanted:
-            return workbook[name]
+            return name
     listed = ", ".join(_quote(name) for name in names) or "không có trang nào"
     raise ImportFileError(
         f"Tệp không có trang tính tên {_quote(SHEET_NAME)}. Các trang tính trong tệp: {listed}. Hãy đổi "
         f"tên trang chứa bảng nhiệm vụ thành {_quote(SHEET_NAME)} (hoặc dùng tệp mẫu)."
     )
+
+
+def _too_many_rows(count: int | None) -> ImportFileError:
+    counted = f"có {_number(count)} dòng" if count else f"có hơn {_number(MAX_DATA_ROWS)} dòng"
+    return ImportFileError(
+        f"Trang {_quote(SHEET_NAME)} {counted} dữ liệu, quá giới hạn {_number(MAX_DATA_ROWS)} dòng mỗi lần "
+        "nhập. Hãy chia bảng thành nhiều tệp (nếu bảng ít dòng hơn, hãy xóa các dòng trống thừa bên dưới "
+        "bảng rồi lưu lại)."
+    )
+
+
+def _check_row_count(archive: zipfile.ZipFile, part: str) -> None:
+    """Refuse a sheet with too many rows from a streaming scan of its XML: the
+    ``<dimension>`` record comes before the rows, so a big sheet is refused without
+    reading them; without one (or with a wrong one) rows are counted up to the limit."""
+    rows = 0
+    try:
+        with archive.open(part) as source:
+            for event, element in ElementTree.iterparse(source, events=("start", "end")):
+                tag = _local(element.tag)
+                if event == "end":
+                    if tag in ("c", "row"):
+                        element.clear()  # keep memory flat whatever the sheet holds
+                    continue
+                if tag == "dimension":
+                    last = re.search(r"(\d+)$", element.get("ref", ""))
+                    if last and int(last.group(1)) - 1 > MAX_DATA_ROWS:
+                        raise _too_many_rows(int(last.group(1)) - 1)
+                elif tag == "row":
+                    rows += 1
+                    number = element.get("r", "")
+                    if number.isdigit() and int(number) - 1 > MAX_DATA_ROWS:
+                        raise _too_many_rows(int(number) - 1)
+                    if rows - 1 > MAX_DATA_ROWS:
+                        raise _too_many_rows(None)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ImportFileError(DAMAGED) from None
+
+
+def _load(data: bytes):
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+    except Exception:  # openpyxl raises many kinds of errors on damaged files
+        raise ImportFileError(DAMAGED) from None
 
 
 def _header_columns(header_cells) -> dict[str, int]:
@@ -362,33 +432,6 @@ def _header_columns(header_cells) -> dict[str, int]:
     return found
 
 
-def _too_many_rows(count: int | None) -> ImportFileError:
-    counted = f"có {_number(count)} dòng" if count else f"có hơn {_number(MAX_DATA_ROWS)} dòng"
-    return ImportFileError(
-        f"Trang {_quote(SHEET_NAME)} {counted} dữ liệu, quá giới hạn {_number(MAX_DATA_ROWS)} dòng mỗi lần "
-        "nhập. Hãy chia bảng thành nhiều tệp."
-    )
-
-
-def _check_shape(data: bytes) -> None:
-    """The streaming pass: sheet, header and row count, without loading the sheet."""
-    workbook = _load(data, read_only=True)
-    try:
-        sheet = _sheet(workbook)
-        # The <dimension> record, read before any row.
-        if sheet.max_row is not None and sheet.max_row - 1 > MAX_DATA_ROWS:
-            raise _too_many_rows(sheet.max_row - 1)
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        _header_columns(header or ())
-        # The dimension may be missing or wrong: count while streaming, up to the limit.
-        for count, _row in enumerate(rows, start=1):
-            if count > MAX_DATA_ROWS:
-                raise _too_many_rows(None)
-    finally:
-        workbook.close()
-
-
 def _named_cells(cells, what, advice):
     shown = ", ".join(cells[:MAX_CELLS_NAMED])
     more = f" và {len(cells) - MAX_CELLS_NAMED} ô khác" if len(cells) > MAX_CELLS_NAMED else ""
@@ -399,10 +442,12 @@ def read_rows(file) -> list[tuple[int, dict]]:
     """The data rows of the sheet as (Excel row number, {column key: cell value}),
     empty rows left out. Raises ``ImportFileError`` for a file that cannot be imported."""
     data = _read_bounded(file)
-    _check_archive(data)
-    _check_shape(data)
-    workbook = _load(data, read_only=False)
-    sheet = _sheet(workbook)
+    archive = _check_archive(data)
+    parts = _sheet_parts(archive)
+    name = _sheet_name(list(parts))
+    _check_row_count(archive, parts[name])
+    # Only now, with the size bounded, the whole workbook is loaded.
+    sheet = _load(data)[name]
     if sheet.merged_cells.ranges:
         ranges = sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
         raise _named_cells(
@@ -585,9 +630,13 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
     for name, value in schedule.as_dict().items():
         setattr(task, name, value)
     try:
-        # Uniqueness is settled above (codes are matched within the plan, repeats in
-        # the file refused); the apply service runs the complete full_clean().
-        task.full_clean(validate_unique=False, validate_constraints=False)
+        # The preview's check, one query-free pass per row: the plan, area and agency
+        # were just read from the database, uniqueness is settled above (codes matched
+        # within the plan, repeats in the file refused) and clean() says what the check
+        # constraints would. The apply service runs the complete full_clean().
+        task.full_clean(
+            exclude=["plan", "area", "lead_agency"], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as exc:
         errors.extend(validation_messages(exc))
         row.outcome = Outcome.REJECTED

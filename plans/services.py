@@ -422,7 +422,9 @@ def plan_import_apply(
             by = f", người nhập: {user.get_username()}" if user is not None else ""
             task.source_note = f"{stamp}, dòng {row.number}, ngày {today:%d/%m/%Y}{by}."
         try:
-            task.full_clean()
+            # Fields, clean(), uniqueness and constraints; the related rows were read in
+            # this transaction, so their existence checks (a query each) are left out.
+            task.full_clean(exclude=["plan", "area", "lead_agency"])
         except ValidationError as exc:
             row.errors = validation_messages(exc)
             row.outcome = Outcome.REJECTED

@@ -140,8 +140,9 @@ def xlsx(rows, *, headers=HEADERS, sheet=SHEET_NAME, edit=None) -> bytes:
     return buffer.getvalue()
 
 
-def without_dimension(data: bytes) -> bytes:
-    """The same workbook with the sheet's <dimension> record removed, as some writers do."""
+def without_dimension(data: bytes, *, row_numbers=True) -> bytes:
+    """The same workbook with the sheet's <dimension> record removed, as some writers do,
+    and optionally the rows' numbers (which are optional in the format too)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -149,6 +150,8 @@ def without_dimension(data: bytes) -> bytes:
             content = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/"):
                 content = re.sub(rb"<dimension [^>]*/>", b"", content)
+                if not row_numbers:
+                    content = re.sub(rb'<row r="\d+"', b"<row", content)
             target.writestr(item, content)
     return out.getvalue()
 
@@ -378,6 +381,22 @@ def test_a_table_written_by_the_portal_imports_back_unchanged(plan, known):
     ]
 
 
+@pytest.mark.parametrize("size", [3, 300])
+def test_the_preview_reads_in_a_fixed_number_of_queries(plan, known, size, django_assert_num_queries):
+    for number in range(size):
+        task = TaskFactory(area=plan.areas.get(number=5), code=f"5.{number}", lead_agency=known["tttt"])
+        task.cooperating_agencies.add(known["noi-vu"])
+    rows = [
+        [f"5.{number}", 5, f"Nhiệm vụ {number}", "", "Sở TT&TT", "Sở Nội vụ; Sở Tư pháp", "Hằng quý"]
+        for number in range(size)
+    ]
+    data = xlsx(rows)
+    # Areas, agencies, tasks, cooperating agencies.
+    with django_assert_num_queries(4):
+        preview = import_preview(plan=plan, file=data)
+    assert len(preview.to_update) == size
+
+
 # --- Apply -------------------------------------------------------------------------------
 
 
@@ -485,9 +504,13 @@ BAD_FILES = {
         lambda: xlsx(GOOD_ROWS, edit=lambda wb, ws: ws.cell(row=50001, column=1, value="x")),
         "Trang “Nhiệm vụ” có 50.000 dòng dữ liệu, quá giới hạn 2.000 dòng mỗi lần nhập.",
     ),
-    # Without a dimension record the rows are counted while streaming.
+    # Without a dimension record, the rows' numbers tell, or the rows are counted.
     "too-many-rows-no-dimension": (
         lambda: without_dimension(xlsx([GOOD_ROWS[1]] * (MAX_DATA_ROWS + 5))),
+        "Trang “Nhiệm vụ” có 2.001 dòng dữ liệu, quá giới hạn 2.000 dòng mỗi lần nhập.",
+    ),
+    "too-many-rows-counted": (
+        lambda: without_dimension(xlsx([GOOD_ROWS[1]] * (MAX_DATA_ROWS + 5)), row_numbers=False),
         "Trang “Nhiệm vụ” có hơn 2.000 dòng dữ liệu, quá giới hạn 2.000 dòng mỗi lần nhập.",
     ),
     "formula": (
@@ -511,9 +534,11 @@ def test_a_bad_file_is_refused_with_one_vietnamese_message(plan, known, bad_file
     assert excinfo.value.message.startswith(message)
 
 
-def test_a_file_without_dimension_but_within_the_limit_is_read(plan, known):
-    preview = import_preview(plan=plan, file=without_dimension(xlsx(GOOD_ROWS)))
-    assert [row.outcome for row in preview.rows] == ["create"] * 3
+@pytest.mark.parametrize("row_numbers", [True, False])
+def test_a_file_without_dimension_but_within_the_limit_is_read(plan, known, row_numbers):
+    data = without_dimension(xlsx(GOOD_ROWS), row_numbers=row_numbers)
+    preview = import_preview(plan=plan, file=data)
+    assert [(row.number, row.outcome) for row in preview.rows] == [(n, "create") for n in (2, 3, 4)]
 
 
 # --- Command -------------------------------------------------------------------------------
