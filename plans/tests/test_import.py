@@ -639,11 +639,13 @@ def test_admin_import_end_to_end(coordinator, plan, known, stash_dir):
     page = coordinator.get(reverse("admin:plans_plan_import", args=[plan.pk]))
     assert page.status_code == 200
     assert reverse("admin:plans_plan_import_template", args=[plan.pk]) in page.content.decode()
+    assert "tối đa 2.000 dòng, không quá 5 MB." in page.content.decode()
 
     preview = upload(coordinator, plan, xlsx(GOOD_ROWS))
     assert preview.status_code == 200
     html = preview.content.decode()
     assert "Tạo mới (3)" in html and 'value="Áp dụng"' in html
+    assert "<td>Sở Ngoại vụ; Sở Nội vụ</td>" in html  # cooperating agencies of row 2
     assert not Task.objects.exists()
     assert len(list(stash_dir.iterdir())) == 1
 
