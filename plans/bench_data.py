@@ -401,6 +401,8 @@ class _Generator:
         return self.result
 
     def _bulk(self, model, rows):
+        # Benchmark data is bulk-inserted on purpose (no per-row full_clean() or history):
+        # the rows are built valid, and the tests check them against the model's rules.
         model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         if rows and rows[0].pk is None:  # pragma: no cover - databases without RETURNING
             raise BenchDataError("Cơ sở dữ liệu không trả về khóa của các dòng vừa tạo.")
