@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-
 from simple_history.models import HistoricalRecords
 
 from plans.history import RecordedQuerySet

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, F, Q
@@ -292,6 +293,21 @@ def test_data_added_to_benchmark_deadlines_goes_with_them():
     generate()
     assert not EvidenceFile.objects.exists() and not Contribution.objects.exists()
     assert bench_counts()["reports"] == 1000
+
+
+def test_history_written_on_benchmark_rows_goes_with_them():
+    # A benchmark that submits or edits through the portal leaves history behind.
+    generate()
+    report = bench_reports().first()
+    report.review_comment = "Sửa trong lúc đo"
+    report.save()
+    task = Task.objects.filter(plan__in=bench_data.bench_plan_list()).first()
+    task.cooperating_agencies.add(bench_data.bench_agency_list().last())
+    assert ProgressReport.history.filter(id=report.pk).exists()
+    generate("--reset")
+    assert not ProgressReport.history.filter(id=report.pk).exists()
+    assert not Task.history.filter(id=task.pk).exists()
+    assert not apps.get_model("plans", "HistoricalTask_cooperating_agencies").objects.exists()
 
 
 def test_reset_leaves_no_benchmark_rows(real):
