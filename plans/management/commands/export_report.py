@@ -1,4 +1,5 @@
 import datetime
+import errno
 import os
 import tempfile
 import time
@@ -83,4 +84,15 @@ def _write_atomically(path: str, content: bytes) -> None:
     except OSError as error:
         if temporary and os.path.exists(temporary):
             os.unlink(temporary)
-        raise CommandError(f"Không ghi được tệp “{path}”: {error.strerror or error}.") from error
+        reason = _REASONS.get(error.errno, error.strerror or str(error))
+        raise CommandError(f"Không ghi được tệp “{path}”: {reason}.") from error
+
+
+_REASONS = {
+    errno.ENOENT: "thư mục không tồn tại",
+    errno.EACCES: "không có quyền ghi vào thư mục này",
+    errno.EPERM: "không có quyền ghi vào thư mục này",
+    errno.EROFS: "thư mục chỉ đọc",
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.ENOTDIR: "đường dẫn không phải là thư mục",
+}
