@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from plans.evidence import ACCEPT_ATTRIBUTE, ACCEPTED_LABELS, evidence_kind_of
 from plans.models import Agency, ContentArea, DeadlineStatus, Plan, ProgressReport
+from plans.periods import ReportPeriod
 from plans.selectors import DeadlineFilter
 
 
@@ -163,3 +164,63 @@ class DeadlineFilterForm(forms.Form):
         }
         values.update(overrides)
         return DeadlineFilter(**values)
+
+
+def report_period_choices(years) -> list:
+    """Each year with its halves and quarters, grouped by year for the select."""
+    return [
+        (str(year), [(period.code, period.label) for period in ReportPeriod.all_in_year(year)])
+        for year in years
+    ]
+
+
+class ProvinceReportForm(forms.Form):
+    """The province's periodic report: which plan, which period (read from GET)."""
+
+    plan = forms.TypedChoiceField(
+        label=_("Kế hoạch"),
+        coerce=int,
+        error_messages={
+            "required": _("Hãy chọn kế hoạch."),
+            "invalid_choice": _("Kế hoạch đã chọn không có, hoặc còn là dự thảo."),
+        },
+    )
+    period = forms.CharField(
+        label=_("Kỳ báo cáo"),
+        widget=forms.Select,
+        error_messages={"required": _("Hãy chọn kỳ báo cáo.")},
+    )
+
+    def __init__(self, data=None, *, plans, years, **kwargs):
+        """``plans`` and ``years`` come from ``selectors.report_plans_and_years``. Any
+        period code is accepted, not only those offered, if the plan runs in it."""
+        super().__init__(data, **kwargs)
+        self.plans = {plan.pk: plan for plan in plans}
+        self.fields["plan"].choices = [(plan.pk, plan.number) for plan in plans]
+        self.fields["period"].widget.choices = report_period_choices(years)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean_plan(self):
+        return self.plans[self.cleaned_data["plan"]]
+
+    def clean_period(self):
+        try:
+            return ReportPeriod.parse(self.cleaned_data["period"])
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid_period") from error
+
+    def clean(self):
+        cleaned = super().clean()
+        plan, period = cleaned.get("plan"), cleaned.get("period")
+        if (
+            plan
+            and period
+            and (period.end < plan.period_start or (plan.period_end and period.start > plan.period_end))
+        ):
+            self.add_error(
+                "period",
+                _("Kế hoạch số %(plan)s không thực hiện trong %(period)s (thời gian: %(span)s).")
+                % {"plan": plan.number, "period": period.label, "span": plan.period_display},
+            )
+        return cleaned

@@ -2,6 +2,9 @@
 
 import dataclasses
 import datetime
+import functools
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -36,6 +39,7 @@ from plans.models import (
     ProgressReport,
     Task,
 )
+from plans.periods import ReportPeriod
 from plans.working_days import WorkingCalendar
 
 
@@ -484,3 +488,218 @@ def filter_choices() -> dict:
         .order_by("plan__number", "number"),
         "agencies": Agency.objects.filter(is_active=True).order_by("short_name"),
     }
+
+
+# The province's periodic report (plans.report_docx).
+
+NO_DEADLINE_IN_PERIOD = "Không có hạn trong kỳ"
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural_key(code: str) -> list:
+    """Task codes in reading order: 1.2 before 1.10. ``re.split`` with a captured group
+    alternates text and digits, so the keys always compare like with like."""
+    return [int(part) if index % 2 else part.casefold() for index, part in enumerate(_DIGITS.split(code))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_key(name: str) -> tuple[str, str]:
+    """Vietnamese names in dictionary order, near enough: letters before their accents
+    (a, á, â… sort as a), đ right after d, whatever the database's collation."""
+    base = "".join(c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c))
+    return base.replace("đ", "d\uffff"), name
+
+
+@dataclass
+class ReportDeadline:
+    due_on: datetime.date
+    period_label: str
+    status: str
+    status_label: str
+    days_overdue: int = 0
+
+
+@dataclass
+class ReportTask:
+    code: str
+    title: str
+    lead_agency: str
+    cooperating_agencies: list[str]
+    schedule_display: str
+    deadlines: list[ReportDeadline] = field(default_factory=list)
+    # The latest accepted report among the period's deadlines; None when there is none.
+    narrative: str | None = None
+    report_state: str = ""
+    report_percent: int | None = None
+
+    @functools.cached_property
+    def period_status(self) -> str:
+        """ "Quý I/2020: Quá hạn; …", or that the task has no deadline in the period."""
+        if not self.deadlines:
+            return NO_DEADLINE_IN_PERIOD
+        return "; ".join(f"{deadline.period_label}: {deadline.status_label}" for deadline in self.deadlines)
+
+
+@dataclass
+class ReportArea:
+    number: int
+    title: str
+    tasks: list[ReportTask]
+
+
+@dataclass
+class OverdueItem:
+    task: ReportTask
+    deadline: ReportDeadline
+
+
+@dataclass
+class OverdueGroup:
+    agency: str
+    items: list[OverdueItem]
+
+
+@dataclass
+class ProvinceReport:
+    plan: Plan
+    coordinating_agency: Agency
+    period: ReportPeriod
+    today: datetime.date
+    status_counts: dict[str, int]
+    areas: list[ReportArea]
+    overdue_by_agency: list[OverdueGroup]
+
+    @property
+    def total(self) -> int:
+        return sum(self.status_counts.values())
+
+    @property
+    def overdue_share(self) -> float | None:
+        return overdue_share(self.status_counts)
+
+    @property
+    def tasks(self) -> list[ReportTask]:
+        """Every task of the plan, in area and code order (the appendix)."""
+        return [task for area in self.areas for task in area.tasks]
+
+
+def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates) -> ProvinceReport:
+    """What the province's report on ``plan`` for ``period`` says, in six queries
+    whatever the plan's size: areas, tasks with lead agencies, cooperating agencies,
+    the period's deadlines with status, and their accepted reports."""
+    coordinating_agency = Agency.objects.get(pk=plan.coordinating_agency_id)
+    areas = {
+        area.pk: ReportArea(number=area.number, title=area.title, tasks=[])
+        for area in ContentArea.objects.filter(plan=plan).order_by("number")
+    }
+    cooperating: dict[int, list[str]] = {}
+    links = Task.cooperating_agencies.through.objects.filter(task__plan=plan)
+    for task_id, name in links.values_list("task_id", "agency__name"):
+        cooperating.setdefault(task_id, []).append(name)
+    for names in cooperating.values():
+        names.sort(key=_name_key)
+
+    # Rows, not model instances, sorted in Python (natural order of the codes). Tasks on
+    # the same schedule share one schedule_display, worked out once (it is translated).
+    rows = sorted(
+        Task.objects.filter(plan=plan)
+        .order_by()
+        .values_list(
+            "pk",
+            "area_id",
+            "code",
+            "title",
+            "lead_agency__name",
+            "schedule",
+            "due_on",
+            "due_day",
+            "due_month",
+            "report_cycle",
+        ),
+        key=lambda row: (_natural_key(row[2]), row[0]),
+    )
+    schedules: dict[tuple, str] = {}
+    report_tasks: dict[int, ReportTask] = {}
+    lead_of: dict[int, str] = {}
+    for pk, area_id, code, title, lead, *schedule in rows:
+        key = tuple(schedule)
+        if key not in schedules:
+            fields = dict(
+                zip(["schedule", "due_on", "due_day", "due_month", "report_cycle"], key, strict=True)
+            )
+            schedules[key] = str(Task(**fields).schedule_display)
+        report_tasks[pk] = ReportTask(
+            code=code,
+            title=title,
+            lead_agency=lead,
+            cooperating_agencies=cooperating.get(pk, []),
+            schedule_display=schedules[key],
+        )
+        lead_of[pk] = lead
+        areas[area_id].tasks.append(report_tasks[pk])
+
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    overdue: dict[str, list[OverdueItem]] = {}
+    deadlines = (
+        deadline_list_with_status(dates=dates)
+        .filter(task__plan=plan, due_on__gte=period.start, due_on__lte=period.end)
+        .order_by("due_on", "pk")
+        .values_list("task_id", "due_on", "period_label", "status")
+    )
+    labels = {status: str(status.label) for status in DeadlineStatus}
+    for task_id, due_on, period_label, status in deadlines:
+        deadline = ReportDeadline(
+            due_on=due_on, period_label=period_label, status=status, status_label=labels[status]
+        )
+        report_tasks[task_id].deadlines.append(deadline)
+        if status in counts:
+            counts[status] += 1
+        if status == DeadlineStatus.OVERDUE:
+            deadline.days_overdue = (dates.today - due_on).days
+            overdue.setdefault(lead_of[task_id], []).append(OverdueItem(report_tasks[task_id], deadline))
+
+    # The latest accepted report of each task: reports come newest first, the first wins.
+    accepted = (
+        ProgressReport.objects.filter(
+            review_state=ProgressReport.ReviewState.ACCEPTED,
+            deadline__task__plan=plan,
+            deadline__due_on__gte=period.start,
+            deadline__due_on__lte=period.end,
+        )
+        .order_by("-submitted_at", "-pk")
+        .values_list("deadline__task_id", "narrative", "state", "percent")
+    )
+    reported: set[int] = set()
+    for task_id, narrative, state, percent in accepted:
+        if task_id not in reported:
+            reported.add(task_id)
+            task = report_tasks[task_id]
+            task.narrative, task.report_state, task.report_percent = narrative, state, percent
+
+    overdue_by_agency = [
+        OverdueGroup(agency=agency, items=items)
+        for agency, items in sorted(overdue.items(), key=lambda pair: (-len(pair[1]), _name_key(pair[0])))
+    ]
+    return ProvinceReport(
+        plan=plan,
+        coordinating_agency=coordinating_agency,
+        period=period,
+        today=dates.today,
+        status_counts=counts,
+        areas=list(areas.values()),
+        overdue_by_agency=overdue_by_agency,
+    )
+
+
+def report_plans_and_years(*, today: datetime.date) -> tuple[list[Plan], list[int]]:
+    """What the report form offers, in one query: the plans agencies track (not drafts),
+    and the years their periods cover, newest first (an open-ended plan runs to this
+    year)."""
+    plans = list(Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("-period_start", "number"))
+    if not plans:
+        return [], []
+    first = min(plan.period_start.year for plan in plans)
+    last = max(plan.period_end.year if plan.period_end else max(today.year, first) for plan in plans)
+    return plans, list(range(last, first - 1, -1))

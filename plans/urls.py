@@ -1,11 +1,12 @@
 from django.urls import path
 
-from plans import views
+from plans import report_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.agency_dashboard, name="agency-dashboard"),
     path("overview/", views.province_overview, name="province-overview"),
+    path("overview/report.docx", report_views.province_report, name="province-report"),
     path("deadlines/", views.deadline_list, name="deadline-list"),
     path("deadlines/<int:pk>/", views.deadline_detail, name="deadline-detail"),
     path("deadlines/<int:pk>/report/", views.report_submit, name="report-submit"),
