@@ -48,9 +48,9 @@ SECTION_HEADINGS = (
     "III. CÁC NHIỆM VỤ QUÁ HẠN",
 )
 APPENDIX_COLUMNS = [
-    ("STT", Mm(11)),
+    ("STT", Mm(13)),
     ("Mã", Mm(20)),
-    ("Nhiệm vụ", Mm(69)),
+    ("Nhiệm vụ", Mm(67)),
     ("Cơ quan chủ trì", Mm(36)),
     ("Cơ quan phối hợp", Mm(42)),
     ("Thời hạn", Mm(30)),
