@@ -18,6 +18,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -484,3 +485,36 @@ def filter_choices() -> dict:
         .order_by("plan__number", "number"),
         "agencies": Agency.objects.filter(is_active=True).order_by("short_name"),
     }
+
+
+# Excel exports (``plans.export_views``).
+
+
+def deadline_list_for_export(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+    """The deadline list exactly as its page shows it, each row also with the state and
+    review state of its latest report (two correlated subqueries, not a query per row)."""
+    latest = ProgressReport.objects.filter(deadline=OuterRef("pk")).order_by("-submitted_at", "-pk")
+    return deadline_list_filtered(user=user, filters=filters, dates=dates).annotate(
+        latest_report_state=Subquery(latest.values("state")[:1]),
+        latest_review_state=Subquery(latest.values("review_state")[:1]),
+    )
+
+
+def cooperating_agency_names(*, deadlines: QuerySet[Deadline]) -> dict[int, list[str]]:
+    """Short names of the cooperating agencies of the deadlines' tasks, by task id, in
+    one query whatever the number of deadlines (the deadlines are a subquery)."""
+    links = (
+        Task.cooperating_agencies.through.objects.filter(task__in=deadlines.values("task_id"))
+        .order_by("agency__short_name")
+        .values_list("task_id", "agency__short_name")
+    )
+    names: dict[int, list[str]] = {}
+    for task_id, short_name in links:
+        names.setdefault(task_id, []).append(short_name)
+    return names
+
+
+def province_agency_progress(*, user, filters: DeadlineFilter, dates: StatusDates) -> list[GroupProgress]:
+    """The province overview's agency × status table alone, in one query."""
+    return agency_progress(deadline_list_filtered(user=user, filters=filters, dates=dates))
+

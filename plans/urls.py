@@ -1,12 +1,14 @@
 from django.urls import path
 
-from plans import views
+from plans import export_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.agency_dashboard, name="agency-dashboard"),
     path("overview/", views.province_overview, name="province-overview"),
+    path("overview/export.xlsx", export_views.province_overview_export, name="province-overview-export"),
     path("deadlines/", views.deadline_list, name="deadline-list"),
+    path("deadlines/export.xlsx", export_views.deadline_list_export, name="deadline-list-export"),
     path("deadlines/<int:pk>/", views.deadline_detail, name="deadline-detail"),
     path("deadlines/<int:pk>/report/", views.report_submit, name="report-submit"),
     path("deadlines/<int:pk>/contribution/", views.contribution_add, name="contribution-add"),
