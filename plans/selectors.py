@@ -518,3 +518,34 @@ def province_agency_progress(*, user, filters: DeadlineFilter, dates: StatusDate
     """The province overview's agency × status table alone, in one query."""
     return agency_progress(deadline_list_filtered(user=user, filters=filters, dates=dates))
 
+
+# Agencies' calendar feeds (``plans.calendar_views``).
+
+CALENDAR_PAST_YEARS = 1
+
+
+def agency_get_by_calendar_token(*, token: str) -> Agency:
+    """The active agency whose calendar feed the token opens; DoesNotExist otherwise."""
+    if not token:
+        raise Agency.DoesNotExist
+    return Agency.objects.get(calendar_token=token, is_active=True)
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29/02 in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def calendar_deadlines_for_agency(*, agency: Agency, dates: StatusDates) -> QuerySet[Deadline]:
+    """Deadlines of tasks the agency leads or cooperates on, in tracked (non-draft)
+    plans, due from a year ago onward, with status and what a calendar event shows."""
+    return (
+        deadline_list_with_status(dates=dates)
+        .filter(_tasks_of_agency(agency.pk))
+        .exclude(task__plan__status=Plan.Status.DRAFT)
+        .filter(due_on__gte=_years_before(dates.today, CALENDAR_PAST_YEARS))
+        .select_related("task__plan", "task__lead_agency")
+        .order_by("due_on", "task__plan__number", "task__code", "pk")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans import export_views, views
+from plans import calendar_views, export_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,4 +17,6 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
     path("plans/", views.plan_index, name="plan-list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("calendar/", calendar_views.agency_calendar, name="agency-calendar"),
+    path("calendar/<slug:token>.ics", calendar_views.agency_calendar_feed, name="agency-calendar-feed"),
 ]
