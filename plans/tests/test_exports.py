@@ -123,7 +123,7 @@ def test_officer_exports_only_their_agency_deadlines(client, users, agencies, to
 
 
 def test_export_applies_the_list_filters_and_names_them(client, users, agencies, today):
-    plan = PlanFactory(number="139/KH-UBND")
+    plan = PlanFactory(number="9/KH-UBND")  # outside the factory sequence (100/… on)
     overdue = deadline_of(agencies["a"], today - datetime.timedelta(days=2), plan=plan)
     deadline_of(agencies["a"], today + datetime.timedelta(days=40), plan=plan)  # in time
     deadline_of(agencies["b"], today - datetime.timedelta(days=2))  # overdue, another plan
@@ -137,7 +137,7 @@ def test_export_applies_the_list_filters_and_names_them(client, users, agencies,
     assert len(rows) == page.context["page"].paginator.count
     assert {row["Tình trạng"] for row in rows} == {"Quá hạn"}
     # The refused year is left off, as the page leaves it off.
-    assert filter_lines(wb)[1:3] == ["Kế hoạch: 139/KH-UBND", "Tình trạng: Quá hạn"]
+    assert filter_lines(wb)[1:3] == ["Kế hoạch: 9/KH-UBND", "Tình trạng: Quá hạn"]
 
     wb = workbook(client.get(reverse("deadline-list-export"), {"agency": agencies["b"].pk}))
     assert filter_lines(wb)[1:3] == ["Cơ quan chủ trì: ĐV B", "Vai trò của đơn vị: Chủ trì"]
