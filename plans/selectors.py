@@ -21,6 +21,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -703,3 +704,67 @@ def report_plans_and_years(*, today: datetime.date) -> tuple[list[Plan], list[in
     first = min(plan.period_start.year for plan in plans)
     last = max(plan.period_end.year if plan.period_end else max(today.year, first) for plan in plans)
     return plans, list(range(last, first - 1, -1))
+
+
+# Excel exports (``plans.export_views``).
+
+
+def deadline_list_for_export(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+    """The deadline list exactly as its page shows it, each row also with the state and
+    review state of its latest report (two correlated subqueries, not a query per row)."""
+    latest = ProgressReport.objects.filter(deadline=OuterRef("pk")).order_by("-submitted_at", "-pk")
+    return deadline_list_filtered(user=user, filters=filters, dates=dates).annotate(
+        latest_report_state=Subquery(latest.values("state")[:1]),
+        latest_review_state=Subquery(latest.values("review_state")[:1]),
+    )
+
+
+def cooperating_agency_names(*, deadlines: QuerySet[Deadline]) -> dict[int, list[str]]:
+    """Short names of the cooperating agencies of the deadlines' tasks, by task id, in
+    one query whatever the number of deadlines (the deadlines are a subquery)."""
+    links = (
+        Task.cooperating_agencies.through.objects.filter(task__in=deadlines.values("task_id"))
+        .order_by("agency__short_name")
+        .values_list("task_id", "agency__short_name")
+    )
+    names: dict[int, list[str]] = {}
+    for task_id, short_name in links:
+        names.setdefault(task_id, []).append(short_name)
+    return names
+
+
+def province_agency_progress(*, user, filters: DeadlineFilter, dates: StatusDates) -> list[GroupProgress]:
+    """The province overview's agency × status table alone, in one query."""
+    return agency_progress(deadline_list_filtered(user=user, filters=filters, dates=dates))
+
+
+# Agencies' calendar feeds (``plans.calendar_views``).
+
+CALENDAR_PAST_YEARS = 1
+
+
+def agency_get_by_calendar_token(*, token: str) -> Agency:
+    """The active agency whose calendar feed the token opens; DoesNotExist otherwise."""
+    if not token:
+        raise Agency.DoesNotExist
+    return Agency.objects.get(calendar_token=token, is_active=True)
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29/02 in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def calendar_deadlines_for_agency(*, agency: Agency, dates: StatusDates) -> QuerySet[Deadline]:
+    """Deadlines of tasks the agency leads or cooperates on, in tracked (non-draft)
+    plans, due from a year ago onward, with status and what a calendar event shows."""
+    return (
+        deadline_list_with_status(dates=dates)
+        .filter(_tasks_of_agency(agency.pk))
+        .exclude(task__plan__status=Plan.Status.DRAFT)
+        .filter(due_on__gte=_years_before(dates.today, CALENDAR_PAST_YEARS))
+        .select_related("task__plan", "task__lead_agency")
+        .order_by("due_on", "task__plan__number", "task__code", "pk")
+    )

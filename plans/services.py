@@ -1,6 +1,7 @@
 """Writes. Each service validates with ``full_clean()`` and runs in one transaction."""
 
 import datetime
+import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -439,3 +440,29 @@ def plan_import_apply(
         else:
             result.updated += 1
     return result
+
+
+# Agencies' calendar feeds: the token is the secret part of the feed's URL.
+
+
+def _calendar_token_set(agency: Agency, token: str) -> str:
+    agency.calendar_token = token
+    agency.full_clean()
+    agency.save(update_fields=["calendar_token"])
+    return token
+
+
+@transaction.atomic
+def calendar_token_get_or_create(*, agency: Agency) -> str:
+    """The agency's calendar token, issued on first use."""
+    locked = Agency.objects.select_for_update().get(pk=agency.pk)
+    if locked.calendar_token:
+        agency.calendar_token = locked.calendar_token
+        return locked.calendar_token
+    return _calendar_token_set(agency, secrets.token_urlsafe(32))
+
+
+@transaction.atomic
+def calendar_token_regenerate(*, agency: Agency) -> str:
+    """A new token for the agency: the old feed URL stops working at once."""
+    return _calendar_token_set(agency, secrets.token_urlsafe(32))

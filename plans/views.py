@@ -92,11 +92,17 @@ def agency_dashboard(request):
     )
 
 
+def overview_filters(request):
+    """The province overview's filter form and the filters it reads from the query
+    string (shared with its Excel export)."""
+    form = _filter_form(request, ["plan", "year", "area", "agency"])
+    return form, form.to_filter()
+
+
 @login_required
 @permission_required("plans.view_all_agencies", raise_exception=True)
 def province_overview(request):
-    form = _filter_form(request, ["plan", "year", "area", "agency"])
-    filters = form.to_filter()
+    form, filters = overview_filters(request)
     dates = selectors.status_dates_get()
     overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
     return render(
@@ -112,14 +118,21 @@ def province_overview(request):
     )
 
 
-@login_required
-def deadline_list(request):
+def deadline_list_filters(request):
+    """The deadline list's filter form and the filters it reads from the query string
+    (shared with its Excel export). An officer's list is always their own agency's, led
+    or cooperated on; others may filter by any agency."""
     sees_all = rules.can_see_all_agencies(request.user)
     form = _filter_form(
         request, None if sees_all else ["plan", "year", "area", "status", "relation", "window"]
     )
-    # An officer's list is always their own agency's, led or cooperated on.
     filters = form.to_filter() if sees_all else form.to_filter(agency_id=request.user.agency_id)
+    return form, filters
+
+
+@login_required
+def deadline_list(request):
+    form, filters = deadline_list_filters(request)
     dates = selectors.status_dates_get()
     deadlines = selectors.deadline_list_filtered(user=request.user, filters=filters, dates=dates)
     page = Paginator(deadlines, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
