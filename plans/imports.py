@@ -40,9 +40,11 @@ import unicodedata
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from xml.etree import ElementTree
 
 import openpyxl
+
+# Uploaded XML is parsed without entity expansion (no "billion laughs").
+from defusedxml import ElementTree
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import formats

@@ -477,6 +477,21 @@ def formula(workbook, ws):
     ws["G3"] = "=TODAY()+30"
 
 
+def with_entity_declaration(data: bytes) -> bytes:
+    """The same workbook whose sheet declares an XML entity, as entity-expansion attacks
+    ("billion laughs") do; a harmless one here, which a plain XML parser would accept."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert content.startswith(b"<worksheet")  # openpyxl writes no XML declaration
+                content = b'<!DOCTYPE worksheet [<!ENTITY a "x">]>' + content
+            target.writestr(item, content)
+    return out.getvalue()
+
+
 BAD_FILES = {
     "random-bytes": (lambda: b"\x00\x01garbage" * 100, "Tệp không phải bảng tính Excel (.xlsx)."),
     "empty": (lambda: b"", "Tệp tải lên trống (0 byte)."),
@@ -518,6 +533,7 @@ BAD_FILES = {
         "Ô G3 chứa công thức. Hãy thay công thức bằng giá trị",
     ),
     "merged": (lambda: xlsx(GOOD_ROWS, edit=merged), "Trang “Nhiệm vụ” có ô gộp: A3:B3. Hãy bỏ gộp ô"),
+    "xml-entity": (lambda: with_entity_declaration(xlsx(GOOD_ROWS)), "Không đọc được tệp Excel: tệp bị hỏng"),
 }
 
 
