@@ -239,18 +239,22 @@ class _Writer:
         header.style = self.styles.block
         _add_page_field(header)
 
+    def _two_columns(self, *widths):
+        """A borderless one-row table of two fixed-width cells (heading, signature)."""
+        table = self.document.add_table(rows=1, cols=2)
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
+        cells = table.rows[0].cells
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
+        return table, *cells
+
     # Heading block: issuer and national title, number and date.
 
     def _header(self):
-        table = self.document.add_table(rows=1, cols=2)
+        table, left, right = self._two_columns(Mm(65), Mm(100))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        widths = (Mm(65), Mm(100))
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = width
-        left, right = table.rows[0].cells
-        for cell, width in zip((left, right), widths, strict=True):
-            cell.width = width
         agency = self.report.coordinating_agency
         self._cell_lines(
             left,
@@ -363,14 +367,7 @@ class _Writer:
                 )
 
     def _signature(self):
-        signature = self.document.add_table(rows=1, cols=2)
-        signature.autofit = False
-        widths = (Mm(85), Mm(80))
-        for column, width in zip(signature.columns, widths, strict=True):
-            column.width = width
-        left, right = signature.rows[0].cells
-        for cell, width in zip((left, right), widths, strict=True):
-            cell.width = width
+        signature, left, right = self._two_columns(Mm(85), Mm(80))
         left.paragraphs[0].style = self.styles.recipients_head
         left.paragraphs[0].add_run("Nơi nhận:")
         for line in ("- UBND tỉnh (để báo cáo);", "- Lưu: VT."):
