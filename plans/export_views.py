@@ -41,29 +41,27 @@ def _active_filters(form, filters, *, agency=None) -> list[tuple[str, str]]:
     return active
 
 
-def _latest_report(deadline) -> str:
-    if not deadline.latest_report_state:
+def _latest_report(state: str | None, review_state: str | None) -> str:
+    if not state:
         return ""
-    state = ProgressReport.State(deadline.latest_report_state).label
-    review = ProgressReport.ReviewState(deadline.latest_review_state).label
-    return f"{state} – {review}"
+    return f"{ProgressReport.State(state).label} – {ProgressReport.ReviewState(review_state).label}"
 
 
 def _deadline_rows(deadlines, cooperating):
-    for deadline in deadlines.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        task = deadline.task
+    rows = deadlines.values(*selectors.EXPORT_ROW_FIELDS).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    for row in rows:
         yield excel.DeadlineRow(
-            plan=task.plan.number,
-            area=f"{task.area.number}. {task.area.title}",
-            task_code=task.code,
-            task_title=task.title,
-            lead_agency=str(task.lead_agency),
-            cooperating_agencies=", ".join(cooperating.get(task.pk, [])),
-            period_label=deadline.period_label,
-            due_on=deadline.due_on,
-            status=str(DeadlineStatus(deadline.status).label) if deadline.status else "",
-            completed_on=deadline.completed_on,
-            latest_report=_latest_report(deadline),
+            plan=row["task__plan__number"],
+            area=f"{row['task__area__number']}. {row['task__area__title']}",
+            task_code=row["task__code"],
+            task_title=row["task__title"],
+            lead_agency=row["task__lead_agency__short_name"] or row["task__lead_agency__name"],
+            cooperating_agencies=", ".join(cooperating.get(row["task_id"], [])),
+            period_label=row["period_label"],
+            due_on=row["due_on"],
+            status=str(DeadlineStatus(row["status"]).label) if row["status"] else "",
+            completed_on=row["completed_on"],
+            latest_report=_latest_report(row["latest_report_state"], row["latest_review_state"]),
         )
 
 

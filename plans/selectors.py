@@ -719,6 +719,26 @@ def deadline_list_for_export(*, user, filters: DeadlineFilter, dates: StatusDate
     )
 
 
+# What a row of the export holds: plain values, since building tens of thousands of model
+# instances would cost more than writing the workbook.
+EXPORT_ROW_FIELDS = (
+    "task_id",
+    "task__plan__number",
+    "task__area__number",
+    "task__area__title",
+    "task__code",
+    "task__title",
+    "task__lead_agency__short_name",
+    "task__lead_agency__name",
+    "period_label",
+    "due_on",
+    "status",
+    "completed_on",
+    "latest_report_state",
+    "latest_review_state",
+)
+
+
 def cooperating_agency_names(*, deadlines: QuerySet[Deadline]) -> dict[int, list[str]]:
     """Short names of the cooperating agencies of the deadlines' tasks, by task id, in
     one query whatever the number of deadlines (the deadlines are a subquery)."""
