@@ -406,6 +406,8 @@ class Task(models.Model):
                 cycle = f"{cycle}, trước {day_month}"
             elif self.due_day:
                 cycle = f"{cycle}, ngày {self.due_day} tháng cuối kỳ"
+            elif self.due_month:
+                cycle = f"{cycle}, cuối tháng {self.due_month:02d}"
             return _("Thường xuyên (báo cáo %(cycle)s)") % {"cycle": cycle}
         label = self.get_schedule_display()
         if self.due_day:

@@ -84,7 +84,9 @@ _DATE = r"(?P<d>\d{1,2}) ?[/.-] ?(?P<m>\d{1,2}) ?[/.-] ?(?P<y>\d{4})"
 _DAY_MONTH = r"(?:(?:truoc|han|den|vao) )?(?:ngay )?(?P<dm_d>\d{1,2})(?: ?[/.-] ?| thang )(?P<dm_m>\d{1,2})"
 # "ngày 20 tháng cuối kỳ", "trước ngày 20 tháng cuối quý"
 _DAY_OF_LAST_MONTH = r"(?:(?:truoc|han|vao) )?ngay (?P<ld>\d{1,2}) (?:cua )?thang cuoi (?:ky|quy|nam)"
-_DUE = rf"(?:{_DAY_MONTH}|{_DAY_OF_LAST_MONTH})"
+# "cuối tháng 06", "trước cuối tháng 6": the last day of that month (ongoing, reported yearly)
+_END_OF_MONTH = r"(?:(?:truoc|han|vao) )?(?:ngay )?cuoi thang (?P<em>\d{1,2})"
+_DUE = rf"(?:{_DAY_MONTH}|{_DAY_OF_LAST_MONTH}|{_END_OF_MONTH})"
 
 _ONE_OFF_RE = re.compile(rf"^(?:(?:truoc|han|den|vao) )?(?:ngay )?{_DATE}$")
 _ISO_DATE_RE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$")
@@ -128,6 +130,16 @@ def _due_of(match, value, *, cycle):
         if not 1 <= day <= 31:
             raise DeadlineTextError(f"Thời hạn {_quote(value)}: không có ngày {day} trong tháng.")
         return day, None
+    if match.group("em"):
+        month = int(match.group("em"))
+        if not 1 <= month <= 12:
+            raise DeadlineTextError(f"Thời hạn {_quote(value)}: không có tháng {month}.")
+        if cycle != YEARLY:
+            raise DeadlineTextError(
+                f"Thời hạn {_quote(value)}: “cuối tháng …” chỉ dùng cho kỳ báo cáo hằng năm; kỳ 6 tháng "
+                "hoặc hằng quý hạn vào cuối kỳ."
+            )
+        return None, month
     if match.group("dm_d"):
         day, month = int(match.group("dm_d")), int(match.group("dm_m"))
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2020, month)[1]:
@@ -176,7 +188,7 @@ def parse_deadline_text(value) -> ScheduleFields:
     if match:
         cycle = _cycle_of(match)
         day, month = _due_of(match, value, cycle=cycle)
-        if cycle == YEARLY and month is None:
+        if cycle == YEARLY and (month is None or day is None):
             raise DeadlineTextError(
                 f"Thời hạn {_quote(value)}: nhiệm vụ hằng năm cần ngày và tháng hạn, ví dụ "
                 "“Hằng năm, trước 15/12”."

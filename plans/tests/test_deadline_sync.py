@@ -180,3 +180,20 @@ def test_generate_deadlines_command_extends_plans_that_are_not_closed():
     assert due_dates(closed_task)[-1] == D(2030, 12, 15)
     with pytest.raises(CommandError, match="Không có kế hoạch số “999/KH-UBND”"):
         call_command("generate_deadlines", plan="999/KH-UBND")
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({"schedule": "yearly", "due_day": 15, "due_month": 12}, "Hằng năm, trước 15/12"),
+        ({"schedule": "ongoing", "report_cycle": "yearly"}, "Thường xuyên (báo cáo hằng năm)"),
+        (
+            {"schedule": "ongoing", "report_cycle": "yearly", "due_month": 6},
+            "Thường xuyên (báo cáo hằng năm, cuối tháng 06)",
+        ),
+        ({"schedule": "quarterly", "due_day": 20}, "Hằng quý, ngày 20 tháng cuối kỳ"),
+    ],
+)
+def test_schedule_is_shown_as_officials_write_it(fields, shown):
+    # The month of an ongoing task reported yearly is part of its deadline, so it is shown.
+    assert Task(**fields).schedule_display == shown

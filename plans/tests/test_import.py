@@ -86,6 +86,12 @@ def test_deadline_parser_is_tolerant(text, expected):
         ("Hằng năm", "Thời hạn “Hằng năm”: nhiệm vụ hằng năm cần ngày và tháng hạn"),
         ("Hằng năm, trước 31/2", "Thời hạn “Hằng năm, trước 31/2”: ngày 31/2 không có trong năm."),
         ("Hằng quý, trước 15/12", "Thời hạn “Hằng quý, trước 15/12”: kỳ 6 tháng hoặc hằng quý ghi hạn"),
+        ("Hằng quý, cuối tháng 06", "Thời hạn “Hằng quý, cuối tháng 06”: “cuối tháng …” chỉ dùng cho kỳ"),
+        (
+            "Hằng năm, cuối tháng 06",
+            "Thời hạn “Hằng năm, cuối tháng 06”: nhiệm vụ hằng năm cần ngày và tháng",
+        ),
+        ("Thường xuyên, cuối tháng 13", "Thời hạn “Thường xuyên, cuối tháng 13”: không có tháng 13."),
         (45, "Không đọc được thời hạn “45”."),
         ("", "Thiếu thời hạn."),
     ],
@@ -108,6 +114,7 @@ ROUND_TRIP = [
     ScheduleFields("ongoing", report_cycle="yearly"),
     ScheduleFields("ongoing", report_cycle="yearly", due_day=15, due_month=12),
     ScheduleFields("ongoing", report_cycle="yearly", due_day=20),
+    ScheduleFields("ongoing", report_cycle="yearly", due_month=6),
     ScheduleFields("ongoing", report_cycle="half_yearly"),
     ScheduleFields("ongoing", report_cycle="half_yearly", due_day=10),
     ScheduleFields("ongoing", report_cycle="quarterly"),
@@ -116,7 +123,9 @@ ROUND_TRIP = [
 ]
 
 
-@pytest.mark.parametrize("fields", ROUND_TRIP, ids=lambda f: f"{f.schedule}-{f.report_cycle}-{f.due_day}")
+@pytest.mark.parametrize(
+    "fields", ROUND_TRIP, ids=lambda f: f"{f.schedule}-{f.report_cycle}-{f.due_day}-{f.due_month}"
+)
 def test_what_schedule_display_writes_reads_back_to_the_same_fields(fields):
     task = Task(**fields.as_dict())
     assert parse_deadline_text(str(task.schedule_display)) == fields
