@@ -33,6 +33,7 @@ ACCEPTED_FORMS = [
     ("Hằng quý, ngày 20 tháng cuối kỳ", "mỗi quý, hạn ngày 20 của tháng cuối quý"),
     ("Thường xuyên", "thực hiện thường xuyên, báo cáo hằng năm (hạn 31/12)"),
     ("Thường xuyên, báo cáo hằng năm, trước 15/12", "thường xuyên, báo cáo hằng năm trước 15/12"),
+    ("Thường xuyên, báo cáo hằng năm, cuối tháng 06", "thường xuyên, báo cáo hằng năm, hạn ngày 30/6"),
     ("Thường xuyên, báo cáo 6 tháng", "thường xuyên, báo cáo mỗi 6 tháng"),
     ("Thường xuyên, báo cáo hằng quý", "thường xuyên, báo cáo mỗi quý"),
     ("Chưa xác định", "văn bản chưa nêu thời hạn: chưa lập hạn báo cáo"),
