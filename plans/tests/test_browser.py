@@ -1,6 +1,7 @@
 """End to end in a real browser: Playwright drives Debian's Chromium against a live
 server. An officer of Sở TT&TT reports on a due deadline with a PDF, the coordinator
-accepts it, and the agency's dashboard then counts it as done.
+accepts it and downloads the periodic report and the Excel table from the overview, and
+the agency's dashboard then counts the deadline as done.
 
 Set PORTAL_SCREENSHOT_DIR to keep screenshots of the agency dashboard and the province
 overview (``make screenshots`` writes the ones shown in the README)."""
@@ -10,6 +11,8 @@ import os
 import pathlib
 import shutil
 
+import docx
+import openpyxl
 import pytest
 from django.core.management import call_command
 
@@ -88,16 +91,24 @@ def test_officer_reports_with_a_pdf_and_the_coordinator_accepts(seeded, live_ser
     evidence.write_bytes(PDF_BYTES)
     with chromium(chromium_path) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        title = report_and_accept(page, live_server.url, evidence)
+        title = report_and_accept(page, live_server.url, evidence, downloads=tmp_path)
 
     report = ProgressReport.objects.get(narrative=NARRATIVE)
+    # What the overview's buttons gave the browser: the Word report of the plan and period
+    # the form offers first, and the agency × status table.
+    document = "\n".join(p.text for p in docx.Document(tmp_path / "bao-cao.docx").paragraphs)
+    assert "Kết quả thực hiện Kế hoạch số 139/KH-UBND" in document
+    assert "II. KẾT QUẢ THỰC HIỆN THEO TỪNG NỘI DUNG" in document
+    table = openpyxl.load_workbook(tmp_path / "tong-hop.xlsx").worksheets[0]
+    assert table["A1"].value == "Cơ quan"
     assert report.review_state == ProgressReport.ReviewState.ACCEPTED
     assert title.startswith(report.deadline.task.code)
     assert report.evidence.get().original_name == "ket-qua-thuc-hien.pdf"
 
 
-def report_and_accept(page, base, evidence) -> str:
-    """The browser steps; returns the title of the deadline link the officer followed."""
+def report_and_accept(page, base, evidence, *, downloads) -> str:
+    """The browser steps; returns the title of the deadline link the officer followed and
+    saves what the overview's buttons download into ``downloads``."""
     # Sở TT&TT sees a deadline that is due and reports on it, with a PDF.
     log_in(page, base, "sotttt")
     page.wait_for_url("**/dashboard/")
@@ -124,6 +135,13 @@ def report_and_accept(page, base, evidence) -> str:
     item.get_by_role("button", name="Xác nhận").click()
     assert "Đã xác nhận báo cáo" in page.locator(".alert-success").inner_text()
     assert page.locator("article.review-item", has_text=NARRATIVE).count() == 0
+    page.goto(f"{base}/overview/")
+    with page.expect_download() as report_download:
+        page.get_by_role("button", name="Tải báo cáo (.docx)").click()
+    report_download.value.save_as(downloads / "bao-cao.docx")
+    with page.expect_download() as table_download:
+        page.get_by_role("link", name="Xuất Excel").click()
+    table_download.value.save_as(downloads / "tong-hop.xlsx")
     log_out(page)
 
     # The agency's dashboard now counts the deadline as done on time.
