@@ -13,7 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from plans import rules, selectors, services
-from plans.forms import ContributionForm, DeadlineFilterForm, ProgressReportForm, ReviewForm
+from plans.forms import (
+    ContributionForm,
+    DeadlineFilterForm,
+    ProgressReportForm,
+    ProvinceReportForm,
+    ReviewForm,
+)
 from plans.models import DeadlineStatus
 
 LIST_PAGE_SIZE = 50
@@ -110,6 +116,7 @@ def province_overview(request):
         "plans/province_overview.html",
         {
             "overview": overview,
+            "report_form": _province_report_form(filters, dates),
             "form": form,
             "filters": filters,
             "dates": dates,
@@ -128,6 +135,17 @@ def deadline_list_filters(request):
     )
     filters = form.to_filter() if sees_all else form.to_filter(agency_id=request.user.agency_id)
     return form, filters
+
+
+def _province_report_form(filters, dates):
+    """The periodic-report form: the overview's plan (or the newest) and this year."""
+    plans, years = selectors.report_plans_and_years(today=dates.today)
+    if not years:
+        return None
+    initial = {"period": str(dates.today.year) if dates.today.year in years else ""}
+    if filters.plan_id:
+        initial["plan"] = filters.plan_id
+    return ProvinceReportForm(plans=plans, years=years, initial=initial, auto_id="report-%s")
 
 
 @login_required
