@@ -405,7 +405,8 @@ def plan_import_apply(
     by one and gets its deadlines from ``deadline_sync_for_task``. A file already
     imported changes nothing.
     """
-    # Only this service uses the import module.
+    # Imported here so that openpyxl loads only when a plan is imported, not with every
+    # process that uses the services (web workers, Celery).
     from plans.imports import ImportRejected, Outcome, import_preview, validation_messages
 
     if user is not None and not user.has_perms(["plans.add_task", "plans.change_task"]):
