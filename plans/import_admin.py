@@ -31,6 +31,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import slugify
 
+from plans import selectors
 from plans.imports import (
     COOPERATING_SEPARATOR,
     HEADERS,
@@ -40,6 +41,7 @@ from plans.imports import (
     ImportFileError,
     ImportRejected,
     import_preview,
+    task_table_rows,
     template_workbook,
 )
 from plans.models import Plan
@@ -157,6 +159,7 @@ def _render(model_admin, request, plan, *, form=None, preview=None, file_name=""
         "accepted_forms": ACCEPTED_FORMS,
         "separator": COOPERATING_SEPARATOR,
         "template_url": reverse("admin:plans_plan_import_template", args=[plan.pk]),
+        "task_table_url": reverse("admin:plans_plan_task_table", args=[plan.pk]),
         "change_url": reverse("admin:plans_plan_change", args=[plan.pk]),
     }
     return TemplateResponse(request, "admin/plans/plan/import.html", context, status=status)
@@ -229,9 +232,21 @@ def plan_import_template_view(model_admin, request, object_id):
     return response
 
 
+def plan_task_table_view(model_admin, request, object_id):
+    """The plan's current tasks in the import table's layout, to edit and import back."""
+    plan = _plan_for(model_admin, request, object_id)
+    rows = task_table_rows(selectors.task_list_for_table(plan=plan))
+    response = HttpResponse(template_workbook(plan=plan, rows=rows), content_type=XLSX_CONTENT_TYPE)
+    filename = f"bang-nhiem-vu-{slugify(plan.number) or plan.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def plan_import_urls(model_admin):
-    """URLs for ``PlanAdmin.get_urls``: ``admin:plans_plan_import`` (the import page) and
-    ``admin:plans_plan_import_template`` (the .xlsx template), both taking the plan's id."""
+    """URLs for ``PlanAdmin.get_urls``: ``admin:plans_plan_import`` (the import page),
+    ``admin:plans_plan_import_template`` (the .xlsx template) and
+    ``admin:plans_plan_task_table`` (the plan's tasks in that layout), each taking the
+    plan's id."""
     wrap = model_admin.admin_site.admin_view
 
     def import_view(request, object_id):
@@ -240,7 +255,11 @@ def plan_import_urls(model_admin):
     def template_view(request, object_id):
         return plan_import_template_view(model_admin, request, object_id)
 
+    def task_table_view(request, object_id):
+        return plan_task_table_view(model_admin, request, object_id)
+
     return [
         path("<path:object_id>/import/", wrap(import_view), name="plans_plan_import"),
         path("<path:object_id>/import/template/", wrap(template_view), name="plans_plan_import_template"),
+        path("<path:object_id>/import/tasks/", wrap(task_table_view), name="plans_plan_task_table"),
     ]

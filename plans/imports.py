@@ -755,10 +755,28 @@ def _guide_table(sheet, row, header, rows):
     return row + 2
 
 
-def template_workbook(*, plan: Plan | None = None) -> bytes:
-    """The .xlsx template: an empty "Nhiệm vụ" sheet with its header row, and a
-    "Hướng dẫn" sheet explaining the columns, the deadline forms, and listing the
-    plan's areas and the known agencies. No example row sits in the data sheet."""
+def task_table_rows(tasks) -> list[list]:
+    """The plan's tasks as rows of the import table, in its column order: the deadline as
+    the portal displays it, which the import reads back to the same schedule."""
+    return [
+        [
+            task.code,
+            task.area.number,
+            task.title,
+            task.expected_output,
+            task.lead_agency.name,
+            f"{COOPERATING_SEPARATOR} ".join(agency.name for agency in task.cooperating_agencies.all()),
+            str(task.schedule_display),
+        ]
+        for task in tasks
+    ]
+
+
+def template_workbook(*, plan: Plan | None = None, rows=()) -> bytes:
+    """The .xlsx template: a "Nhiệm vụ" sheet with its header row (and ``rows``, the
+    plan's current tasks when the table is exported for editing), and a "Hướng dẫn"
+    sheet explaining the columns, the deadline forms, and listing the plan's areas and
+    the known agencies. No example row sits in the data sheet."""
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
@@ -771,6 +789,8 @@ def template_workbook(*, plan: Plan | None = None) -> bytes:
         if key != "area":
             # Text cells, so that Excel never turns "5.10" or "01/02/2020" into a number or date.
             sheet.column_dimensions[letter].number_format = "@"
+    for row in rows:
+        sheet.append(row)
     sheet.freeze_panes = "A2"
 
     guide = workbook.create_sheet(GUIDE_SHEET_NAME)

@@ -788,3 +788,12 @@ def calendar_deadlines_for_agency(*, agency: Agency, dates: StatusDates) -> Quer
         .select_related("task__plan", "task__lead_agency")
         .order_by("due_on", "task__plan__number", "task__code", "pk")
     )
+
+
+def task_list_for_table(*, plan: Plan) -> QuerySet[Task]:
+    """A plan's tasks with what a row of its Excel task table shows, in plan order."""
+    return (
+        plan.tasks.select_related("area", "lead_agency")
+        .prefetch_related(Prefetch("cooperating_agencies", queryset=Agency.objects.order_by("name")))
+        .order_by("area__number", "code")
+    )

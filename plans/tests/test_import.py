@@ -20,6 +20,7 @@ from plans.imports import (
     SHEET_NAME,
     ImportFileError,
     ImportRejected,
+    Outcome,
     import_preview,
 )
 from plans.models import Deadline, Task
@@ -783,3 +784,33 @@ def test_a_filled_in_template_imports(coordinator, plan, known):
     workbook.save(buffer)
     preview = import_preview(plan=plan, file=buffer.getvalue())
     assert [row.outcome for row in preview.rows] == ["create"] * 3
+
+
+def test_the_exported_task_table_imports_back_unchanged(coordinator, plan, known):
+    # Export, edit in Excel, import: rows left alone must come back "không đổi".
+    for number, fields in enumerate(ROUND_TRIP, start=1):
+        task = Task(
+            plan=plan,
+            area=plan.areas.get(number=5),
+            code=f"5.{number}",
+            title=f"Nhiệm vụ {number}",
+            expected_output="Báo cáo" if number % 2 else "",
+            lead_agency=known["tttt"],
+            **fields.as_dict(),
+        )
+        task.full_clean()
+        task.save()
+        task.cooperating_agencies.set([known["noi-vu"], known["ngoai-vu"]][: number % 3])
+    page = coordinator.get(reverse("admin:plans_plan_change", args=[plan.pk])).content.decode()
+    url = reverse("admin:plans_plan_task_table", args=[plan.pk])
+    assert url in page
+
+    response = coordinator.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="bang-nhiem-vu-139kh-ubnd.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))[SHEET_NAME]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert sheet.max_row == len(ROUND_TRIP) + 1
+    preview = import_preview(plan=plan, file=response.content)
+    assert not preview.rejected
+    assert [row.outcome for row in preview.rows] == [Outcome.UNCHANGED] * len(ROUND_TRIP)
