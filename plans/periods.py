@@ -6,17 +6,11 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from plans.schedules import ROMAN_QUARTERS
+from plans.schedules import ROMAN_QUARTERS, month_end
 
 _CODE = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[HQ])(?P<part>\d))?$")
 
 ACCEPTED_FORMS = "2020 (cả năm), 2020-H1 hoặc 2020-H2 (6 tháng đầu, cuối năm), 2020-Q1 … 2020-Q4 (quý)"
-
-
-def _month_end(year: int, month: int) -> datetime.date:
-    if month == 12:
-        return datetime.date(year, 12, 31)
-    return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -36,7 +30,7 @@ class ReportPeriod:
         first_month = 1 if half == 1 else 7
         return cls(
             datetime.date(year, first_month, 1),
-            _month_end(year, first_month + 5),
+            month_end(year, first_month + 5),
             f"{year}-H{half}",
             f"6 tháng {which} năm {year}",
         )
@@ -46,7 +40,7 @@ class ReportPeriod:
         first_month = 3 * quarter - 2
         return cls(
             datetime.date(year, first_month, 1),
-            _month_end(year, first_month + 2),
+            month_end(year, first_month + 2),
             f"{year}-Q{quarter}",
             f"quý {ROMAN_QUARTERS[quarter]} năm {year}",
         )
@@ -72,9 +66,6 @@ class ReportPeriod:
         return [cls.year(year), cls.half(year, 1), cls.half(year, 2)] + [
             cls.quarter(year, quarter) for quarter in ROMAN_QUARTERS
         ]
-
-    def __contains__(self, day: datetime.date) -> bool:
-        return self.start <= day <= self.end
 
     def __str__(self) -> str:
         return self.label

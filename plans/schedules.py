@@ -20,6 +20,10 @@ class Occurrence:
     period_label: str
 
 
+def month_end(year, month) -> datetime.date:
+    return _clamped_date(year, month, None)
+
+
 def _clamped_date(year, month, day):
     last = calendar.monthrange(year, month)[1]
     return datetime.date(year, month, min(day or last, last))
