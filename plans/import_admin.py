@@ -41,6 +41,7 @@ from plans.imports import (
     ImportFileError,
     ImportRejected,
     import_preview,
+    number_vi,
     task_table_rows,
     template_workbook,
 )
@@ -59,8 +60,8 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="Tệp Excel (.xlsx)",
         help_text=(
-            f"Theo tệp mẫu: trang “{SHEET_NAME}”, tối đa {MAX_DATA_ROWS:_} dòng, ".replace("_", ".")
-            + f"không quá {MAX_FILE_BYTES // (1024 * 1024)} MB."
+            f"Theo tệp mẫu: trang “{SHEET_NAME}”, tối đa {number_vi(MAX_DATA_ROWS)} dòng, "
+            f"không quá {MAX_FILE_BYTES // (1024 * 1024)} MB."
         ),
         error_messages={"required": "Hãy chọn tệp Excel cần nhập.", "empty": "Tệp tải lên trống (0 byte)."},
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),

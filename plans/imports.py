@@ -52,7 +52,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from plans.models import Agency, ContentArea, Plan, Task
-from plans.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text
+from plans.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
 
 SHEET_NAME = "Nhiệm vụ"
 GUIDE_SHEET_NAME = "Hướng dẫn"
@@ -173,11 +173,7 @@ class ImportPreview:
 # --- Text helpers -----------------------------------------------------------------
 
 
-def _quote(text) -> str:
-    return f"“{text}”"
-
-
-def _number(value: int) -> str:
+def number_vi(value: int) -> str:
     """1.234 as Vietnamese writes thousands."""
     return f"{value:,}".replace(",", ".")
 
@@ -246,12 +242,12 @@ class AgencyDirectory:
         if len(ids) > 1:
             names = "; ".join(sorted(self.by_id[pk].name for pk in ids))
             return None, (
-                f"Tên {_quote(text)} ứng với nhiều cơ quan ({names}). Hãy ghi tên đầy đủ của cơ quan."
+                f"Tên {quote(text)} ứng với nhiều cơ quan ({names}). Hãy ghi tên đầy đủ của cơ quan."
             )
         return None, self._not_found(text)
 
     def _not_found(self, text):
-        message = f"Không tìm thấy cơ quan {_quote(text)}."
+        message = f"Không tìm thấy cơ quan {quote(text)}."
         suggestions = self.suggest(text)
         if suggestions:
             message += f" Có phải: {'; '.join(suggestions)}?"
@@ -364,17 +360,17 @@ def _sheet_name(names) -> str:
     for name in names:
         if fold(name) == wanted:
             return name
-    listed = ", ".join(_quote(name) for name in names) or "không có trang nào"
+    listed = ", ".join(quote(name) for name in names) or "không có trang nào"
     raise ImportFileError(
-        f"Tệp không có trang tính tên {_quote(SHEET_NAME)}. Các trang tính trong tệp: {listed}. Hãy đổi "
-        f"tên trang chứa bảng nhiệm vụ thành {_quote(SHEET_NAME)} (hoặc dùng tệp mẫu)."
+        f"Tệp không có trang tính tên {quote(SHEET_NAME)}. Các trang tính trong tệp: {listed}. Hãy đổi "
+        f"tên trang chứa bảng nhiệm vụ thành {quote(SHEET_NAME)} (hoặc dùng tệp mẫu)."
     )
 
 
 def _too_many_rows(count: int | None) -> ImportFileError:
-    counted = f"có {_number(count)} dòng" if count else f"có hơn {_number(MAX_DATA_ROWS)} dòng"
+    counted = f"có {number_vi(count)} dòng" if count else f"có hơn {number_vi(MAX_DATA_ROWS)} dòng"
     return ImportFileError(
-        f"Trang {_quote(SHEET_NAME)} {counted} dữ liệu, quá giới hạn {_number(MAX_DATA_ROWS)} dòng mỗi lần "
+        f"Trang {quote(SHEET_NAME)} {counted} dữ liệu, quá giới hạn {number_vi(MAX_DATA_ROWS)} dòng mỗi lần "
         "nhập. Hãy chia bảng thành nhiều tệp (nếu bảng ít dòng hơn, hãy xóa các dòng trống thừa bên dưới "
         "bảng rồi lưu lại)."
     )
@@ -427,9 +423,9 @@ def _header_columns(header_cells) -> dict[str, int]:
     missing = [header for key, header in COLUMNS if key not in found]
     if missing:
         raise ImportFileError(
-            f"Dòng tiêu đề (dòng 1) của trang {_quote(SHEET_NAME)} thiếu cột: "
-            f"{', '.join(_quote(header) for header in missing)}. Cần đủ các cột: "
-            f"{', '.join(_quote(header) for header in HEADERS)} (xem tệp mẫu)."
+            f"Dòng tiêu đề (dòng 1) của trang {quote(SHEET_NAME)} thiếu cột: "
+            f"{', '.join(quote(header) for header in missing)}. Cần đủ các cột: "
+            f"{', '.join(quote(header) for header in HEADERS)} (xem tệp mẫu)."
         )
     return found
 
@@ -454,7 +450,7 @@ def read_rows(file) -> list[tuple[int, dict]]:
         ranges = sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
         raise _named_cells(
             [str(cell_range) for cell_range in ranges],
-            f"Trang {_quote(SHEET_NAME)} có ô gộp:",
+            f"Trang {quote(SHEET_NAME)} có ô gộp:",
             "Hãy bỏ gộp ô (Unmerge Cells), ghi giá trị vào từng ô rồi tải lên lại.",
         )
     rows = sheet.iter_rows()
@@ -484,7 +480,7 @@ def read_rows(file) -> list[tuple[int, dict]]:
             f"{what} Hãy thay công thức bằng giá trị (Sao chép, rồi Dán đặc biệt → Giá trị) và tải lên lại."
         )
     if not result:
-        raise ImportFileError(f"Trang {_quote(SHEET_NAME)} chưa có dòng nhiệm vụ nào dưới dòng tiêu đề.")
+        raise ImportFileError(f"Trang {quote(SHEET_NAME)} chưa có dòng nhiệm vụ nào dưới dòng tiêu đề.")
     return result
 
 
@@ -572,7 +568,7 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
     if not code:
         errors.append("Thiếu mã nhiệm vụ.")
     elif code in seen_codes:
-        errors.append(f"Mã nhiệm vụ {_quote(code)} bị trùng với dòng {seen_codes[code]} trong tệp.")
+        errors.append(f"Mã nhiệm vụ {quote(code)} bị trùng với dòng {seen_codes[code]} trong tệp.")
     else:
         seen_codes[code] = number
     if not row.title:
@@ -584,7 +580,7 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
     if cell_text(area_value) == "":
         errors.append("Thiếu nội dung số (cột “Nội dung số”).")
     elif area_number is None:
-        errors.append(f"Nội dung số {_quote(cell_text(area_value))} không phải một số.")
+        errors.append(f"Nội dung số {quote(cell_text(area_value))} không phải một số.")
     elif area_number not in tables.areas:
         errors.append(
             f"Kế hoạch {plan.number} không có nội dung số {area_number} (các nội dung có: "
@@ -805,7 +801,7 @@ def template_workbook(*, plan: Plan | None = None, rows=()) -> bytes:
         column=1,
         value=(
             f"Ghi mỗi nhiệm vụ một dòng trong trang “{SHEET_NAME}”, dưới dòng tiêu đề; không gộp ô, không "
-            f"dùng công thức; tối đa {_number(MAX_DATA_ROWS)} dòng mỗi tệp. Trang này chỉ để hướng dẫn: "
+            f"dùng công thức; tối đa {number_vi(MAX_DATA_ROWS)} dòng mỗi tệp. Trang này chỉ để hướng dẫn: "
             "không dòng nào ở đây được nhập."
         ),
     )

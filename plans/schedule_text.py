@@ -96,13 +96,14 @@ _RECURRING_RE = re.compile(rf"^(?:{_CYCLE})(?: (?:bao cao )?{_DUE})?$")
 _ONGOING_RE = re.compile(rf"^thuong xuyen(?: (?:va )?(?:bao cao )?(?:{_CYCLE}))?(?: (?:bao cao )?{_DUE})?$")
 
 
-def _quote(value) -> str:
+def quote(value) -> str:
+    """A cell's text in Vietnamese quotes, spaces collapsed, for messages."""
     return f"“{' '.join(str(value).split())}”"
 
 
 def _unreadable(value) -> DeadlineTextError:
     return DeadlineTextError(
-        f"Không đọc được thời hạn {_quote(value)}. Ghi một trong các dạng: 31/12/2019; "
+        f"Không đọc được thời hạn {quote(value)}. Ghi một trong các dạng: 31/12/2019; "
         "Hằng năm, trước 15/12; 6 tháng; Hằng quý; Thường xuyên; Thường xuyên, báo cáo 6 tháng; "
         "Chưa xác định."
     )
@@ -129,27 +130,27 @@ def _due_of(match, value, *, cycle):
     if match.group("ld"):
         day = int(match.group("ld"))
         if not 1 <= day <= 31:
-            raise DeadlineTextError(f"Thời hạn {_quote(value)}: không có ngày {day} trong tháng.")
+            raise DeadlineTextError(f"Thời hạn {quote(value)}: không có ngày {day} trong tháng.")
         return day, None
     if match.group("em"):
         month = int(match.group("em"))
         if not 1 <= month <= 12:
-            raise DeadlineTextError(f"Thời hạn {_quote(value)}: không có tháng {month}.")
+            raise DeadlineTextError(f"Thời hạn {quote(value)}: không có tháng {month}.")
         if cycle != YEARLY:
             raise DeadlineTextError(
-                f"Thời hạn {_quote(value)}: “cuối tháng …” chỉ dùng cho kỳ báo cáo hằng năm; kỳ 6 tháng "
+                f"Thời hạn {quote(value)}: “cuối tháng …” chỉ dùng cho kỳ báo cáo hằng năm; kỳ 6 tháng "
                 "hoặc hằng quý hạn vào cuối kỳ."
             )
         return None, month
     if match.group("dm_d"):
         day, month = int(match.group("dm_d")), int(match.group("dm_m"))
         if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2020, month)[1]:
-            raise DeadlineTextError(f"Thời hạn {_quote(value)}: ngày {day}/{month} không có trong năm.")
+            raise DeadlineTextError(f"Thời hạn {quote(value)}: ngày {day}/{month} không có trong năm.")
         if cycle != YEARLY:
             # A day and month only fits a yearly cycle; a half-year or quarter is due on a
             # day of its last month.
             raise DeadlineTextError(
-                f"Thời hạn {_quote(value)}: kỳ 6 tháng hoặc hằng quý ghi hạn theo ngày của tháng cuối "
+                f"Thời hạn {quote(value)}: kỳ 6 tháng hoặc hằng quý ghi hạn theo ngày của tháng cuối "
                 "kỳ, ví dụ “Hằng quý, ngày 20 tháng cuối kỳ”."
             )
         return day, month
@@ -173,7 +174,7 @@ def parse_deadline_text(value) -> ScheduleFields:
         try:
             due_on = datetime.date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
         except ValueError:
-            raise DeadlineTextError(f"Thời hạn {_quote(value)} không phải một ngày có thật.") from None
+            raise DeadlineTextError(f"Thời hạn {quote(value)} không phải một ngày có thật.") from None
         return ScheduleFields(ONE_OFF, due_on=due_on)
 
     if _UNSPECIFIED_RE.match(text):
@@ -191,7 +192,7 @@ def parse_deadline_text(value) -> ScheduleFields:
         day, month = _due_of(match, value, cycle=cycle)
         if cycle == YEARLY and (month is None or day is None):
             raise DeadlineTextError(
-                f"Thời hạn {_quote(value)}: nhiệm vụ hằng năm cần ngày và tháng hạn, ví dụ "
+                f"Thời hạn {quote(value)}: nhiệm vụ hằng năm cần ngày và tháng hạn, ví dụ "
                 "“Hằng năm, trước 15/12”."
             )
         return ScheduleFields(cycle, due_day=day, due_month=month)
