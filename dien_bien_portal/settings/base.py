@@ -152,6 +152,29 @@ REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=5)
 # claimed again by the next sweep. Longer than the whole retry schedule above.
 REMINDER_CLAIM_STALE_SECONDS = env.int("REMINDER_CLAIM_STALE_SECONDS", default=45 * 60)
 
+# Cache: Redis in production (CACHE_URL, else REDIS_URL), process memory locally. It only
+# ever holds what can be rebuilt from the database, so a Redis outage must not fail a
+# page: errors are ignored and short socket timeouts keep a dead server from stalling it.
+CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "portal",
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Log (rather than hide) the errors the Redis cache ignores.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
 # Change history (django-simple-history). Reverting from the admin would bypass the
 # services' rules (deadline sync, review states), so history is read-only.
 SIMPLE_HISTORY_REVERT_DISABLED = True
