@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -446,6 +447,34 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
         areas=area_progress(deadlines),
         longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
     )
+
+
+# Cached pages (plans.page_cache) are keyed by this fingerprint of the plan data.
+
+
+@functools.cache
+def _version_sources() -> tuple[tuple[str, str], ...]:
+    """(table, column) pairs whose maximum moves on every change a dashboard or the
+    overview can show. Every save, m2m change and deletion of a plan, area, task,
+    deadline, report or holiday correction writes a history row (``QuerySet.update`` is
+    refused, see plans.history), so the newest history id changes with it; the live
+    tables' newest ids catch rows bulk-inserted without history, and new agencies."""
+    recorded = (Plan, ContentArea, Task, Deadline, ProgressReport, Holiday)
+    sources = [(model.history.model, "history_id") for model in recorded]
+    sources += [(model, "id") for model in (Task, Deadline, ProgressReport, Agency)]
+    return tuple((model._meta.db_table, column) for model, column in sources)
+
+
+def page_data_version_get() -> str:
+    """A fingerprint of the plan data that changes whenever it does, in one query of
+    index lookups (each MAX reads one end of a primary-key index)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in _version_sources()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        return ".".join(str(value or 0) for value in cursor.fetchone())
 
 
 def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:
