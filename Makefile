@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed screenshots
+.PHONY: install run test migrate seed screenshots check-recovery
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,8 @@ test: install
 # The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
 screenshots: install
 	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest plans/tests/test_browser.py
+
+# PostgreSQL restarted under load: gunicorn must recover on its own (README, "Tình trạng hệ thống / Health").
+# Restarts this machine's PostgreSQL cluster: needs root; uses the database portal_recovery.
+check-recovery: install
+	$(BIN)/python scripts/check_pg_recovery.py

@@ -64,6 +64,12 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # A connection dropped by a database restart is replaced instead of failing a request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database host that does not answer fails the request (and /health/) after this
+    # many seconds instead of hanging until the web server kills the worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -182,3 +188,10 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Change history (django-simple-history). Reverting from the admin would bypass the
 # services' rules (deadline sync, review states), so history is read-only.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Health (/health/, dien_bien_portal.health). Each check gives up after this many seconds.
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=0.5)
+# With a broker, beat queues a heartbeat this often (tasks.beat_heartbeat); /health/ fails
+# when the last one a worker ran is older than BEAT_STALE_SECONDS or missing.
+BEAT_HEARTBEAT_SECONDS = env.float("BEAT_HEARTBEAT_SECONDS", default=60.0)
+BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)
