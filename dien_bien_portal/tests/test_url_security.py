@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -228,8 +229,11 @@ RULES: dict[str, Rule] = {
     **ADMIN_SITE_RULES,
     **admin_models("auth", "group"),
     **admin_models("accounts", "user"),
-    **admin_models("plans", "agency", "contribution", "holiday"),
-    **admin_models("plans", "plan", "contentarea", "task", "deadline", "progressreport", history=True),
+    **admin_models("plans", "agency", "contribution"),
+    **admin_models(
+        "plans", "plan", "contentarea", "task", "deadline", "progressreport", "holiday", history=True
+    ),
+    **admin_models("axes", "accessattempt", "accesslog", "accessfailurelog"),
     **admin_models("tasks", "reminderpolicy", "reminderlog"),
 }
 
@@ -401,6 +405,11 @@ def _world_build() -> World:
         "tasks.reminderpolicy": objects["policy"],
         "tasks.reminderlog": objects["reminder"],
     }
+    # Login throttling's records (django-axes), one of each.
+    seen = {"user_agent": "pytest", "ip_address": "192.0.2.10", "username": "canbo.c", "http_accept": "*/*"}
+    AccessAttempt.objects.create(**seen, path_info="/accounts/login/", failures_since_start=1)
+    AccessLog.objects.create(**seen, path_info="/accounts/login/")
+    AccessFailureLog.objects.create(**seen, path_info="/accounts/login/", locked_out=False)
     token = services.calendar_token_get_or_create(agency=agencies["a"])
     return World(users=users, objects=objects, rows=chosen, calendar_token=token)
 
