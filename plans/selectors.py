@@ -149,17 +149,23 @@ def task_list_with_current_deadline(*, dates: StatusDates) -> QuerySet[Task]:
     )
 
 
-def plan_list() -> QuerySet[Plan]:
-    return Plan.objects.select_related("coordinating_agency").annotate(
+def _plans_visible(*, include_drafts: bool) -> QuerySet[Plan]:
+    """Drafts are still being written in the admin: only those who edit plans see them."""
+    plans = Plan.objects.select_related("coordinating_agency")
+    return plans if include_drafts else plans.exclude(status=Plan.Status.DRAFT)
+
+
+def plan_list(*, include_drafts: bool) -> QuerySet[Plan]:
+    return _plans_visible(include_drafts=include_drafts).annotate(
         area_count=Count("areas", distinct=True), task_count=Count("tasks", distinct=True)
     )
 
 
-def plan_list_with_content() -> QuerySet[Plan]:
+def plan_list_with_content(*, include_drafts: bool) -> QuerySet[Plan]:
     """Plans with their documents, areas and tasks (agencies included) prefetched."""
     tasks = Task.objects.select_related("lead_agency").prefetch_related("cooperating_agencies")
     areas = ContentArea.objects.prefetch_related(Prefetch("tasks", queryset=tasks))
-    return Plan.objects.select_related("coordinating_agency").prefetch_related(
+    return _plans_visible(include_drafts=include_drafts).prefetch_related(
         "documents", Prefetch("areas", queryset=areas)
     )
 

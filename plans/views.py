@@ -81,12 +81,14 @@ def home(request):
 
 @login_required
 def plan_index(request):
-    return render(request, "plans/plan_list.html", {"plans": selectors.plan_list()})
+    plans = selectors.plan_list(include_drafts=rules.can_edit_plans(request.user))
+    return render(request, "plans/plan_list.html", {"plans": plans})
 
 
 @login_required
 def plan_detail(request, pk):
-    plan = get_object_or_404(selectors.plan_list_with_content(), pk=pk)
+    plans = selectors.plan_list_with_content(include_drafts=rules.can_edit_plans(request.user))
+    plan = get_object_or_404(plans, pk=pk)
     return render(request, "plans/plan_detail.html", {"plan": plan})
 
 
