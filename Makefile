@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed screenshots
+.PHONY: install run test migrate seed screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,9 @@ test: install
 # The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
 screenshots: install
 	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest plans/tests/test_browser.py
+
+# The province-scale benchmark (DESIGN §7): PostgreSQL, Redis, gunicorn and wrk on this
+# machine; writes docs/benchmarks.md and fails when a budget is missed. BENCH_* variables
+# tune it (python -m benchmarks.run --help).
+bench: install
+	$(BIN)/python -m benchmarks.run
