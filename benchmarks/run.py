@@ -790,7 +790,7 @@ class BenchRun:
                 f"province report {self.reports['period']}: one plan ({one['plan']}, {one['tasks']} tasks) "
                 f"{one['seconds']:.2f} s (selector {one['selector_seconds']:.2f} s, "
                 f"{one['queries']} queries; .docx {one['docx_seconds']:.2f} s); "
-                f"all {every['plans']} plans {every['seconds']:.2f} s"
+                f"all plans ({every['plans']}) {every['seconds']:.2f} s"
             )
         lines.append("")
         for check in checks:
@@ -905,7 +905,7 @@ class BenchRun:
                             str(one["queries"]),
                         ],
                         [
-                            f"all {every['plans']} plans (slowest {every['max_seconds']:.2f} s)",
+                            f"all plans ({every['plans']}; slowest {every['max_seconds']:.2f} s)",
                             f"{every['selector_seconds']:.2f}",
                             f"{every['docx_seconds']:.2f}",
                             f"{every['seconds']:.2f}",
