@@ -113,7 +113,7 @@ def wrk_version() -> str:
     # `wrk -v` prints its version line, then the usage, and exits with status 1.
     result = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
     first = (result.stdout or result.stderr).strip().splitlines()
-    return first[0] if first else "wrk (version unknown)"
+    return first[0].split(" Copyright")[0] if first else "wrk (version unknown)"
 
 
 def wrk_run(url: str, *, cookie: str, seconds: int, config) -> WrkResult:
@@ -264,8 +264,10 @@ def text_table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)])
 
 
-def markdown_table(header: list[str], rows: list[list[str]], *, align_first_left=True) -> str:
-    rule = ["---" if i == 0 and align_first_left else "---:" for i in range(len(header))]
+def markdown_table(header: list[str], rows: list[list[str]], *, numbers=True) -> str:
+    """A Markdown table, its first column left-aligned, the others right-aligned when
+    they hold ``numbers``."""
+    rule = ["---" if i == 0 or not numbers else "---:" for i in range(len(header))]
     return "\n".join("| " + " | ".join(cells) + " |" for cells in [header, rule, *rows])
 
 
@@ -821,6 +823,7 @@ class BenchRun:
             markdown_table(
                 ["budget", "limit", "measured", "result"],
                 [[c.name, c.budget, c.measured, "PASS" if c.passed else "**FAIL**"] for c in checks],
+                numbers=False,
             ),
             "",
         ]
@@ -966,6 +969,7 @@ class BenchRun:
                         f"start {_load(self.load.get('start'))}, end {_load(self.load.get('end'))}",
                     ],
                 ],
+                numbers=False,
             ),
             "",
             "wrk, gunicorn, PostgreSQL and Redis share the same machine; other work running on "
@@ -979,8 +983,16 @@ def _load(values) -> str:
     return " ".join(f"{v:.2f}" for v in values) if values else "?"
 
 
+def _exit_on_signal(signum, frame):
+    # Unwinds through the ``finally`` blocks, which stop gunicorn (it runs in a session
+    # of its own, so a signal to this process group does not reach it).
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
     config = parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     return BenchRun(config).execute()
 
 
