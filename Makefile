@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed screenshots check-recovery
+.PHONY: install run test migrate seed screenshots check-recovery bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,9 @@ screenshots: install
 # Restarts this machine's PostgreSQL cluster: needs root; uses the database portal_recovery.
 check-recovery: install
 	$(BIN)/python scripts/check_pg_recovery.py
+
+# The province-scale benchmark (DESIGN §7): PostgreSQL, Redis, gunicorn and wrk on this
+# machine; writes docs/benchmarks.md and fails when a budget is missed. BENCH_* variables
+# tune it (python -m benchmarks.run --help).
+bench: install
+	$(BIN)/python -m benchmarks.run
