@@ -15,8 +15,12 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+# Changed whenever what is stored changes shape, so a new release never reads an old entry.
+_FORMAT = 2
 # A filter value is an id or a year; anything longer is not ours.
 _MAX_VALUE_LENGTH = 10
 
@@ -36,11 +40,28 @@ def cacheable_query(request, allowed: set[str]) -> dict[str, str] | None:
     return params
 
 
-def cached_html(*, key_parts: tuple, build) -> str:
-    """The HTML kept under ``key_parts``, or ``build()``'s, stored for next time."""
-    key = "page:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
-    html = cache.get(key)
-    if html is None:
-        html = build()
-        cache.set(key, str(html), settings.PAGE_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 (our own rendered template)
+def cached_body(*, key_parts: tuple, build) -> bytes:
+    """The body kept under ``key_parts``, or ``build()``'s, stored for next time. Kept
+    as UTF-8 bytes: a body of hundreds of kilobytes is then neither decoded from the
+    cache nor encoded again for the response."""
+    key = f"page:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = str(build()).encode()
+        cache.set(key, body, settings.PAGE_CACHE_SECONDS)
+    return body
+
+
+# Where the frame template puts ``{{ body }}``. Nothing else can render it: text from the
+# database is escaped, so no "<!--" comes from there.
+_BODY_MARK = "<!--page-body-->"
+
+
+def render_with_body(request, template_name: str, context: dict, body: bytes) -> HttpResponse:
+    """The page frame (menu, user name, CSRF token: per request) with ``body`` in it."""
+    response = render(request, template_name, {**context, "body": mark_safe(_BODY_MARK)})  # noqa: S308
+    frame = response.content
+    mark = _BODY_MARK.encode()
+    start = frame.index(mark)
+    response.content = frame[:start] + body + frame[start + len(mark) :]
+    return response

@@ -57,16 +57,16 @@ def _filter_form(request, fields):
     return DeadlineFilterForm(request.GET or None, choices=selectors.filter_choices(), fields=fields)
 
 
-def _cached_body(request, page: tuple, allowed: list[str], build) -> str:
+def _cached_body(request, page: tuple, allowed: list[str], build) -> bytes:
     """The page's main part from the cache (plans.page_cache) when its query string is
     plain filters; otherwise rendered fresh. Statuses depend on the day and on holiday
     corrections, which the data fingerprint covers."""
     params = page_cache.cacheable_query(request, set(allowed))
     if params is None:
-        return build()
+        return build().encode()
     today = timezone.localdate()
     key = (*page, tuple(sorted(params.items())), today, selectors.page_data_version_get())
-    return page_cache.cached_html(key_parts=key, build=build)
+    return page_cache.cached_body(key_parts=key, build=build)
 
 
 @login_required
@@ -116,7 +116,9 @@ def agency_dashboard(request):
         return render_to_string("plans/includes/agency_dashboard_body.html", context, request=request)
 
     body = _cached_body(request, ("agency-dashboard", agency_id), DASHBOARD_FILTERS, build)
-    return render(request, "plans/agency_dashboard.html", {"agency": request.user.agency, "body": body})
+    return page_cache.render_with_body(
+        request, "plans/agency_dashboard.html", {"agency": request.user.agency}, body
+    )
 
 
 def overview_filters(request):
@@ -145,7 +147,7 @@ def province_overview(request):
 
     # Everyone allowed here sees the whole province, so one copy serves them all.
     body = _cached_body(request, ("province-overview",), OVERVIEW_FILTERS, build)
-    return render(request, "plans/province_overview.html", {"body": body})
+    return page_cache.render_with_body(request, "plans/province_overview.html", {}, body)
 
 
 def deadline_list_filters(request):
