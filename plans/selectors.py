@@ -297,26 +297,36 @@ class GroupProgress:
         return sum(self.counts.values())
 
 
-def _group_progress(deadlines: QuerySet[Deadline], *, key: str, label: str, detail: str | None = None):
-    """Status counts grouped by ``key`` in one query, ordered by ``label``."""
-    fields = [key, label] + ([detail] if detail else [])
+def _group_progress(deadlines: QuerySet[Deadline], *, key: str, fields: tuple[str, ...], describe):
+    """Status counts grouped by ``key`` in one query, ordered by ``fields``; ``describe``
+    turns a row's ``fields`` into the group's label and detail."""
     groups: dict[int, GroupProgress] = {}
-    rows = deadlines.order_by().values(*fields, "status").annotate(n=Count("pk")).order_by(*fields[1:], key)
+    rows = deadlines.order_by().values(key, *fields, "status").annotate(n=Count("pk")).order_by(*fields, key)
     for row in rows:
-        group = groups.setdefault(
-            row[key], GroupProgress(key=row[key], label=row[label], detail=row[detail] if detail else "")
-        )
+        group = groups.get(row[key])
+        if group is None:
+            label, detail = describe(row)
+            group = groups[row[key]] = GroupProgress(key=row[key], label=label, detail=detail)
         if row["status"] in group.counts:
             group.counts[row["status"]] = row["n"]
     return list(groups.values())
 
 
 def area_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
+    """Per content area, plan by plan; each says its plan when several plans are shown,
+    since areas of different plans share numbers and often titles."""
     rows = _group_progress(
-        deadlines, key="task__area_id", label="task__area__number", detail="task__area__title"
+        deadlines,
+        key="task__area_id",
+        fields=("task__plan__number", "task__area__number", "task__area__title"),
+        describe=lambda row: (
+            f"{row['task__area__number']}. {row['task__area__title']}",
+            row["task__plan__number"],
+        ),
     )
+    several_plans = len({group.detail for group in rows}) > 1
     for group in rows:
-        group.label, group.detail = f"{group.label}. {group.detail}", ""
+        group.detail = f"Kế hoạch {group.detail}" if several_plans else ""
     return rows
 
 
@@ -324,8 +334,8 @@ def agency_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
     return _group_progress(
         deadlines,
         key="task__lead_agency_id",
-        label="task__lead_agency__short_name",
-        detail="task__lead_agency__name",
+        fields=("task__lead_agency__short_name", "task__lead_agency__name"),
+        describe=lambda row: (row["task__lead_agency__short_name"], row["task__lead_agency__name"]),
     )
 
 
