@@ -27,6 +27,7 @@ from django.db import connection, models, transaction
 from django.db.models import ProtectedError, RestrictedError, signals
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from plans import schedules
 from plans.models import Agency, ContentArea, Contribution, Deadline, Plan, ProgressReport, Task
@@ -466,6 +467,8 @@ class _Generator:
             self.progress(step, done, total)
 
     def _plans(self, *, coordinator: Agency) -> list[Plan]:
+        # The plans alone are written with their history: a new data set then moves the
+        # fingerprint that cached dashboards are kept under (plans.page_cache).
         rows = [
             Plan(
                 number=bench_plan_number(n),
@@ -481,7 +484,7 @@ class _Generator:
             for n in range(1, self.shape.plans + 1)
         ]
         self.result.plans = len(rows)
-        return self._bulk(Plan, rows)
+        return bulk_create_with_history(rows, Plan, batch_size=BATCH_SIZE)
 
     def _areas(self, plans: list[Plan]) -> dict[int, list[ContentArea]]:
         rows = {

@@ -471,14 +471,13 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
 @functools.cache
 def _version_sources() -> tuple[tuple[str, str], ...]:
     """(table, column) pairs whose maximum moves on every change a dashboard or the
-    overview can show. Every save, m2m change and deletion of a plan, area, task,
+    overview can show: every save, m2m change and deletion of a plan, area, task,
     deadline, report or holiday correction writes a history row (``QuerySet.update`` is
-    refused, see plans.history), so the newest history id changes with it; the live
-    tables' newest ids catch rows bulk-inserted without history, and new agencies."""
+    refused, see plans.history; generated deadlines go through
+    ``bulk_create_with_history``), so the newest history id changes with it. Agencies
+    have no history: a renamed agency shows once the cached part expires."""
     recorded = (Plan, ContentArea, Task, Deadline, ProgressReport, Holiday)
-    sources = [(model.history.model, "history_id") for model in recorded]
-    sources += [(model, "id") for model in (Task, Deadline, ProgressReport, Agency)]
-    return tuple((model._meta.db_table, column) for model, column in sources)
+    return tuple((model.history.model._meta.db_table, "history_id") for model in recorded)
 
 
 def page_data_version_get() -> str:

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from plans.models import Deadline, ProgressReport
+from plans.models import Deadline, Holiday, ProgressReport
 from plans.selectors import page_data_version_get
 from plans.tests.factories import TaskFactory
 
@@ -103,7 +104,9 @@ def test_every_kind_of_change_moves_the_data_fingerprint(agencies, deadline):
     )
     changed()
     later = deadline.due_on.replace(year=deadline.due_on.year + 1)
-    Deadline.objects.bulk_create([Deadline(task=task, due_on=later, period_start=later)])
+    bulk_create_with_history([Deadline(task=task, due_on=later, period_start=later)], Deadline)
+    changed()
+    Holiday.objects.create(date=later, name="Nghỉ bù")
     changed()
     TaskFactory()
     changed()
