@@ -91,7 +91,8 @@ def test_anonymous_answer_writes_no_session_and_runs_only_a_trivial_query(client
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     # A signed-in client's session is read (the idle-timeout check), never written; the
     # check itself runs one trivial query.
-    own = [s for s in statements if not s.startswith(("SET LOCAL statement_timeout", 'SELECT "django_session"'))]
+    others = ("SET LOCAL statement_timeout", 'SELECT "django_session"')
+    own = [s for s in statements if not s.startswith(others)]
     assert own == ["SELECT 1"]
     assert not any(s.startswith(("UPDATE", "INSERT")) for s in statements)
 
