@@ -27,7 +27,7 @@ class AgencyModelBackend(ModelBackend):
 
 
 def _permissions_of(user) -> set[str]:
-    """"app_label.codename" of every permission the user holds, directly or through a
+    """ "app_label.codename" of every permission the user holds, directly or through a
     group, or of all for a superuser. One statement written out: it runs on every page,
     and building it through the ORM costs more than running it."""
     user_model = get_user_model()
