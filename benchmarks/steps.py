@@ -4,8 +4,9 @@ object on the last line of its standard output.
 
     state      the data set in the database (counted), whether it is complete, its day
     users      the benchmark's officer and coordinator, with a new random password each
-    sweep      times the reminder sweep and queues its digests on the broker, then removes
-               what it wrote (ledger rows and queued messages)
+    sweep      tops the open deadlines up to --open-deadlines, times the reminder sweep
+               and queues its digests on the broker; the database work is rolled back
+               and the queued messages removed
     reports    times the province's periodic report (selector and .docx) for the plans
 
 Only the benchmark's own rows are written: its two users, and the ledger rows and
@@ -30,7 +31,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.db.models import Count, Max  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -200,18 +201,33 @@ def sweep(args) -> dict:
     timed with its queries, then one digest per agency queued on the broker."""
     import redis
 
-    from tasks import services
-    from tasks.models import ReminderLog
-    from tasks.tasks import digests_enqueue
-
     today = datetime.date.fromisoformat(args.today)
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2, socket_timeout=10)
     broker.ping()  # without a broker the digests would be sent in-process
+    # Everything this step writes to the database (the top-up below, the ledger rows)
+    # is rolled back at its end; only the queued messages need removing by hand.
+    with transaction.atomic():
+        outcome = _sweep_measured(args, today=today, broker=broker)
+        transaction.set_rollback(True)
+    return outcome
+
+
+def _sweep_measured(args, *, today: datetime.date, broker) -> dict:
+    from tasks import bench, services
+    from tasks.models import ReminderLog
+    from tasks.tasks import digests_enqueue
+
     # Rows left by an interrupted run of this benchmark (its deadlines, its day) would
     # make this sweep claim less: they go first.
     leftovers = ReminderLog.objects.filter(deadline__in=_bench_deadlines(), remind_on=today)
     leftovers_deleted = leftovers.delete()[0]
-    before = ReminderLog.objects.aggregate(last=Max("pk"))["last"] or 0
+    # DESIGN §7 states the budget over 100,000 open deadlines; the data set has fewer on
+    # any one day, so open ones are added, led by the benchmark's agencies in turn.
+    added = 0
+    missing = args.open_deadlines - _open_deadlines(today).count()
+    if missing > 0:
+        agencies = list(bench_data.bench_agency_list().order_by("code"))
+        added = bench.open_deadlines_add(today=today, deadlines=missing, lead_agencies=agencies)
     open_deadlines = _open_deadlines(today).count()
 
     with CaptureQueriesContext(connection) as queries:
@@ -227,19 +243,15 @@ def sweep(args) -> dict:
     messages = _broker_messages(broker, token) if token else []
     per_agency = Counter(kwargs["agency_id"] for _key, _raw, kwargs in messages)
     agencies_with_reminders = len({agency_id for agency_id, _kind in result.planned})
-    # Undo: the queued messages, then the ledger rows this sweep inserted. Rows it
-    # reclaimed (older, stale) are not its own; they are counted, not deleted.
     for key, raw, _kwargs in messages:
         broker.lrem(key, 1, raw)
-    mine = ReminderLog.objects.filter(claim_token=token) if token else ReminderLog.objects.none()
-    reclaimed = mine.filter(pk__lte=before).count()
-    removed = mine.filter(pk__gt=before).delete()[0]
     return {
         "today": today,
         "is_working_day": result.is_working_day,
         "seconds": sweep_seconds,
         "queries": len(queries),
         "open_deadlines": open_deadlines,
+        "added_open_deadlines": added,
         "planned": sum(result.planned.values()),
         "claimed": result.claimed,
         "agencies_with_reminders": agencies_with_reminders,
@@ -249,8 +261,6 @@ def sweep(args) -> dict:
         "messages_found": len(messages),
         "messages_agencies": len(per_agency),
         "max_messages_per_agency": max(per_agency.values(), default=0),
-        "reclaimed_rows": reclaimed,
-        "removed_rows": removed,
         "leftover_rows_deleted": leftovers_deleted,
     }
 
@@ -304,6 +314,7 @@ def main(argv=None) -> None:
     parser.add_argument("step", choices=sorted(STEPS))
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--today", help="YYYY-MM-DD")
+    parser.add_argument("--open-deadlines", type=int, default=100_000, help="sweep: open deadlines to reach")
     args = parser.parse_args(argv)
     _emit(STEPS[args.step](args))
     sys.stdout.flush()

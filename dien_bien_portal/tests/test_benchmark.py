@@ -385,6 +385,8 @@ def test_a_small_run_end_to_end(tmp_path):
         assert result["non_2xx"] == 0, (key, result)
     assert data["sweep"]["digests"] == data["sweep"]["messages_found"] > 0
     assert data["sweep"]["max_messages_per_agency"] == 1
+    # The sweep is measured over 100,000 open deadlines times the scale, topped up.
+    assert data["sweep"]["open_deadlines"] >= 1000 and data["sweep"]["added_open_deadlines"] > 0
     assert data["reports"]["all"]["plans"] == 1
     # The exit status says whether every budget held; the page and the console agree.
     all_passed = all(check["passed"] for check in data["checks"])
@@ -400,4 +402,7 @@ def test_a_small_run_end_to_end(tmp_path):
 
     with psycopg2.connect(database_url) as db, db.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM tasks_reminderlog")
+        assert cursor.fetchone()[0] == 0
+        # Nor the open deadlines added for the sweep.
+        cursor.execute("SELECT count(*) FROM plans_plan WHERE number = '1/KH-BENCH'")
         assert cursor.fetchone()[0] == 0

@@ -1,4 +1,3 @@
-import datetime
 import time
 from collections import Counter
 
@@ -9,12 +8,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 
 from plans.management.arguments import iso_date
-from plans.models import Agency, ContentArea, Deadline, Plan, Task
-from tasks import services
-
-DEADLINES_PER_TASK = 10
-# Due dates spread over about 14 months before and a month after the sweep day.
-SPREAD_DAYS = 431  # a prime, so that a task's ten offsets are distinct
+from plans.models import Agency
+from tasks import bench, services
 
 
 class _Rollback(Exception):
@@ -34,8 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         deadlines, agencies = options["deadlines"], options["agencies"]
-        if deadlines < DEADLINES_PER_TASK or agencies < 1:
-            raise CommandError(f"Cần ít nhất {DEADLINES_PER_TASK} hạn báo cáo và 1 đơn vị.")
+        if deadlines < bench.DEADLINES_PER_TASK or agencies < 1:
+            raise CommandError(f"Cần ít nhất {bench.DEADLINES_PER_TASK} hạn báo cáo và 1 đơn vị.")
         today = options["date"] or timezone.localdate()
         try:
             with transaction.atomic():
@@ -46,69 +41,12 @@ class Command(BaseCommand):
 
     def _run(self, *, today, deadlines, agencies):
         started = time.perf_counter()
-        coordinator = Agency.objects.create(
-            code="bench-dau-moi",
-            name="[Dữ liệu đo] Cơ quan đầu mối",
-            short_name="Đầu mối (đo)",
-            kind="other",
-            reminder_emails="dau-moi@bench.invalid",
+        added = bench.open_deadlines_add(
+            today=today, deadlines=deadlines, lead_agencies=bench.bench_agencies_create(agencies)
         )
-        bench_agencies = Agency.objects.bulk_create(
-            [
-                Agency(
-                    code=f"bench-{n}",
-                    name=f"[Dữ liệu đo] Đơn vị {n}",
-                    short_name=f"ĐV đo {n}",
-                    kind="other",
-                    reminder_emails=f"don-vi-{n}@bench.invalid",
-                )
-                for n in range(agencies)
-            ]
-        )
-        plan = Plan.objects.create(
-            number="1/KH-BENCH",
-            title="[Dữ liệu đo hiệu năng] Kế hoạch dùng để đo lượt quét nhắc việc",
-            period_start=today - datetime.timedelta(days=SPREAD_DAYS + 100),
-            coordinating_agency=coordinator,
-            status=Plan.Status.ACTIVE,
-            source_note="Dữ liệu đo hiệu năng, không phải dữ liệu thật.",
-        )
-        area = ContentArea.objects.create(plan=plan, number=1, title="[Dữ liệu đo hiệu năng]")
-        task_count = deadlines // DEADLINES_PER_TASK
-        tasks = Task.objects.bulk_create(
-            [
-                Task(
-                    plan=plan,
-                    area=area,
-                    code=f"B.{n}",
-                    title=f"[Dữ liệu đo hiệu năng] Nhiệm vụ {n}",
-                    lead_agency=bench_agencies[n % agencies],
-                    schedule=Task.Schedule.ONGOING,
-                    report_cycle=Task.Cycle.QUARTERLY,
-                )
-                for n in range(task_count)
-            ],
-            batch_size=5000,
-        )
-        rows = []
-        for n, task in enumerate(tasks):
-            for i in range(DEADLINES_PER_TASK):
-                offset = (n * 7 + i * 43) % SPREAD_DAYS - (SPREAD_DAYS - 31)
-                due_on = today + datetime.timedelta(days=offset)
-                rows.append(
-                    Deadline(
-                        task=task,
-                        due_on=due_on,
-                        period_start=due_on - datetime.timedelta(days=90),
-                        period_label=f"Kỳ đo {i + 1}",
-                    )
-                )
-        Deadline.objects.bulk_create(rows, batch_size=5000)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        task_count = added // bench.DEADLINES_PER_TASK
         self.stdout.write(
-            f"Dữ liệu đo: {len(rows)} hạn, {task_count} nhiệm vụ, {agencies} đơn vị "
+            f"Dữ liệu đo: {added} hạn, {task_count} nhiệm vụ, {agencies} đơn vị "
             f"({connection.vendor}); tạo trong {time.perf_counter() - started:.1f} s."
         )
 
