@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed screenshots
+.PHONY: install run test migrate seed screenshots backup check-restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,3 +41,13 @@ test: install
 # The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
 screenshots: install
 	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest plans/tests/test_browser.py
+
+# Backup and restore test of a PostgreSQL deployment (docs/deployment.md). Both read
+# DATABASE_URL and MEDIA_ROOT from the environment and refuse, saying why, without them.
+BACKUP_DIR ?= backups
+backup: install
+	deploy/backup.sh --dest $(BACKUP_DIR)
+
+# The newest backup of BACKUP_DIR, restored into a scratch database and compared.
+check-restore: install
+	deploy/check-restore.sh --latest $(BACKUP_DIR)
