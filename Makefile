@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed screenshots backup check-restore
+.PHONY: install run test migrate seed screenshots check-recovery bench backup check-restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,17 @@ test: install
 # The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
 screenshots: install
 	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest plans/tests/test_browser.py
+
+# PostgreSQL restarted under load: gunicorn must recover on its own (README, "Tình trạng hệ thống / Health").
+# Restarts this machine's PostgreSQL cluster: needs root; uses the database portal_recovery.
+check-recovery: install
+	$(BIN)/python scripts/check_pg_recovery.py
+
+# The province-scale benchmark (DESIGN §7): PostgreSQL, Redis, gunicorn and wrk on this
+# machine; writes docs/benchmarks.md and fails when a budget is missed. BENCH_* variables
+# tune it (python -m benchmarks.run --help).
+bench: install
+	$(BIN)/python -m benchmarks.run
 
 # Backup and restore test of a PostgreSQL deployment (docs/deployment.md). Both read
 # DATABASE_URL and MEDIA_ROOT from the environment and refuse, saying why, without them.

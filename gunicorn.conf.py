@@ -3,6 +3,7 @@
 Every value can be overridden from the environment (GUNICORN_*), so the service unit and
 the benchmark start the same configuration.
 """
+
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")

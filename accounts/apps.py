@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "Người dùng và phân quyền"
 
     def ready(self):
+        from accounts import auth_log
         from accounts.roles import roles_sync_after_migrate
+
+        auth_log.connect()
 
         # The role groups are configuration that every database needs, like the
         # permissions Django itself creates after migrating.

@@ -28,3 +28,17 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-17", minute=15),
     },
 }
+
+
+@app.on_after_configure.connect
+def _beat_heartbeat_entry(sender, **kwargs):
+    """Beat's heartbeat (tasks.beat_heartbeat), every BEAT_HEARTBEAT_SECONDS: added once
+    Django's settings are loaded, since its interval is one of them. A heartbeat not run
+    within one interval expires, so a stopped worker does not come back to a backlog."""
+    from django.conf import settings
+
+    sender.conf.beat_schedule["beat-heartbeat"] = {
+        "task": "tasks.beat_heartbeat",
+        "schedule": settings.BEAT_HEARTBEAT_SECONDS,
+        "options": {"expires": settings.BEAT_HEARTBEAT_SECONDS},
+    }

@@ -462,7 +462,7 @@ class ContributionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(HistoryAdmin):
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     search_fields = ["name"]

@@ -20,6 +20,7 @@ module, unlike the services, neither calls ``full_clean()`` row by row nor goes 
 import datetime
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
@@ -163,6 +164,27 @@ HISTORY_KINDS = [
 ]
 MAX_REPORTS_PER_DEADLINE = 8
 
+# Told how far a step has come: (step label, rows done, rows in the step). The command
+# draws it as a progress bar; a full-size run takes tens of seconds.
+Progress = Callable[[str, int, int], None]
+# Row-building loops report every this many rows.
+PROGRESS_EVERY = 1000
+
+
+STEP_DELETE = "Xóa dữ liệu thử tải cũ"
+STEP_AGENCIES = "Cơ quan, kế hoạch, nội dung"
+STEP_TASKS_BUILD = "Nhiệm vụ: tạo"
+STEP_TASKS_WRITE = "Nhiệm vụ: ghi"
+STEP_DEADLINES_BUILD = "Hạn báo cáo: tạo"
+STEP_DEADLINES_WRITE = "Hạn báo cáo: ghi"
+STEP_REPORTS_BUILD = "Báo cáo tiến độ: tạo"
+STEP_REPORTS_WRITE = "Báo cáo tiến độ: ghi"
+STEP_ANALYZE = "Cập nhật thống kê"
+
+
+def _no_progress(label: str, done: int, total: int) -> None:
+    pass
+
 
 class BenchDataError(Exception):
     """The benchmark data cannot be written without touching other rows; nothing changed."""
@@ -304,20 +326,26 @@ def _agencies_delete(agencies: models.QuerySet[Agency]) -> int:
     return deleted
 
 
-def _plans_delete() -> dict[str, int]:
+def _plans_delete(progress: Progress = _no_progress) -> dict[str, int]:
     """Delete the benchmark plans with everything under them, children first: reports
     PROTECT their deadlines. Each queryset is scoped to the benchmark plans."""
     plans = bench_plan_list()
     deadlines = Deadline.objects.filter(task__plan__in=plans)
-    return {
+    steps = [
         # Contributions are not generated, but a benchmark may have added some.
-        "contributions": _delete_scoped(Contribution.objects.filter(deadline__in=deadlines)),
-        "reports": _delete_scoped(ProgressReport.objects.filter(deadline__in=deadlines)),
-        "deadlines": _delete_scoped(deadlines),
-        "tasks": _delete_scoped(Task.objects.filter(plan__in=plans)),
-        "areas": _delete_scoped(ContentArea.objects.filter(plan__in=plans)),
-        "plans": _delete_scoped(plans),
-    }
+        ("contributions", Contribution.objects.filter(deadline__in=deadlines)),
+        ("reports", ProgressReport.objects.filter(deadline__in=deadlines)),
+        ("deadlines", deadlines),
+        ("tasks", Task.objects.filter(plan__in=plans)),
+        ("areas", ContentArea.objects.filter(plan__in=plans)),
+        ("plans", plans),
+    ]
+    counts = {}
+    progress(STEP_DELETE, 0, len(steps))
+    for done, (name, rows) in enumerate(steps, start=1):
+        counts[name] = _delete_scoped(rows)
+        progress(STEP_DELETE, done, len(steps))
+    return counts
 
 
 def _delete_scoped(rows: models.QuerySet) -> int:
@@ -362,9 +390,9 @@ def _collector_delete(rows: models.QuerySet) -> int:
 
 
 @transaction.atomic
-def bench_data_delete() -> dict[str, int]:
+def bench_data_delete(*, progress: Progress = _no_progress) -> dict[str, int]:
     """Remove all benchmark data; return how many rows of each kind went."""
-    counts = _plans_delete()
+    counts = _plans_delete(progress)
     counts["agencies"] = _agencies_delete(bench_agency_list())
     return counts
 
@@ -394,8 +422,9 @@ def _check_no_conflicts(shape: BenchShape) -> None:
 
 
 class _Generator:
-    def __init__(self, *, shape: BenchShape, seed: int, today: datetime.date):
+    def __init__(self, *, shape: BenchShape, seed: int, today: datetime.date, progress: Progress):
         self.shape = shape
+        self.progress = progress
         self.rng = random.Random(seed)
         self.today = today
         self.tz = timezone.get_current_timezone()
@@ -404,22 +433,37 @@ class _Generator:
         self.result = BenchResult()
 
     def run(self) -> BenchResult:
+        self.progress(STEP_AGENCIES, 0, 3)
         agencies = _agencies_put(self.shape.agencies)
         self.result.agencies = len(agencies)
+        self.progress(STEP_AGENCIES, 1, 3)
         plans = self._plans(coordinator=agencies[0])
+        self.progress(STEP_AGENCIES, 2, 3)
         areas = self._areas(plans)
+        self.progress(STEP_AGENCIES, 3, 3)
         tasks = self._tasks(plans, areas, agencies)
         deadlines = self._deadlines(tasks)
         self._reports(deadlines)
         return self.result
 
-    def _bulk(self, model, rows):
+    def _bulk(self, model, rows, *, step=None, done=0, total=None):
+        """Insert ``rows`` batch by batch, telling ``step``'s progress as rows ``done``
+        before them plus those inserted, out of ``total`` (these rows by default)."""
         # Benchmark data is bulk-inserted on purpose (no per-row full_clean() or history):
         # the rows are built valid, and the tests check them against the model's rules.
-        model.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        total = len(rows) if total is None else total
+        for start in range(0, len(rows), BATCH_SIZE):
+            model.objects.bulk_create(rows[start : start + BATCH_SIZE])
+            if step:
+                self.progress(step, done + min(start + BATCH_SIZE, len(rows)), total)
         if rows and rows[0].pk is None:  # pragma: no cover - databases without RETURNING
             raise BenchDataError("Cơ sở dữ liệu không trả về khóa của các dòng vừa tạo.")
         return rows
+
+    def _built(self, step, done, total):
+        """Progress of a row-building loop, every ``PROGRESS_EVERY`` rows and at the end."""
+        if done % PROGRESS_EVERY == 0 or done == total:
+            self.progress(step, done, total)
 
     def _plans(self, *, coordinator: Agency) -> list[Plan]:
         rows = [
@@ -475,6 +519,8 @@ class _Generator:
         weights = [LEAD_WEIGHT.get(agency.kind, 1) for agency in agencies]
         rows, links = [], []
         cooperating_of = []
+        total = self.shape.tasks
+        self.progress(STEP_TASKS_BUILD, 0, total)
         for index, plan in enumerate(plans):
             count = self.shape.tasks_of_plan(index)
             mix = (SCHEDULE_MIX * (count // len(SCHEDULE_MIX) + 1))[:count]
@@ -508,18 +554,24 @@ class _Generator:
                 # Distinct agencies other than the lead: indices drawn below the lead's skip it.
                 picked = rng.sample(range(len(agencies) - 1), rng.randint(0, MAX_COOPERATING))
                 cooperating_of.append([agencies[i + (i >= lead_index)] for i in picked])
-        self._bulk(Task, rows)
+                self._built(STEP_TASKS_BUILD, len(rows), total)
+        # Tasks, then their cooperation links, as one step.
+        written = len(rows) + sum(len(cooperating) for cooperating in cooperating_of)
+        self.progress(STEP_TASKS_WRITE, 0, written)
+        self._bulk(Task, rows, step=STEP_TASKS_WRITE, total=written)
         through = Task.cooperating_agencies.through
         for task, cooperating in zip(rows, cooperating_of, strict=True):
             links += [through(task_id=task.pk, agency_id=agency.pk) for agency in cooperating]
-        through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        self._bulk(through, links, step=STEP_TASKS_WRITE, done=len(rows), total=written)
         self.result.tasks = len(rows)
         self.result.cooperation_links = len(links)
         return rows
 
     def _deadlines(self, tasks: list[Task]) -> list[Deadline]:
         rows = []
-        for task in tasks:
+        # Counted in tasks: how many deadlines they make is known only at the end.
+        self.progress(STEP_DEADLINES_BUILD, 0, len(tasks))
+        for done, task in enumerate(tasks, start=1):
             # The same window as plans.services.deadline_sync_for_task: the plan period.
             for occ in schedules.occurrences(
                 schedule=task.schedule,
@@ -538,8 +590,10 @@ class _Generator:
                         period_label=occ.period_label,
                     )
                 )
+            self._built(STEP_DEADLINES_BUILD, done, len(tasks))
         self.result.deadlines = len(rows)
-        return self._bulk(Deadline, rows)
+        self.progress(STEP_DEADLINES_WRITE, 0, len(rows))
+        return self._bulk(Deadline, rows, step=STEP_DEADLINES_WRITE)
 
     # Reports.
 
@@ -617,6 +671,9 @@ class _Generator:
         kinds, kind_weights = zip(*HISTORY_KINDS, strict=True)
         rows = []
         start_of_today = self._moment(self.today, 0)
+        # Counted in reports: each planned deadline makes ``history + 1`` of them.
+        total = sum(entry[5] + 1 for entry in planned)
+        self.progress(STEP_REPORTS_BUILD, 0, total)
         for deadline, (state, review_state), first_day, last_day, window_first, history in planned:
             final_at = self._random_moment(first_day, last_day)
             # Earlier reports at distinct minutes between the window's start and the last report.
@@ -635,10 +692,12 @@ class _Generator:
                 rows.append(
                     self._report(deadline, submitted_at, following, rstate, rreview, position, history)
                 )
+                self._built(STEP_REPORTS_BUILD, len(rows), total)
         self.result.reports = len(rows)
         self.result.reports_by_review_state = dict(Counter(row.review_state for row in rows))
         self.result.reports_by_state = dict(Counter(row.state for row in rows))
-        self._bulk(ProgressReport, rows)
+        self.progress(STEP_REPORTS_WRITE, 0, len(rows))
+        self._bulk(ProgressReport, rows, step=STEP_REPORTS_WRITE)
 
     def _report(self, deadline, submitted_at, following, state, review_state, position, history):
         rng = self.rng
@@ -668,7 +727,7 @@ class _Generator:
         return report
 
 
-def _analyze() -> None:
+def _analyze(progress: Progress = _no_progress) -> None:
     """Fresh planner statistics for the tables just filled (PostgreSQL only; ANALYZE
     sees the rows of its own transaction)."""
     if connection.vendor != "postgresql":
@@ -685,21 +744,28 @@ def _analyze() -> None:
             ProgressReport,
         )
     ]
+    progress(STEP_ANALYZE, 0, len(tables))
     with connection.cursor() as cursor:
-        for table in tables:
+        for done, table in enumerate(tables, start=1):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            progress(STEP_ANALYZE, done, len(tables))
 
 
 @transaction.atomic
 def bench_data_generate(
-    *, scale: float = 1.0, seed: int = 139, today: datetime.date | None = None
+    *,
+    scale: float = 1.0,
+    seed: int = 139,
+    today: datetime.date | None = None,
+    progress: Progress = _no_progress,
 ) -> BenchResult:
     """Replace the benchmark data with a fresh data set of the given scale, in one
-    transaction: on any error the database is left as it was."""
+    transaction: on any error the database is left as it was. ``progress`` is told how
+    far each step has come."""
     shape = bench_shape(scale=scale)
     today = today or timezone.localdate()
     _check_no_conflicts(shape)
-    _plans_delete()
-    result = _Generator(shape=shape, seed=seed, today=today).run()
-    _analyze()
+    _plans_delete(progress)
+    result = _Generator(shape=shape, seed=seed, today=today, progress=progress).run()
+    _analyze(progress)
     return result

@@ -627,6 +627,13 @@ class Holiday(models.Model):
     kind = models.CharField(_("loại"), max_length=12, choices=Kind.choices, default=Kind.DAY_OFF)
     name = models.CharField(_("lý do"), max_length=200)
 
+    objects = RecordedQuerySet.as_manager()
+    # Recorded like the plans: a correction moves every "sắp đến hạn" and reminder date.
+    history = HistoricalRecords(
+        verbose_name=_("lịch sử ngày nghỉ, ngày làm bù"),
+        verbose_name_plural=_("lịch sử ngày nghỉ, ngày làm bù"),
+    )
+
     class Meta:
         verbose_name = _("ngày nghỉ, ngày làm bù")
         verbose_name_plural = _("ngày nghỉ, ngày làm bù")

@@ -8,6 +8,11 @@ def can_see_all_agencies(user) -> bool:
     return user.has_perm("plans.view_all_agencies")
 
 
+def can_edit_plans(user) -> bool:
+    """Those who write plans in the admin (Sở Ngoại vụ) also see them while in draft."""
+    return user.has_perm("plans.change_plan")
+
+
 def can_submit_report(user, task: Task) -> bool:
     """Only the lead agency reports on its task."""
     return (

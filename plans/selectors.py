@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -148,17 +149,23 @@ def task_list_with_current_deadline(*, dates: StatusDates) -> QuerySet[Task]:
     )
 
 
-def plan_list() -> QuerySet[Plan]:
-    return Plan.objects.select_related("coordinating_agency").annotate(
+def _plans_visible(*, include_drafts: bool) -> QuerySet[Plan]:
+    """Drafts are still being written in the admin: only those who edit plans see them."""
+    plans = Plan.objects.select_related("coordinating_agency")
+    return plans if include_drafts else plans.exclude(status=Plan.Status.DRAFT)
+
+
+def plan_list(*, include_drafts: bool) -> QuerySet[Plan]:
+    return _plans_visible(include_drafts=include_drafts).annotate(
         area_count=Count("areas", distinct=True), task_count=Count("tasks", distinct=True)
     )
 
 
-def plan_list_with_content() -> QuerySet[Plan]:
+def plan_list_with_content(*, include_drafts: bool) -> QuerySet[Plan]:
     """Plans with their documents, areas and tasks (agencies included) prefetched."""
     tasks = Task.objects.select_related("lead_agency").prefetch_related("cooperating_agencies")
     areas = ContentArea.objects.prefetch_related(Prefetch("tasks", queryset=tasks))
-    return Plan.objects.select_related("coordinating_agency").prefetch_related(
+    return _plans_visible(include_drafts=include_drafts).prefetch_related(
         "documents", Prefetch("areas", queryset=areas)
     )
 
@@ -290,26 +297,36 @@ class GroupProgress:
         return sum(self.counts.values())
 
 
-def _group_progress(deadlines: QuerySet[Deadline], *, key: str, label: str, detail: str | None = None):
-    """Status counts grouped by ``key`` in one query, ordered by ``label``."""
-    fields = [key, label] + ([detail] if detail else [])
+def _group_progress(deadlines: QuerySet[Deadline], *, key: str, fields: tuple[str, ...], describe):
+    """Status counts grouped by ``key`` in one query, ordered by ``fields``; ``describe``
+    turns a row's ``fields`` into the group's label and detail."""
     groups: dict[int, GroupProgress] = {}
-    rows = deadlines.order_by().values(*fields, "status").annotate(n=Count("pk")).order_by(*fields[1:], key)
+    rows = deadlines.order_by().values(key, *fields, "status").annotate(n=Count("pk")).order_by(*fields, key)
     for row in rows:
-        group = groups.setdefault(
-            row[key], GroupProgress(key=row[key], label=row[label], detail=row[detail] if detail else "")
-        )
+        group = groups.get(row[key])
+        if group is None:
+            label, detail = describe(row)
+            group = groups[row[key]] = GroupProgress(key=row[key], label=label, detail=detail)
         if row["status"] in group.counts:
             group.counts[row["status"]] = row["n"]
     return list(groups.values())
 
 
 def area_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
+    """Per content area, plan by plan; each says its plan when several plans are shown,
+    since areas of different plans share numbers and often titles."""
     rows = _group_progress(
-        deadlines, key="task__area_id", label="task__area__number", detail="task__area__title"
+        deadlines,
+        key="task__area_id",
+        fields=("task__plan__number", "task__area__number", "task__area__title"),
+        describe=lambda row: (
+            f"{row['task__area__number']}. {row['task__area__title']}",
+            row["task__plan__number"],
+        ),
     )
+    several_plans = len({group.detail for group in rows}) > 1
     for group in rows:
-        group.label, group.detail = f"{group.label}. {group.detail}", ""
+        group.detail = f"Kế hoạch {group.detail}" if several_plans else ""
     return rows
 
 
@@ -317,8 +334,8 @@ def agency_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
     return _group_progress(
         deadlines,
         key="task__lead_agency_id",
-        label="task__lead_agency__short_name",
-        detail="task__lead_agency__name",
+        fields=("task__lead_agency__short_name", "task__lead_agency__name"),
+        describe=lambda row: (row["task__lead_agency__short_name"], row["task__lead_agency__name"]),
     )
 
 
@@ -446,6 +463,34 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
         areas=area_progress(deadlines),
         longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
     )
+
+
+# Cached pages (plans.page_cache) are keyed by this fingerprint of the plan data.
+
+
+@functools.cache
+def _version_sources() -> tuple[tuple[str, str], ...]:
+    """(table, column) pairs whose maximum moves on every change a dashboard or the
+    overview can show. Every save, m2m change and deletion of a plan, area, task,
+    deadline, report or holiday correction writes a history row (``QuerySet.update`` is
+    refused, see plans.history), so the newest history id changes with it; the live
+    tables' newest ids catch rows bulk-inserted without history, and new agencies."""
+    recorded = (Plan, ContentArea, Task, Deadline, ProgressReport, Holiday)
+    sources = [(model.history.model, "history_id") for model in recorded]
+    sources += [(model, "id") for model in (Task, Deadline, ProgressReport, Agency)]
+    return tuple((model._meta.db_table, column) for model, column in sources)
+
+
+def page_data_version_get() -> str:
+    """A fingerprint of the plan data that changes whenever it does, in one query of
+    index lookups (each MAX reads one end of a primary-key index)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in _version_sources()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        return ".".join(str(value or 0) for value in cursor.fetchone())
 
 
 def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:

@@ -8,11 +8,13 @@ from django.core.paginator import Paginator
 from django.db.models import ObjectDoesNotExist
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from plans import rules, selectors, services
+from plans import page_cache, rules, selectors, services
 from plans.forms import (
     ContributionForm,
     DeadlineFilterForm,
@@ -23,6 +25,8 @@ from plans.forms import (
 from plans.models import DeadlineStatus
 
 LIST_PAGE_SIZE = 50
+DASHBOARD_FILTERS = ["plan", "year"]
+OVERVIEW_FILTERS = ["plan", "year", "area", "agency"]
 
 
 def _or_404(load, **kwargs):
@@ -53,6 +57,18 @@ def _filter_form(request, fields):
     return DeadlineFilterForm(request.GET or None, choices=selectors.filter_choices(), fields=fields)
 
 
+def _cached_body(request, page: tuple, allowed: list[str], build) -> bytes:
+    """The page's main part from the cache (plans.page_cache) when its query string is
+    plain filters; otherwise rendered fresh. Statuses depend on the day and on holiday
+    corrections, which the data fingerprint covers."""
+    params = page_cache.cacheable_query(request, set(allowed))
+    if params is None:
+        return build().encode()
+    today = timezone.localdate()
+    key = (*page, tuple(sorted(params.items())), today, selectors.page_data_version_get())
+    return page_cache.cached_body(key_parts=key, build=build)
+
+
 @login_required
 def home(request):
     """Each user's own starting page."""
@@ -65,12 +81,14 @@ def home(request):
 
 @login_required
 def plan_index(request):
-    return render(request, "plans/plan_list.html", {"plans": selectors.plan_list()})
+    plans = selectors.plan_list(include_drafts=rules.can_edit_plans(request.user))
+    return render(request, "plans/plan_list.html", {"plans": plans})
 
 
 @login_required
 def plan_detail(request, pk):
-    plan = get_object_or_404(selectors.plan_list_with_content(), pk=pk)
+    plans = selectors.plan_list_with_content(include_drafts=rules.can_edit_plans(request.user))
+    plan = get_object_or_404(plans, pk=pk)
     return render(request, "plans/plan_detail.html", {"plan": plan})
 
 
@@ -78,51 +96,58 @@ def plan_detail(request, pk):
 def agency_dashboard(request):
     if not request.user.agency_id:
         return redirect("home")
-    form = _filter_form(request, ["plan", "year"])
-    filters = form.to_filter()
-    dates = selectors.status_dates_get()
-    dashboard = selectors.agency_dashboard_get(
-        user=request.user, agency_id=request.user.agency_id, filters=filters, dates=dates
-    )
-    return render(
-        request,
-        "plans/agency_dashboard.html",
-        {
+    agency_id = request.user.agency_id
+
+    def build():
+        dates = selectors.status_dates_get()
+        form = _filter_form(request, DASHBOARD_FILTERS)
+        filters = form.to_filter()
+        dashboard = selectors.agency_dashboard_get(
+            user=request.user, agency_id=agency_id, filters=filters, dates=dates
+        )
+        context = {
             "agency": request.user.agency,
             "dashboard": dashboard,
             "form": form,
             "filters": filters,
             "dates": dates,
             "statuses": selectors.STATUS_ORDER,
-        },
+        }
+        return render_to_string("plans/includes/agency_dashboard_body.html", context, request=request)
+
+    body = _cached_body(request, ("agency-dashboard", agency_id), DASHBOARD_FILTERS, build)
+    return page_cache.render_with_body(
+        request, "plans/agency_dashboard.html", {"agency": request.user.agency}, body
     )
 
 
 def overview_filters(request):
     """The province overview's filter form and the filters it reads from the query
     string (shared with its Excel export)."""
-    form = _filter_form(request, ["plan", "year", "area", "agency"])
+    form = _filter_form(request, OVERVIEW_FILTERS)
     return form, form.to_filter()
 
 
 @login_required
 @permission_required("plans.view_all_agencies", raise_exception=True)
 def province_overview(request):
-    form, filters = overview_filters(request)
-    dates = selectors.status_dates_get()
-    overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
-    return render(
-        request,
-        "plans/province_overview.html",
-        {
+    def build():
+        dates = selectors.status_dates_get()
+        form, filters = overview_filters(request)
+        overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
+        context = {
             "overview": overview,
             "report_form": _province_report_form(filters, dates),
             "form": form,
             "filters": filters,
             "dates": dates,
             "statuses": selectors.STATUS_ORDER,
-        },
-    )
+        }
+        return render_to_string("plans/includes/province_overview_body.html", context, request=request)
+
+    # Everyone allowed here sees the whole province, so one copy serves them all.
+    body = _cached_body(request, ("province-overview",), OVERVIEW_FILTERS, build)
+    return page_cache.render_with_body(request, "plans/province_overview.html", {}, body)
 
 
 def deadline_list_filters(request):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from plans.models import Agency
-from tasks import selectors, services
+from tasks import heartbeat, selectors, services
 from tasks.queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -101,3 +101,11 @@ def report_returned_notify(self, *, report_id):
 
 
 report_returned_notify.run_once = _report_returned_notify_once
+
+
+@shared_task(name="tasks.beat_heartbeat")
+def beat_heartbeat():
+    """Beat queues this every BEAT_HEARTBEAT_SECONDS; the time the worker ran it is what
+    /health/ reports as beat's last run."""
+    with heartbeat.broker_redis(timeout=5.0) as client:
+        return heartbeat.heartbeat_record(client=client).isoformat()

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from accounts.models import User
 from accounts.roles import Role
@@ -15,6 +16,11 @@ from plans.selectors import deadline_list_with_status, status_dates_get
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Mat-khau-demo-2026"
+
+
+def authenticate_from_login_form(username, password):
+    # Lockout protection needs the request (the client's address) on every authentication.
+    return authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
 
 
 def seed(today=datetime.date(2026, 11, 28), password=PASSWORD):
@@ -39,7 +45,7 @@ def test_demo_accounts_have_their_roles_and_agencies():
         False,
     )
     assert (users["lanhdao"].role, users["lanhdao"].is_staff) == (Role.LEADER, False)
-    assert authenticate(username="sotttt", password=PASSWORD) == users["sotttt"]
+    assert authenticate_from_login_form("sotttt", PASSWORD) == users["sotttt"]
 
 
 def test_sample_tasks_say_they_are_sample_data():
@@ -57,7 +63,7 @@ def test_seeding_twice_duplicates_nothing_and_resets_passwords():
     output = seed(password="Mat-khau-moi-2027")
     assert "Nhiệm vụ mẫu tạo mới: 0" in output
     assert (User.objects.count(), Task.objects.count(), ProgressReport.objects.count()) == counts
-    assert authenticate(username="ngoaivu", password="Mat-khau-moi-2027") is not None
+    assert authenticate_from_login_form("ngoaivu", "Mat-khau-moi-2027") is not None
 
 
 @pytest.mark.parametrize(

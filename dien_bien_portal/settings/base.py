@@ -1,7 +1,9 @@
+import datetime
 from pathlib import Path
 
 import bootstrap_wrapper
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -23,6 +25,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "accounts.axes_config.LoginLockoutConfig",  # django-axes
+    "csp",
     "plans",
     "accounts",
     "tasks",
@@ -30,14 +34,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions left idle (after messages, so that it can say why).
+    "accounts.sessions.IdleSessionTimeoutMiddleware",
     # Gives the change history the user who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login refused by the lockout into the lockout page (last, as axes requires).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dien_bien_portal.urls"
@@ -64,19 +73,81 @@ DATABASES = {
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # A connection dropped by a database restart is replaced instead of failing a request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database host that does not answer fails the request (and /health/) after this
+    # many seconds instead of hanging until the web server kills the worker.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out (username, address) before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    # Django's model backend, with the user's agency and permissions in fewer queries.
+    "accounts.backends.AgencyModelBackend",
+]
 
+# No maximum length: long passphrases (spaces, Vietnamese letters) are welcome.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Security (production.py adds HTTPS-only cookies, HSTS and the HTTPS redirect).
+# A session left idle this long is ended (accounts.sessions); its last activity is
+# written at most once a minute, not on every request.
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+# The session row outlives the idle timeout so that a user coming back within a working
+# day is told why they must log in again; the middleware, not this age, ends it.
+SESSION_COOKIE_AGE = max(12 * 3600, SESSION_IDLE_TIMEOUT_SECONDS)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Reverse proxies in front of the portal that each append the address they received the
+# request from to X-Forwarded-For. 0: only REMOTE_ADDR counts (anything a client sends in
+# X-Forwarded-For is ignored). See accounts.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Brute force (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address lock that pair out for LOGIN_COOLOFF_MINUTES (HTTP 429, accounts.lockout); other
+# users on the same address, and the same user elsewhere, are not affected.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Content-Security-Policy (django-csp 4): everything from the portal itself, no inline
+# script or style (templates use static files and classes), no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # Bootstrap draws its form and menu icons as data: SVG images.
+        "img-src": [SELF, "data:"],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
 
 # Vietnamese first; dates dd/mm/yyyy through the format module below.
 LANGUAGE_CODE = "vi"
@@ -172,9 +243,19 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long a rendered dashboard or overview is kept (plans.page_cache). Changes to plan
+# data show at once; only agency renames and holiday corrections wait for this.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Log (rather than hide) the errors the Redis cache ignores.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Change history (django-simple-history). Reverting from the admin would bypass the
 # services' rules (deadline sync, review states), so history is read-only.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Health (/health/, dien_bien_portal.health). Each check gives up after this many seconds.
+HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=0.5)
+# With a broker, beat queues a heartbeat this often (tasks.beat_heartbeat); /health/ fails
+# when the last one a worker ran is older than BEAT_STALE_SECONDS or missing.
+BEAT_HEARTBEAT_SECONDS = env.float("BEAT_HEARTBEAT_SECONDS", default=60.0)
+BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)

@@ -25,6 +25,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# HTTPS only. The reverse proxy terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+# A load balancer may probe the health check over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = 365 * 24 * 3600
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# The directive alone preloads nothing: browsers act on it only once the domain's owner
+# submits the domain to their preload list (a separate, deliberate step).
+SECURE_HSTS_PRELOAD = True
+# "__Host-": the browser accepts these cookies only over HTTPS, for the whole site and
+# for this exact host (no Domain), so a sibling subdomain cannot plant or overwrite them.
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"

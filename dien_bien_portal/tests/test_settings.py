@@ -1,7 +1,9 @@
 """Settings that every page relies on."""
 
 import datetime
+import json
 import os
+import secrets
 import subprocess
 import sys
 
@@ -50,3 +52,75 @@ def test_production_settings_refuse_to_start_without_secret_key_or_hosts(missing
     )
     assert result.returncode != 0
     assert f"{missing} must be set in production." in result.stderr
+
+
+def production_environment(tmp_path, **overrides):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dien_bien_portal.settings.production",
+        # 50+ random characters, as `check --deploy` demands of a real key.
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "doingoai.dienbien.gov.vn",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    env.update(overrides)
+    return env
+
+
+def deploy_check(env):
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        timeout=300,
+    )
+
+
+def test_production_settings_pass_the_deployment_checklist(tmp_path):
+    result = deploy_check(production_environment(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_the_deployment_checklist_does_fail_on_a_weak_secret_key(tmp_path):
+    """The check above can fail: a short key is a warning, and warnings fail the run."""
+    result = deploy_check(production_environment(tmp_path, DJANGO_SECRET_KEY="short-key"))
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr + result.stdout
+
+
+def test_security_values_come_from_the_environment():
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; print(json.dumps("
+        "[s.SESSION_IDLE_TIMEOUT_SECONDS, s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(),"
+        " s.TRUSTED_PROXY_COUNT]))"
+    )
+    names = [
+        "SESSION_IDLE_TIMEOUT_SECONDS",
+        "LOGIN_FAILURE_LIMIT",
+        "LOGIN_COOLOFF_MINUTES",
+        "TRUSTED_PROXY_COUNT",
+    ]
+    base = {key: value for key, value in os.environ.items() if key not in names}
+    base["DJANGO_SETTINGS_MODULE"] = "dien_bien_portal.settings.dev"
+
+    def values(**env):
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            cwd=settings.BASE_DIR,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    assert values() == [1800, 5, 1800.0, 0]
+    assert values(
+        SESSION_IDLE_TIMEOUT_SECONDS="600",
+        LOGIN_FAILURE_LIMIT="3",
+        LOGIN_COOLOFF_MINUTES="5",
+        TRUSTED_PROXY_COUNT="1",
+    ) == [600, 3, 300.0, 1]

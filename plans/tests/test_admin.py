@@ -30,8 +30,8 @@ def seeded():
 
 
 @pytest.fixture
-def seeded_admin(client, seeded):
-    client.login(username="admin", password=PASSWORD)
+def seeded_admin(client, seeded, django_user_model):
+    client.force_login(django_user_model.objects.get(username="admin"))
     return client
 
 
@@ -39,9 +39,12 @@ def url_name(model, view):
     return f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}"
 
 
-# The background-work app's admin pages are tested with its own data in tasks/tests.
+# The background-work app's admin pages are tested with its own data in tasks/tests, the
+# login lockout's (axes) with login attempts in accounts/tests.
 @pytest.mark.parametrize(
-    "model", [m for m in admin.site._registry if m._meta.app_label != "tasks"], ids=lambda m: m._meta.label
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label not in {"tasks", "axes"}],
+    ids=lambda m: m._meta.label,
 )
 def test_every_changelist_add_and_change_page_loads_for_a_superuser(seeded_admin, model):
     model_admin = admin.site._registry[model]
@@ -237,8 +240,8 @@ def test_changing_the_plan_period_regenerates_deadlines(admin_client):
     assert task.deadlines.order_by("due_on").last().due_on == D(2040, 6, 1)
 
 
-def test_coordinator_edits_plans_and_only_reads_reports(client, seeded):
-    client.login(username="ngoaivu", password=PASSWORD)
+def test_coordinator_edits_plans_and_only_reads_reports(client, seeded, django_user_model):
+    client.force_login(django_user_model.objects.get(username="ngoaivu"))
     assert client.get(reverse("admin:plans_task_add")).status_code == 200
     assert client.get(reverse("admin:plans_plan_changelist")).status_code == 200
     assert client.get(reverse("admin:plans_progressreport_changelist")).status_code == 200
@@ -270,8 +273,8 @@ def test_report_evidence_in_admin_links_to_the_checked_download(admin_client):
 
 
 @pytest.mark.parametrize("username", ["sotttt", "lanhdao"])
-def test_officers_and_leaders_have_no_admin(client, seeded, username):
-    client.login(username=username, password=PASSWORD)
+def test_officers_and_leaders_have_no_admin(client, seeded, username, django_user_model):
+    client.force_login(django_user_model.objects.get(username=username))
     response = client.get(reverse("admin:plans_task_changelist"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))

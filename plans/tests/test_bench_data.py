@@ -374,3 +374,63 @@ def test_planner_statistics_are_fresh_on_postgresql():
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [ProgressReport._meta.db_table])
         (estimate,) = cursor.fetchone()
     assert estimate == ProgressReport.objects.count()
+
+
+# --- the progress bar -------------------------------------------------------------------
+
+
+def test_generation_draws_a_progress_bar_per_step_on_stderr():
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "generate_bench_data", "--scale", SCALE, "--today", TODAY.isoformat(), stdout=out, stderr=err
+    )
+    steps = [
+        bench_data.STEP_DELETE,
+        bench_data.STEP_AGENCIES,
+        bench_data.STEP_TASKS_BUILD,
+        bench_data.STEP_TASKS_WRITE,
+        bench_data.STEP_DEADLINES_BUILD,
+        bench_data.STEP_DEADLINES_WRITE,
+        bench_data.STEP_REPORTS_BUILD,
+        bench_data.STEP_REPORTS_WRITE,
+    ] + ([bench_data.STEP_ANALYZE] if connection.vendor == "postgresql" else [])
+    # Each step is drawn in place (carriage returns) and closed by one line at 100 %.
+    lines = err.getvalue().split("\n")
+    assert lines[-1] == ""
+    finals = [line.split("\r")[-1] for line in lines[:-1]]
+    assert [final[: len(step)] for final, step in zip(finals, steps, strict=True)] == steps
+    assert all("█" * 30 + " 100%" in final for final in finals)
+    assert finals[steps.index(bench_data.STEP_REPORTS_WRITE)].endswith("1.000/1.000")
+    counts = bench_counts()
+    links = f"{counts['tasks'] + counts['links']}"
+    assert finals[steps.index(bench_data.STEP_TASKS_WRITE)].endswith(f"{links}/{links}")
+    assert all(line.startswith("\r") for line in lines[:-1])
+    # The bar starts empty; stdout keeps only the summary.
+    assert "░" * 30 + "   0%  0/100" in err.getvalue()
+    assert "\r" not in out.getvalue() and "█" not in out.getvalue()
+
+
+def test_reset_draws_its_progress_too():
+    generate()
+    err = io.StringIO()
+    call_command("generate_bench_data", "--reset", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().split("\r")[-1] == f"{bench_data.STEP_DELETE:<28} {'█' * 30} 100%  6/6\n"
+
+
+def test_the_bar_redraws_at_most_every_interval_and_always_at_the_end():
+    from plans.management.commands.generate_bench_data import ProgressBar
+
+    written, now = [], [0.0]
+    bar = ProgressBar(written.append, interval=0.1, clock=lambda: now[0])
+    bar("Bước một", 0, 4)
+    bar("Bước một", 1, 4)  # too soon: not drawn
+    now[0] = 0.2
+    bar("Bước một", 2, 4)
+    bar("Bước một", 4, 4)  # the end, however soon
+    bar("Bước một", 4, 4)  # already complete: nothing more
+    bar("Bước hai", 1, 3)
+    bar.close()  # an error stopped the step: its line is ended
+    bar.close()
+    assert [text.split()[-1] for text in written if text != "\n"] == ["0/4", "2/4", "4/4", "1/3"]
+    assert written[2].endswith("4/4\n") and written[-1] == "\n" and written.count("\n") == 1
+    assert written[1] == f"\r{'Bước một':<28} {'█' * 15}{'░' * 15}  50%  2/4"

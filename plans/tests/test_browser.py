@@ -1,7 +1,8 @@
 """End to end in a real browser: Playwright drives Debian's Chromium against a live
 server. An officer of Sở TT&TT reports on a due deadline with a PDF, the coordinator
 accepts it and downloads the periodic report and the Excel table from the overview, and
-the agency's dashboard then counts the deadline as done.
+the agency's dashboard then counts the deadline as done. On every page visited, and on the
+Django admin's pages, the browser reports no Content-Security-Policy violation.
 
 Set PORTAL_SCREENSHOT_DIR to keep screenshots of the agency dashboard and the province
 overview (``make screenshots`` writes the ones shown in the README)."""
@@ -15,9 +16,10 @@ import docx
 import openpyxl
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from dien_bien_portal.testing import require
-from plans.models import DeadlineStatus, ProgressReport
+from plans.models import DeadlineStatus, Plan, ProgressReport, Task
 from plans.tests.conftest import PDF_BYTES
 
 PASSWORD = "Kiem-thu-dau-cuoi-2026"
@@ -57,6 +59,29 @@ def chromium(path):
             browser.close()
 
 
+# Every Content-Security-Policy violation the page sees (an inline script or style, an
+# event attribute, a resource from elsewhere) is reported back to the test. Playwright's
+# init script and binding are not subject to the page's policy.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} on ${location.pathname}`
+  );
+});
+"""
+
+
+def watch_csp(page, violations: list[str]) -> None:
+    page.expose_function("reportCspViolation", lambda text: violations.append(text))
+    page.add_init_script(CSP_LISTENER)
+    # Chromium also writes each refusal to the console ("... violates the following
+    # Content Security Policy directive ...").
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and violations.append(message.text),
+    )
+
+
 def log_in(page, base_url, username):
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Tên đăng nhập").fill(username)
@@ -89,9 +114,17 @@ def seeded(transactional_db):
 def test_officer_reports_with_a_pdf_and_the_coordinator_accepts(seeded, live_server, chromium_path, tmp_path):
     evidence = tmp_path / "ket-qua-thuc-hien.pdf"
     evidence.write_bytes(PDF_BYTES)
+    admin_pages = admin_urls()
     with chromium(chromium_path) as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        violations = []
+        watch_csp(page, violations)
         title = report_and_accept(page, live_server.url, evidence, downloads=tmp_path)
+        visit_admin(browser, live_server.url, admin_pages, violations)
+
+    # The dashboard, deadline page, review queue and overview above, and the admin's pages,
+    # ran under the Content-Security-Policy without a single refusal.
+    assert violations == [], "\n".join(violations)
 
     report = ProgressReport.objects.get(narrative=NARRATIVE)
     # What the overview's buttons gave the browser: the Word report of the plan and period
@@ -104,6 +137,35 @@ def test_officer_reports_with_a_pdf_and_the_coordinator_accepts(seeded, live_ser
     assert report.review_state == ProgressReport.ReviewState.ACCEPTED
     assert title.startswith(report.deadline.task.code)
     assert report.evidence.get().original_name == "ket-qua-thuc-hien.pdf"
+
+
+def admin_urls() -> list[str]:
+    """Admin pages with their scripts and widgets: lists with filters and actions, a task's
+    form (autocomplete, related-object links), its history, the plan import page, a new
+    user's password fields and the login lockout's lists."""
+    task = Task.objects.filter(area__plan__number="139/KH-UBND").first()
+    plan = Plan.objects.get(number="139/KH-UBND")
+    return [
+        reverse("admin:index"),
+        reverse("admin:plans_task_changelist"),
+        reverse("admin:plans_task_change", args=[task.pk]),
+        reverse("admin:plans_task_history", args=[task.pk]),
+        reverse("admin:plans_plan_import", args=[plan.pk]),
+        reverse("admin:accounts_user_add"),
+        reverse("admin:axes_accesslog_changelist"),
+    ]
+
+
+def visit_admin(browser, base, urls, violations) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    watch_csp(page, violations)
+    log_in(page, base, "admin")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    for url in urls:
+        response = page.goto(f"{base}{url}")
+        assert response.status == 200, url
+    page.evaluate("1")  # a round trip: violations reported by the last page have arrived
+    page.close()
 
 
 def report_and_accept(page, base, evidence, *, downloads) -> str:

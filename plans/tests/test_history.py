@@ -1,4 +1,5 @@
-"""Change history: every change to plans, areas, tasks, deadlines and reports is recorded
+"""Change history: every change to plans, areas, tasks, deadlines, reports and holiday
+corrections is recorded
 with who made it and what changed, and the admin shows it in Vietnamese."""
 
 import datetime
@@ -8,14 +9,14 @@ from django.apps import apps
 from django.urls import reverse
 
 from plans.history import HistoryBypassError, RecordedQuerySet
-from plans.models import ContentArea, Deadline, Plan, ProgressReport, Task
+from plans.models import ContentArea, Deadline, Holiday, Plan, ProgressReport, Task
 from plans.services import deadline_sync_for_task
 from plans.tests.factories import AgencyFactory, TaskFactory
 
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-RECORDED = [Plan, ContentArea, Task, Deadline, ProgressReport]
+RECORDED = [Plan, ContentArea, Task, Deadline, ProgressReport, Holiday]
 
 
 def recorded_models():

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -49,6 +50,18 @@ def test_plan_list_and_detail_show_the_plan_with_dates_as_dd_mm_yyyy(client, off
     detail = client.get(reverse("plan-detail", args=[plan.pk])).content.decode()
     assert task.title in detail and "03/02/2019" in detail
     assert str(task.lead_agency) in detail
+
+
+def test_a_draft_plan_is_shown_only_to_those_who_edit_plans(client, officer, django_user_model):
+    draft = PlanFactory(number="200/KH-UBND", status="draft", title="Dự thảo kế hoạch")
+    client.force_login(officer)
+    assert "200/KH-UBND" not in client.get(reverse("plan-list")).content.decode()
+    assert client.get(reverse("plan-detail", args=[draft.pk])).status_code == 404
+    coordinator = django_user_model.objects.create_user("ngoaivu", agency=AgencyFactory())
+    coordinator.groups.add(Group.objects.get(name="Cán bộ đầu mối (Sở Ngoại vụ)"))
+    client.force_login(coordinator)
+    assert "200/KH-UBND" in client.get(reverse("plan-list")).content.decode()
+    assert "Dự thảo kế hoạch" in client.get(reverse("plan-detail", args=[draft.pk])).content.decode()
 
 
 def test_unknown_plan_is_404(client, officer):

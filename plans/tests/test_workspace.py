@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.models import Contribution, DeadlineStatus, EvidenceFile, ProgressReport
-from plans.selectors import deadline_list_with_status, status_dates_get
+from plans.models import Contribution, Deadline, DeadlineStatus, EvidenceFile, ProgressReport
+from plans.selectors import area_progress, deadline_list_with_status, status_dates_get
 from plans.signals import report_returned
 from plans.tests.conftest import PDF_BYTES
 from plans.tests.factories import ProgressReportFactory, TaskFactory, local_datetime
@@ -428,3 +428,17 @@ def test_long_lists_are_paged_keeping_their_filters(client, users, agencies, tod
     assert "Trang 1/2" in first and 'href="?status=overdue&amp;page=2"' in first
     second = client.get(reverse("deadline-list"), {"status": "overdue", "page": 2})
     assert len(second.context["page"].object_list) == 5
+
+
+def test_area_progress_names_the_plan_when_several_are_shown(today):
+    for number in ["20/KH-UBND", "139/KH-UBND"]:
+        task = TaskFactory(area__plan__number=number, area__number=1, area__title="Đối ngoại chính trị")
+        Deadline.objects.create(task=task, due_on=today, period_start=today, period_label="Kỳ")
+    dates = status_dates_get(today=today)
+    rows = area_progress(deadline_list_with_status(dates=dates))
+    assert [(row.label, row.detail) for row in rows] == [
+        ("1. Đối ngoại chính trị", "Kế hoạch 139/KH-UBND"),
+        ("1. Đối ngoại chính trị", "Kế hoạch 20/KH-UBND"),
+    ]
+    one_plan = area_progress(deadline_list_with_status(dates=dates).filter(task__plan__number="20/KH-UBND"))
+    assert [(row.label, row.detail) for row in one_plan] == [("1. Đối ngoại chính trị", "")]

@@ -12,6 +12,51 @@ from plans.models import ProgressReport
 DEFAULT_SEED = 139
 
 
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+class ProgressBar:
+    """Draws ``bench_data``'s progress as one bar per step, redrawn in place with a
+    carriage return and closed with a newline when the step is complete."""
+
+    WIDTH = 30
+    LABEL_WIDTH = 28
+
+    def __init__(self, write, *, interval: float = 0.1, clock=time.monotonic):
+        self.write = write
+        self.interval = interval
+        self.clock = clock
+        self.label = None
+        self.open = False  # a bar drawn without its final newline yet
+        self.drawn_at = None
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        now = self.clock()
+        finished = done >= total
+        if label == self.label:
+            if not self.open:  # this step was already drawn complete
+                return
+            if not finished and now - self.drawn_at < self.interval:
+                return
+        elif self.open:
+            self.write("\n")
+        self.label, self.drawn_at, self.open = label, now, not finished
+        share = done / total if total else 1.0
+        filled = round(self.WIDTH * share)
+        bar = "█" * filled + "░" * (self.WIDTH - filled)
+        counts = f"{_thousands(done)}/{_thousands(total)}"
+        self.write(
+            f"\r{label:<{self.LABEL_WIDTH}} {bar} {share:>4.0%}  {counts}" + ("\n" if finished else "")
+        )
+
+    def close(self) -> None:
+        """End a bar left open (a step interrupted by an error)."""
+        if self.open:
+            self.write("\n")
+            self.open = False
+
+
 def scale_value(value):
     try:
         scale = float(value)
@@ -57,19 +102,28 @@ class Command(BaseCommand):
             "--reset", action="store_true", help="Chỉ xóa dữ liệu thử tải đã sinh, không sinh lại."
         )
 
+    def _write_progress(self, text: str) -> None:
+        # On stderr, uncoloured, so that stdout keeps only the summary.
+        self.stderr.write(text, style_func=lambda message: message, ending="")
+        self.stderr.flush()
+
     def handle(self, *args, **options):
         started = time.perf_counter()
+        progress = ProgressBar(self._write_progress)
         try:
             if options["reset"]:
-                deleted = bench_data.bench_data_delete()
+                deleted = bench_data.bench_data_delete(progress=progress)
             else:
                 result = bench_data.bench_data_generate(
                     scale=options["scale"],
                     seed=options["seed"],
                     today=options["today"] or timezone.localdate(),
+                    progress=progress,
                 )
         except bench_data.BenchDataError as exc:
             raise CommandError(f"Không thực hiện được, dữ liệu không thay đổi: {exc}") from exc
+        finally:
+            progress.close()
         elapsed = time.perf_counter() - started
         if options["reset"]:
             self.stdout.write(

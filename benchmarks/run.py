@@ -1,0 +1,1000 @@
+"""The province-scale benchmark of DESIGN §7: ``make bench`` (``python -m benchmarks.run``).
+
+In one run, on PostgreSQL and Redis, with the production settings served by gunicorn:
+
+1. the database ``BENCH_DATABASE_URL`` is created if missing, migrated, and given the
+   benchmark data set (``generate_bench_data``) unless a complete one is there already;
+   static files are collected into a temporary folder;
+2. gunicorn starts with ``gunicorn.conf.py`` on a free port, settings ``bench`` (the
+   production settings plus a bare view); the benchmark logs in through the login form
+   as an agency officer and as a coordinator;
+3. wrk measures the bare view, the agency dashboard and the province overview, each
+   after a warm-up, with the same connections and threads;
+4. gunicorn is stopped; the reminder sweep and the province's report are timed, each
+   in a fresh process;
+5. the results are printed, checked against the budgets of DESIGN §7 and written to
+   ``docs/benchmarks.md``.
+
+Exit status: 0 when every budget holds, 1 when one is missed or a measurement failed,
+2 when the benchmark could not be set up. Options come from the command line or the
+environment (``BENCH_*``); ``python -m benchmarks.run --help`` lists them.
+"""
+
+import argparse
+import datetime
+import http.client
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import zoneinfo
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA_SCRIPT = Path(__file__).resolve().parent / "report.lua"
+RESULT_MARK = "BENCH_RESULT "
+HOST = "127.0.0.1"
+LOCAL_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+# DESIGN §7.
+DASHBOARD_MAX_RATIO = 3.0
+OVERVIEW_MAX_RATIO = 5.0
+SWEEP_MAX_SECONDS = 30.0
+MAX_MESSAGES_PER_AGENCY = 1
+
+EXIT_PASS, EXIT_FAIL, EXIT_SETUP = 0, 1, 2
+
+
+class BenchError(Exception):
+    """The benchmark cannot go on; the message says why."""
+
+
+# --- wrk -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests: int
+    duration_s: float
+    requests_per_s: float
+    median_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    max_ms: float
+    non_2xx: int
+    last_non_2xx_status: int
+    errors: dict
+
+    @property
+    def socket_errors(self) -> int:
+        return sum(self.errors.get(name, 0) for name in ("connect", "read", "write", "timeout"))
+
+    @property
+    def failures(self) -> list[str]:
+        """Why this measurement does not count: responses that were not 2xx, socket
+        errors (timeouts included), or no request at all."""
+        reasons = []
+        if self.requests == 0:
+            reasons.append("no request completed")
+        if self.non_2xx:
+            reasons.append(f"{self.non_2xx} responses not 2xx (last: {self.last_non_2xx_status})")
+        if self.socket_errors:
+            detail = ", ".join(f"{name} {n}" for name, n in self.errors.items() if n and name != "status")
+            reasons.append(f"socket errors: {detail}")
+        return reasons
+
+
+def parse_wrk_output(text: str) -> WrkResult:
+    """The figures that ``report.lua`` prints at the end of wrk's output."""
+    lines = [line for line in text.splitlines() if line.startswith(RESULT_MARK)]
+    if len(lines) != 1:
+        raise BenchError(f"wrk printed {len(lines)} result lines instead of one:\n{text.strip()}")
+    try:
+        data = json.loads(lines[0][len(RESULT_MARK) :])
+        return WrkResult(**data)
+    except (ValueError, TypeError) as exc:
+        raise BenchError(f"wrk's result line cannot be read ({exc}): {lines[0]}") from exc
+
+
+def wrk_version() -> str:
+    # `wrk -v` prints its version line, then the usage, and exits with status 1.
+    result = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    first = (result.stdout or result.stderr).strip().splitlines()
+    return first[0].split(" Copyright")[0] if first else "wrk (version unknown)"
+
+
+def wrk_run(url: str, *, cookie: str, seconds: int, config) -> WrkResult:
+    command = [
+        "wrk",
+        f"--threads={config.threads}",
+        f"--connections={config.connections}",
+        f"--duration={seconds}s",
+        f"--timeout={config.timeout}s",
+        f"--script={LUA_SCRIPT}",
+        # Production redirects plain http to https; the proxy in front says it was https.
+        "--header=X-Forwarded-Proto: https",
+        f"--header=Cookie: {cookie}",
+        url,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + config.timeout + 60)
+    if result.returncode != 0:
+        raise BenchError(f"wrk failed (status {result.returncode}): {result.stderr.strip()}")
+    return parse_wrk_output(result.stdout)
+
+
+# --- budgets ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    name: str
+    path: str
+    user: str  # "officer" or "coordinator"
+
+
+TARGETS = [
+    Target("bare", "bare view (officer)", "/bench/bare/", "officer"),
+    Target("dashboard", "agency dashboard (officer)", "/dashboard/", "officer"),
+    Target("overview", "province overview (coordinator)", "/overview/", "coordinator"),
+]
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    budget: str
+    measured: str
+    passed: bool
+
+
+def _ratio(results: dict, key: str) -> float | None:
+    bare, other = results.get("bare"), results.get(key)
+    if bare is None or other is None or bare.median_ms <= 0:
+        return None
+    return other.median_ms / bare.median_ms
+
+
+def budgets_check(results: dict[str, WrkResult], sweep: dict | None) -> list[Check]:
+    """DESIGN §7 against the measurements: page medians relative to the bare view's,
+    the sweep's time and its messages per agency, and clean responses everywhere. A
+    budget whose measurement is missing or failed is missed."""
+    checks = []
+    for target in TARGETS:
+        result = results.get(target.key)
+        failures = ["not measured"] if result is None else result.failures
+        checks.append(
+            Check(
+                f"{target.name}: every response 2xx, no socket error",
+                "0 failed",
+                "; ".join(failures) if failures else f"{result.requests} requests, all 2xx",
+                not failures,
+            )
+        )
+    for key, label, limit in (
+        ("dashboard", "agency dashboard median", DASHBOARD_MAX_RATIO),
+        ("overview", "province overview median", OVERVIEW_MAX_RATIO),
+    ):
+        ratio = _ratio(results, key)
+        valid = ratio is not None and not results[key].failures and not results["bare"].failures
+        checks.append(
+            Check(
+                f"{label} / bare view median",
+                f"≤ {limit:g}×",
+                f"{ratio:.2f}×" if ratio is not None else "not measured",
+                valid and ratio <= limit,
+            )
+        )
+    if sweep is None:
+        checks.append(Check("reminder sweep time", f"< {SWEEP_MAX_SECONDS:g} s", "not measured", False))
+        checks.append(
+            Check("queued messages per agency", f"≤ {MAX_MESSAGES_PER_AGENCY}", "not measured", False)
+        )
+    else:
+        checks.append(
+            Check(
+                "reminder sweep time",
+                f"< {SWEEP_MAX_SECONDS:g} s",
+                f"{sweep['seconds']:.2f} s",
+                sweep["seconds"] < SWEEP_MAX_SECONDS,
+            )
+        )
+        # Every digest the sweep returned is on the broker, and no agency has two.
+        complete = sweep["messages_found"] == sweep["queued"] == sweep["digests"]
+        checks.append(
+            Check(
+                "queued messages per agency",
+                f"≤ {MAX_MESSAGES_PER_AGENCY}",
+                f"max {sweep['max_messages_per_agency']} ({sweep['messages_found']} messages for "
+                f"{sweep['messages_agencies']} agencies; {sweep['digests']} digests)",
+                complete and sweep["max_messages_per_agency"] <= MAX_MESSAGES_PER_AGENCY,
+            )
+        )
+    return checks
+
+
+def results_table(results: dict[str, WrkResult]) -> list[list[str]]:
+    """Rows of name, median, p95, p99 (ms), requests/s, non-2xx and ratio to bare."""
+    rows = []
+    for target in TARGETS:
+        result = results.get(target.key)
+        if result is None:
+            rows.append([target.name, "–", "–", "–", "–", "–", "–"])
+            continue
+        ratio = _ratio(results, target.key)
+        rows.append(
+            [
+                target.name,
+                f"{result.median_ms:.2f}",
+                f"{result.p95_ms:.2f}",
+                f"{result.p99_ms:.2f}",
+                f"{result.requests_per_s:.1f}",
+                str(result.non_2xx + result.socket_errors),
+                f"{ratio:.2f}×" if ratio is not None else "–",
+            ]
+        )
+    return rows
+
+
+TABLE_HEADER = ["benchmark", "median ms", "p95 ms", "p99 ms", "req/s", "failed", "× bare"]
+
+
+def text_table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells):
+        first = f"{cells[0]:<{widths[0]}}"
+        return "  ".join(
+            [first] + [f"{cell:>{width}}" for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        )
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)])
+
+
+def markdown_table(header: list[str], rows: list[list[str]], *, numbers=True) -> str:
+    """A Markdown table, its first column left-aligned, the others right-aligned when
+    they hold ``numbers``."""
+    rule = ["---" if i == 0 or not numbers else "---:" for i in range(len(header))]
+    return "\n".join("| " + " | ".join(cells) + " |" for cells in [header, rule, *rows])
+
+
+# --- configuration ---------------------------------------------------------------------
+
+
+def _env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description="The province-scale benchmark (DESIGN §7)."
+    )
+    add = parser.add_argument
+    add(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", f"postgres://postgres@{HOST}:5432/bench_province"),
+        help="PostgreSQL database of the benchmark, created if missing (BENCH_DATABASE_URL)",
+    )
+    add(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", f"redis://{HOST}:6379/13"),
+        help="Redis database for cache and broker, emptied at the start (BENCH_REDIS_URL)",
+    )
+    add(
+        "--duration",
+        type=int,
+        default=_env_int("BENCH_DURATION", 15),
+        help="seconds per measurement (BENCH_DURATION)",
+    )
+    add(
+        "--warmup",
+        type=int,
+        default=_env_int("BENCH_WARMUP", 3),
+        help="seconds of warm-up before each (BENCH_WARMUP)",
+    )
+    add(
+        "--connections",
+        type=int,
+        default=_env_int("BENCH_CONNECTIONS", 4),
+        help="wrk connections (BENCH_CONNECTIONS)",
+    )
+    add("--threads", type=int, default=_env_int("BENCH_THREADS", 2), help="wrk threads (BENCH_THREADS)")
+    add(
+        "--timeout",
+        type=int,
+        default=_env_int("BENCH_TIMEOUT", 30),
+        help="wrk request timeout, seconds (BENCH_TIMEOUT)",
+    )
+    add("--workers", type=int, default=_env_int("BENCH_WORKERS", 2), help="gunicorn workers (BENCH_WORKERS)")
+    add("--scale", default=os.environ.get("BENCH_SCALE", "1"), help="data set scale, (0, 1] (BENCH_SCALE)")
+    add("--seed", default=os.environ.get("BENCH_SEED", "139"), help="data set seed (BENCH_SEED)")
+    add(
+        "--output",
+        default=os.environ.get("BENCH_OUTPUT", str(ROOT / "docs" / "benchmarks.md")),
+        help="where the results are written (BENCH_OUTPUT)",
+    )
+    add(
+        "--json",
+        default=os.environ.get("BENCH_JSON", ""),
+        help="also write the results as JSON to this file (BENCH_JSON)",
+    )
+    add("--no-install", action="store_true", help="never install wrk with apt-get; fail when it is missing")
+    config = parser.parse_args(argv)
+    if config.threads > config.connections:
+        parser.error("--threads cannot exceed --connections (wrk gives each thread a connection at least)")
+    if min(config.duration, config.warmup, config.connections, config.threads, config.workers) < 1:
+        parser.error("durations, connections, threads and workers must be at least 1")
+    return config
+
+
+# --- services --------------------------------------------------------------------------
+
+
+def ensure_wrk(*, install: bool) -> None:
+    if shutil.which("wrk"):
+        return
+    if not install:
+        raise BenchError("wrk is not installed (Debian package `wrk`).")
+    print("wrk is missing: installing the Debian package `wrk` with apt-get.", flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BenchError(f"wrk could not be installed: {exc}") from exc
+    if not shutil.which("wrk"):
+        raise BenchError("wrk could not be installed.")
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` if it does not exist."""
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urllib.parse.urlparse(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        raise BenchError(f"The benchmark runs on PostgreSQL; BENCH_DATABASE_URL is {parts.scheme}://…")
+    name = urllib.parse.unquote(parts.path.lstrip("/"))
+    try:
+        connection = psycopg2.connect(
+            dbname="postgres",
+            host=parts.hostname or HOST,
+            port=parts.port or 5432,
+            user=urllib.parse.unquote(parts.username or "postgres"),
+            password=urllib.parse.unquote(parts.password or "") or None,
+            connect_timeout=5,
+        )
+    except psycopg2.OperationalError as exc:
+        raise BenchError(
+            f"PostgreSQL cannot be reached at {parts.hostname}:{parts.port or 5432}: {exc}"
+        ) from exc
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                print(f"Creating the database {name}.", flush=True)
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    finally:
+        connection.close()
+
+
+def redis_prepare(url: str) -> str:
+    """Empty the benchmark's Redis database (no cache or queue from an earlier run);
+    return the server's version."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=10)
+        client.flushdb()
+        return client.info("server")["redis_version"]
+    except redis.RedisError as exc:
+        raise BenchError(f"Redis cannot be reached at {url}: {exc}") from exc
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+# --- the portal over HTTP --------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    status: int
+    headers: list
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((value for key, value in self.headers if key.lower() == name.lower()), None)
+
+    def cookies(self) -> dict[str, str]:
+        jar = {}
+        for key, value in self.headers:
+            if key.lower() != "set-cookie":
+                continue
+            try:
+                parsed = SimpleCookie()
+                parsed.load(value)
+            except CookieError:
+                continue
+            jar.update({name: morsel.value for name, morsel in parsed.items()})
+        return jar
+
+
+def cookie_header(cookies: dict[str, str]) -> str:
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+class Portal:
+    """Plain HTTP to gunicorn, as the reverse proxy speaks to it: every request says it
+    came over https, and cookies are sent by hand (they are ``Secure``)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.origin = f"https://{HOST}:{port}"
+
+    def request(self, method, path, *, cookies=None, body=None, headers=None, timeout=60) -> Response:
+        connection = http.client.HTTPConnection(HOST, self.port, timeout=timeout)
+        sent = {"X-Forwarded-Proto": "https", **(headers or {})}
+        if cookies:
+            sent["Cookie"] = cookie_header(cookies)
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            return Response(response.status, response.getheaders(), response.read())
+        finally:
+            connection.close()
+
+    def login(self, username: str, password: str, *, session_cookie: str) -> dict[str, str]:
+        """Log in through the login form (GET for the CSRF token, POST); return the
+        session cookie."""
+        page = self.request("GET", "/accounts/login/")
+        if page.status != 200:
+            raise BenchError(f"GET /accounts/login/ answered {page.status}, not 200.")
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+        if not match:
+            raise BenchError("The login page has no CSRF token.")
+        form = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": match[1].decode()}
+        )
+        answer = self.request(
+            "POST",
+            "/accounts/login/",
+            cookies=page.cookies(),
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": self.origin,
+                "Referer": f"{self.origin}/accounts/login/",
+            },
+        )
+        session = answer.cookies().get(session_cookie)
+        if answer.status != 302 or not session:
+            raise BenchError(
+                f"Logging in as {username} failed: status {answer.status}, "
+                f"cookies set {sorted(answer.cookies())}."
+            )
+        return {session_cookie: session}
+
+
+class Gunicorn:
+    """gunicorn with the repository's gunicorn.conf.py, in a process group of its own."""
+
+    def __init__(self, *, env: dict, port: int, workers: int, log_path: Path):
+        self.env = {
+            **env,
+            "GUNICORN_BIND": f"{HOST}:{port}",
+            "GUNICORN_WORKERS": str(workers),
+            "GUNICORN_FORWARDED_ALLOW_IPS": HOST,
+            "GUNICORN_LOG_LEVEL": "warning",
+            # No worker recycling in the middle of a measurement.
+            "GUNICORN_MAX_REQUESTS": "0",
+        }
+        self.env.pop("GUNICORN_ACCESS_LOG", None)
+        self.port = port
+        self.log_path = log_path
+        self.process = None
+
+    def start(self, *, timeout: float = 60) -> None:
+        with open(self.log_path, "wb") as log:  # the child keeps its own copy of the file
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "dien_bien_portal.wsgi"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        portal = Portal(self.port)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited with status {self.process.returncode}:\n{self.log_tail()}")
+            try:
+                if portal.request("GET", "/accounts/login/", timeout=5).status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """TERM to the master (it stops its workers), then KILL to the whole group."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(40)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+def machine_info() -> dict:
+    def first(path, pattern):
+        try:
+            match = re.search(pattern, Path(path).read_text(), re.MULTILINE)
+        except OSError:
+            return None
+        return match[1].strip() if match else None
+
+    memory_kib = first("/proc/meminfo", r"^MemTotal:\s+(\d+)")
+    os_name = first("/etc/os-release", r'^PRETTY_NAME="?([^"\n]+)') or platform.system()
+    return {
+        "cpu": first("/proc/cpuinfo", r"^model name\s*:\s*(.+)$") or platform.processor() or "unknown",
+        "cores": os.cpu_count(),
+        "memory": f"{int(memory_kib) / 1024**2:.1f} GiB" if memory_kib else "unknown",
+        "os": f"{os_name} (Linux {platform.release()})" if platform.system() == "Linux" else os_name,
+        "python": platform.python_version(),
+    }
+
+
+def git_commit() -> str:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return (
+        f"{commit} (with uncommitted changes)"
+        if git("status", "--porcelain", "--untracked-files=no")
+        else commit
+    )
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass
+class BenchRun:
+    config: argparse.Namespace
+    env: dict = field(default_factory=dict)
+    state: dict | None = None
+    users: dict | None = None
+    results: dict = field(default_factory=dict)
+    sweep: dict | None = None
+    reports: dict | None = None
+    errors: list = field(default_factory=list)
+    machine: dict = field(default_factory=dict)
+    versions: dict = field(default_factory=dict)
+    load: dict = field(default_factory=dict)
+    generated: bool = False
+    started_at: datetime.datetime | None = None
+    server: Gunicorn | None = None
+
+    def django(self, step: str, *args) -> dict:
+        """Run a step of ``benchmarks.steps`` in a fresh process; its JSON answer."""
+        result = subprocess.run(
+            [sys.executable, "-m", "benchmarks.steps", step, *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            print(result.stderr.strip()[-5000:], file=sys.stderr)
+            last = (result.stderr.strip().splitlines() or ["no message"])[-1]
+            raise BenchError(f"Step {step} failed: {last}")
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    def manage(self, *args) -> None:
+        """A manage.py command, its output shown as it comes (generate_bench_data's bar)."""
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=self.env)
+        if result.returncode != 0:
+            raise BenchError(f"manage.py {' '.join(args)} failed with status {result.returncode}.")
+
+    def setup(self, static_root: Path) -> None:
+        config = self.config
+        ensure_wrk(install=not config.no_install)
+        ensure_database(config.database_url)
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "dien_bien_portal.settings.bench",
+            "DATABASE_URL": config.database_url,
+            "DATABASE_CONN_MAX_AGE": "60",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": HOST,
+            "REDIS_URL": config.redis_url,
+            "CACHE_URL": config.redis_url,
+            "CELERY_BROKER_URL": config.redis_url,
+            # Nothing the benchmark does sends mail; should anything try, it stays here.
+            "EMAIL_URL": "consolemail://",
+            "STATIC_ROOT": str(static_root),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+        }
+        self.versions["redis"] = redis_prepare(config.redis_url)
+        print("== Database: migrate", flush=True)
+        self.manage("migrate", "--noinput", "--verbosity", "1")
+        self.state = self.django("state", "--scale", config.scale)
+        if not self.state["complete"]:
+            reasons = "; ".join(self.state["problems"])
+            print(f"== Data set missing or incomplete ({reasons}): generating it", flush=True)
+            self.manage(
+                "generate_bench_data",
+                "--scale",
+                config.scale,
+                "--seed",
+                config.seed,
+                "--today",
+                self.state["generate_today"],
+            )
+            self.generated = True
+            self.state = self.django("state", "--scale", config.scale)
+            if not self.state["complete"]:
+                raise BenchError("The data set is still incomplete: " + "; ".join(self.state["problems"]))
+        else:
+            print(f"== Data set present (generated for {self.state['today']}): reused", flush=True)
+        print("== Static files", flush=True)
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        self.users = self.django("users")
+
+    def measure(self, log_path: Path) -> None:
+        config = self.config
+        port = free_port()
+        self.server = Gunicorn(env=self.env, port=port, workers=config.workers, log_path=log_path)
+        print(f"== gunicorn: {config.workers} workers on {HOST}:{port}", flush=True)
+        self.server.start()
+        portal = Portal(port)
+        session_name = self.state["session_cookie_name"]
+        cookies = {
+            role: portal.login(user["username"], user["password"], session_cookie=session_name)
+            for role, user in ((role, self.users[role]) for role in ("officer", "coordinator"))
+        }
+        for target in TARGETS:
+            # One plain request first: a wrong page shows its status here, not as a
+            # stream of failed requests.
+            check = portal.request("GET", target.path, cookies=cookies[target.user], timeout=config.timeout)
+            if check.status != 200:
+                raise BenchError(f"GET {target.path} as {target.user} answered {check.status}, not 200.")
+            url = f"http://{HOST}:{port}{target.path}"
+            cookie = cookie_header(cookies[target.user])
+            print(
+                f"== wrk {target.name}: {config.warmup} s warm-up, {config.duration} s measured", flush=True
+            )
+            warmup = wrk_run(url, cookie=cookie, seconds=config.warmup, config=config)
+            if warmup.failures:
+                raise BenchError(f"Warm-up of {target.path}: " + "; ".join(warmup.failures))
+            self.results[target.key] = wrk_run(url, cookie=cookie, seconds=config.duration, config=config)
+        self.server.stop()
+
+    def execute(self) -> int:
+        config = self.config
+        self.started_at = datetime.datetime.now(datetime.UTC)
+        self.machine = machine_info()
+        self.load["start"] = os.getloadavg()
+        with tempfile.TemporaryDirectory(prefix="bench-") as temp:
+            try:
+                self.setup(Path(temp) / "static")
+            except BenchError as exc:
+                print(f"bench: cannot set up: {exc}", file=sys.stderr)
+                return EXIT_SETUP
+            self.versions.update(
+                {
+                    "postgresql": self.state["database"]["version"],
+                    "django": _version("Django"),
+                    "gunicorn": _version("gunicorn"),
+                    "wrk": wrk_version(),
+                }
+            )
+            try:
+                self.measure(Path(temp) / "gunicorn.log")
+            except BenchError as exc:
+                self.errors.append(str(exc))
+                print(f"bench: {exc}", file=sys.stderr)
+            finally:
+                if self.server:
+                    self.server.stop()
+            if self.errors or any(result.failures for result in self.results.values()):
+                print(
+                    f"gunicorn's log ends with:\n{self.server.log_tail() if self.server else ''}",
+                    file=sys.stderr,
+                )
+            day = self.state["sweep_day"]
+            for name, args in (("sweep", ["--today", day]), ("reports", ["--today", self.state["today"]])):
+                print(f"== {name} (fresh process)", flush=True)
+                try:
+                    setattr(self, name, self.django(name, *args))
+                except BenchError as exc:
+                    self.errors.append(str(exc))
+                    print(f"bench: {exc}", file=sys.stderr)
+        self.load["end"] = os.getloadavg()
+        checks = budgets_check(self.results, self.sweep)
+        passed = all(check.passed for check in checks) and not self.errors
+        print()
+        print(self.summary(checks, passed))
+        output = Path(config.output)
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(self.markdown(checks, passed))
+        print(f"\nWritten to {output}.")
+        status = EXIT_PASS if passed else EXIT_FAIL
+        if config.json:
+            Path(config.json).write_text(json.dumps(self.as_dict(checks, status), indent=2, default=str))
+        return status
+
+    def as_dict(self, checks: list[Check], status: int) -> dict:
+        return {
+            "status": status,
+            "port": self.server.port if self.server else None,
+            "generated": self.generated,
+            "results": {key: result.__dict__ for key, result in self.results.items()},
+            "checks": [check.__dict__ for check in checks],
+            "sweep": self.sweep,
+            "reports": self.reports,
+            "errors": self.errors,
+            "data_set": self.state["counts"] if self.state else None,
+        }
+
+    # --- reports -----------------------------------------------------------------------
+
+    def summary(self, checks: list[Check], passed: bool) -> str:
+        lines = [text_table(TABLE_HEADER, results_table(self.results)), ""]
+        if self.sweep:
+            s = self.sweep
+            lines.append(
+                f"reminder sweep ({s['today']}): {s['seconds']:.2f} s, {s['queries']} queries, "
+                f"{s['open_deadlines']} open deadlines, {s['claimed']} reminders claimed, "
+                f"{s['digests']} digests queued for {s['messages_agencies']} agencies "
+                f"(max {s['max_messages_per_agency']} per agency)"
+            )
+        if self.reports:
+            one, every = self.reports["one"], self.reports["all"]
+            lines.append(
+                f"province report {self.reports['period']}: one plan ({one['plan']}, {one['tasks']} tasks) "
+                f"{one['seconds']:.2f} s (selector {one['selector_seconds']:.2f} s, "
+                f"{one['queries']} queries; .docx {one['docx_seconds']:.2f} s); "
+                f"all plans ({every['plans']}) {every['seconds']:.2f} s"
+            )
+        lines.append("")
+        for check in checks:
+            verdict = "PASS" if check.passed else "FAIL"
+            lines.append(f"{verdict}  {check.name}: {check.measured} (budget {check.budget})")
+        for error in self.errors:
+            lines.append(f"ERROR {error}")
+        lines.append("")
+        lines.append("All budgets hold." if passed else "Budget missed or measurement failed.")
+        return "\n".join(lines)
+
+    def markdown(self, checks: list[Check], passed: bool) -> str:
+        config, state, machine = self.config, self.state, self.machine
+        local = self.started_at.astimezone(LOCAL_TZ)
+        counts, totals = state["counts"], state["totals"]
+        out = [
+            "# Benchmark: the province-scale data set",
+            "",
+            "Written by `make bench` (`benchmarks/run.py`); rerun it to refresh this page. "
+            "The budgets are those of DESIGN §7.",
+            "",
+            f"- Run: {local:%Y-%m-%d %H:%M} Vietnam time ({self.started_at:%Y-%m-%d %H:%M} UTC), "
+            f"commit {git_commit()}",
+            f"- Result: **{'PASS' if passed else 'FAIL'}**",
+            "",
+            "## Budgets",
+            "",
+            markdown_table(
+                ["budget", "limit", "measured", "result"],
+                [[c.name, c.budget, c.measured, "PASS" if c.passed else "**FAIL**"] for c in checks],
+                numbers=False,
+            ),
+            "",
+        ]
+        if self.errors:
+            out += ["Errors:", ""] + [f"- {' '.join(error.split())[:300]}" for error in self.errors] + [""]
+        out += [
+            "## Page latency",
+            "",
+            "wrk against gunicorn, each page after its own warm-up; latencies in milliseconds; "
+            "*failed* counts responses that were not 2xx and socket errors.",
+            "",
+            markdown_table(TABLE_HEADER, results_table(self.results)),
+            "",
+        ]
+        if self.results:
+            out += [
+                markdown_table(
+                    ["benchmark", "requests", "mean ms", "max ms"],
+                    [
+                        [t.name, str(r.requests), f"{r.mean_ms:.2f}", f"{r.max_ms:.2f}"]
+                        for t in TARGETS
+                        if (r := self.results.get(t.key))
+                    ],
+                ),
+                "",
+            ]
+        officer = (self.users or {}).get("officer", {})
+        coordinator = (self.users or {}).get("coordinator", {})
+        out += [
+            "- Bare view: `/bench/bare/`, a login-required view returning a two-byte response, behind "
+            "the same middleware (settings `dien_bien_portal.settings.bench`, which only adds this URL "
+            "to the production settings).",
+            f"- Agency dashboard `/dashboard/` as an officer of `{officer.get('agency', '?')}`, the "
+            f"benchmark agency that leads the most deadlines ({officer.get('agency_deadlines', '?')}).",
+            f"- Province overview `/overview/` as a coordinator of `{coordinator.get('agency', '?')}`.",
+            "- Every request carries `X-Forwarded-Proto: https` (as from the reverse proxy) and the "
+            "session cookie obtained through the login form.",
+            "",
+            "## Reminder sweep",
+            "",
+        ]
+        if self.sweep:
+            s = self.sweep
+            out += [
+                f"`tasks.services.reminder_sweep` for {s['today']}, timed in a fresh process, then its "
+                "digests queued on Redis as the daily beat task does; its ledger rows and queued "
+                "messages are removed afterwards, so every run starts alike.",
+                "",
+                markdown_table(
+                    ["measure", "value"],
+                    [
+                        ["sweep time", f"{s['seconds']:.2f} s"],
+                        ["SQL queries", str(s["queries"])],
+                        ["open deadlines (all active plans)", str(s["open_deadlines"])],
+                        ["reminders claimed", str(s["claimed"])],
+                        ["agencies with reminders", str(s["agencies_with_reminders"])],
+                        ["digests queued", str(s["queued"])],
+                        ["queueing time", f"{s['enqueue_seconds']:.2f} s"],
+                        ["most messages for one agency", str(s["max_messages_per_agency"])],
+                    ],
+                ),
+                "",
+            ]
+        else:
+            out += ["Not measured.", ""]
+        out += ["## Province report", ""]
+        if self.reports:
+            one, every = self.reports["one"], self.reports["all"]
+            out += [
+                f"`plans.selectors.province_report_get` and `plans.report_docx.province_report_docx` for "
+                f"the year {self.reports['period']}, in a fresh process: first one plan, then each of "
+                "the benchmark plans.",
+                "",
+                markdown_table(
+                    ["report", "selector s", ".docx s", "total s", "queries"],
+                    [
+                        [
+                            f"one plan ({one['plan']}, {one['tasks']} tasks, {one['docx_bytes']} bytes)",
+                            f"{one['selector_seconds']:.2f}",
+                            f"{one['docx_seconds']:.2f}",
+                            f"{one['seconds']:.2f}",
+                            str(one["queries"]),
+                        ],
+                        [
+                            f"all plans ({every['plans']}; slowest {every['max_seconds']:.2f} s)",
+                            f"{every['selector_seconds']:.2f}",
+                            f"{every['docx_seconds']:.2f}",
+                            f"{every['seconds']:.2f}",
+                            str(every["queries"]),
+                        ],
+                    ],
+                ),
+                "",
+            ]
+        else:
+            out += ["Not measured.", ""]
+        out += [
+            "## Data set",
+            "",
+            f"`generate_bench_data --scale {config.scale} --seed {config.seed}` for the day {state['today']}"
+            f" ({'generated by this run' if self.generated else 'present before this run and reused'}); "
+            "counted in the database:",
+            "",
+            markdown_table(
+                ["rows", "benchmark data", "whole database"],
+                [
+                    ["agencies", str(counts["agencies"]), ""],
+                    ["plans", str(counts["plans"]), str(totals["plans"])],
+                    ["content areas", str(counts["areas"]), ""],
+                    ["tasks", str(counts["tasks"]), ""],
+                    ["cooperation links", str(counts["cooperation_links"]), ""],
+                    ["deadlines", str(counts["deadlines"]), str(totals["deadlines"])],
+                    ["progress reports", str(counts["reports"]), str(totals["reports"])],
+                ],
+            ),
+            "",
+            "## Machine and parameters",
+            "",
+            markdown_table(
+                ["", ""],
+                [
+                    ["CPU", f"{machine['cpu']}, {machine['cores']} cores"],
+                    ["memory", machine["memory"]],
+                    ["OS", machine["os"]],
+                    ["Python", machine["python"]],
+                    ["PostgreSQL", self.versions.get("postgresql", "?")],
+                    ["Redis", self.versions.get("redis", "?")],
+                    ["Django", self.versions.get("django", "?")],
+                    [
+                        "gunicorn",
+                        f"{self.versions.get('gunicorn', '?')}, gunicorn.conf.py, {config.workers} sync "
+                        "workers, no worker recycling during the run",
+                    ],
+                    [
+                        "wrk",
+                        f"{self.versions.get('wrk', '?')}; {config.threads} threads, {config.connections} "
+                        f"connections, {config.warmup} s warm-up then {config.duration} s per page, "
+                        f"timeout {config.timeout} s",
+                    ],
+                    ["database connections", "kept 60 s (DATABASE_CONN_MAX_AGE=60)"],
+                    [
+                        "load average (1, 5, 15 min)",
+                        f"start {_load(self.load.get('start'))}, end {_load(self.load.get('end'))}",
+                    ],
+                ],
+                numbers=False,
+            ),
+            "",
+            "wrk, gunicorn, PostgreSQL and Redis share the same machine; other work running on "
+            "it at the same time (see the load average) slows every figure.",
+            "",
+        ]
+        return "\n".join(out)
+
+
+def _load(values) -> str:
+    return " ".join(f"{v:.2f}" for v in values) if values else "?"
+
+
+def _exit_on_signal(signum, frame):
+    # Unwinds through the ``finally`` blocks, which stop gunicorn (it runs in a session
+    # of its own, so a signal to this process group does not reach it).
+    raise SystemExit(128 + signum)
+
+
+def main(argv=None) -> int:
+    config = parse_args(argv)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
+    return BenchRun(config).execute()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The main part of the busiest pages, rendered once and kept in the cache (Redis in
+production, process memory locally).
+
+The agency dashboard and the province overview read every deadline in their scope, and
+most requests see the same data as the one before. Their content is kept under a key made
+of everything it depends on: the page, the viewer's agency, the filters, today, and the
+fingerprint of the plan data (``selectors.page_data_version_get``). Any change to plans,
+tasks, deadlines or reports moves the fingerprint, so a stale part is never shown after
+such a change; the time limit only bounds how long an agency's new name or a holiday
+correction, which do not move it, can take to appear. Only what is the same for every
+viewer of the key goes in: no CSRF token, no user name.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+# Changed whenever what is stored changes shape, so a new release never reads an old entry.
+_FORMAT = 2
+# A filter value is an id or a year; anything longer is not ours.
+_MAX_VALUE_LENGTH = 10
+
+
+def cacheable_query(request, allowed: set[str]) -> dict[str, str] | None:
+    """The query string as a key part, or None when it holds anything but the page's
+    own numeric filters: such a request is rendered fresh, so no one can fill the cache
+    with made-up keys."""
+    params = {}
+    for name, values in request.GET.lists():
+        value = values[0] if len(values) == 1 else None
+        if name not in allowed or value is None or len(value) > _MAX_VALUE_LENGTH:
+            return None
+        if value and not value.isdigit():
+            return None
+        params[name] = value
+    return params
+
+
+def cached_body(*, key_parts: tuple, build) -> bytes:
+    """The body kept under ``key_parts``, or ``build()``'s, stored for next time. Kept
+    as UTF-8 bytes: a body of hundreds of kilobytes is then neither decoded from the
+    cache nor encoded again for the response."""
+    key = f"page:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = str(build()).encode()
+        cache.set(key, body, settings.PAGE_CACHE_SECONDS)
+    return body
+
+
+# Where the frame template puts ``{{ body }}``. Nothing else can render it: text from the
+# database is escaped, so no "<!--" comes from there.
+_BODY_MARK = "<!--page-body-->"
+
+
+def render_with_body(request, template_name: str, context: dict, body: bytes) -> HttpResponse:
+    """The page frame (menu, user name, CSRF token: per request) with ``body`` in it."""
+    response = render(request, template_name, {**context, "body": mark_safe(_BODY_MARK)})  # noqa: S308
+    frame = response.content
+    mark = _BODY_MARK.encode()
+    start = frame.index(mark)
+    response.content = frame[:start] + body + frame[start + len(mark) :]
+    return response
