@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed screenshots check-recovery bench
+.PHONY: install run test migrate seed screenshots check-recovery bench backup check-restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,13 @@ check-recovery: install
 # tune it (python -m benchmarks.run --help).
 bench: install
 	$(BIN)/python -m benchmarks.run
+
+# Backup and restore test of a PostgreSQL deployment (docs/deployment.md). Both read
+# DATABASE_URL and MEDIA_ROOT from the environment and refuse, saying why, without them.
+BACKUP_DIR ?= backups
+backup: install
+	deploy/backup.sh --dest $(BACKUP_DIR)
+
+# The newest backup of BACKUP_DIR, restored into a scratch database and compared.
+check-restore: install
+	deploy/check-restore.sh --latest $(BACKUP_DIR)
