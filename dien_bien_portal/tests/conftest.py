@@ -6,7 +6,6 @@ Each missing tool skips with its reason, or fails with ``CI=true`` (``require``)
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 
@@ -15,60 +14,7 @@ import redis
 from django.conf import settings
 
 from dien_bien_portal.testing import require
-from tasks.tests.conftest import REDIS_URL, free_port, redis_reachable, wait_for
-
-
-class RedisServer:
-    """A redis-server on a free port, so that stopping or freezing it touches nothing else."""
-
-    def __init__(self, directory):
-        self.directory = directory
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            cwd=self.directory,
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=1)
-
-        def answers():
-            try:
-                return client.ping()
-            except redis.RedisError:
-                return False
-
-        wait_for(answers, 10, message="the private redis-server")
-
-    def client(self):
-        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=1)
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
-
-    def freeze(self):
-        """Connections are still accepted (by the kernel), but nothing is ever answered."""
-        self.process.send_signal(signal.SIGSTOP)
-
-    def cleanup(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.terminate()
-            self.process.wait(10)
+from tasks.tests.conftest import REDIS_URL, RedisServer, redis_reachable, wait_for
 
 
 @pytest.fixture

@@ -7,12 +7,9 @@ touches nothing else on the machine.
 
 import io
 import shutil
-import signal
-import subprocess
 import time
 
 import pytest
-import redis
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -23,7 +20,7 @@ from plans.signals import report_returned
 from plans.tests.conftest import make_user
 from plans.tests.factories import ProgressReportFactory
 from tasks.models import ReminderLog
-from tasks.tests.conftest import SWEEP_DAY, deadline_make, free_port, require, wait_for
+from tasks.tests.conftest import SWEEP_DAY, RedisServer, deadline_make, require
 
 pytestmark = pytest.mark.django_db
 
@@ -33,26 +30,10 @@ LIMIT_SECONDS = 2.0
 @pytest.fixture
 def private_redis(tmp_path):
     require(shutil.which("redis-server"), "redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port, socket_connect_timeout=1)
-
-    def answers():
-        try:
-            return client.ping()
-        except redis.RedisError:
-            return False
-
-    wait_for(answers, 10, message="the private redis-server")
-    yield process, port, client
-    if process.poll() is None:
-        process.send_signal(signal.SIGCONT)
-        process.terminate()
-        process.wait(10)
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.cleanup()
 
 
 def timed(action):
@@ -94,9 +75,9 @@ def workspace(plan, agency, coordinator_agency, django_user_model):
 def test_with_redis_stopped_pages_answer_reports_notify_and_send_reminders_sends(
     private_redis, settings, client, workspace, django_capture_on_commit_callbacks
 ):
-    process, port, redis_client = private_redis
+    redis_client = private_redis.client()
     officer, coordinator, deadline = workspace
-    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+    settings.CELERY_BROKER_URL = private_redis.url
     submit_url = reverse("report-submit", kwargs={"pk": deadline.pk})
     report = {"state": "in_progress", "percent": "40", "narrative": "Đang làm."}
 
@@ -113,8 +94,7 @@ def test_with_redis_stopped_pages_answer_reports_notify_and_send_reminders_sends
     assert return_latest_report().status_code == 302
     assert redis_client.llen("celery") == 1 and mail.outbox == []
 
-    process.terminate()
-    process.wait(10)
+    private_redis.stop()
 
     # Redis stopped: the officer's pages and report submission answer in time…
     client.force_login(officer)
@@ -139,9 +119,8 @@ def test_with_redis_stopped_pages_answer_reports_notify_and_send_reminders_sends
 def test_with_redis_frozen_returning_a_report_waits_at_most_the_timeout(
     private_redis, settings, returned_report
 ):
-    process, port, _client = private_redis
     _officer, _deadline, report = returned_report
-    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
-    process.send_signal(signal.SIGSTOP)  # accepts connections, never answers
+    settings.CELERY_BROKER_URL = private_redis.url
+    private_redis.freeze()
     timed(lambda: report_returned.send(sender=ProgressReport, report_id=report.pk))
     assert len(mail.outbox) == 1
