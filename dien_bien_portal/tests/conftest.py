@@ -5,7 +5,6 @@ Each missing tool skips with its reason, or fails with ``CI=true`` (``require``)
 """
 
 import os
-import shutil
 import subprocess
 import sys
 
@@ -14,16 +13,9 @@ import redis
 from django.conf import settings
 
 from dien_bien_portal.testing import require
-from tasks.tests.conftest import REDIS_URL, RedisServer, redis_reachable, wait_for
 
-
-@pytest.fixture
-def private_redis(tmp_path):
-    require(shutil.which("redis-server"), "redis-server is not installed")
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.cleanup()
+# private_redis: a redis-server of the test's own, shared with the reminder tests.
+from tasks.tests.conftest import REDIS_URL, private_redis, redis_reachable, wait_for  # noqa: F401
 
 
 @pytest.fixture

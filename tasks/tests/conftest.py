@@ -9,6 +9,7 @@ import asyncio
 import datetime
 import email
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -109,6 +110,15 @@ class RedisServer:
             self.process.send_signal(signal.SIGCONT)
             self.process.terminate()
             self.process.wait(10)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    require(shutil.which("redis-server"), "redis-server is not installed")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.cleanup()
 
 
 # --- data ------------------------------------------------------------------------

@@ -6,7 +6,6 @@ touches nothing else on the machine.
 """
 
 import io
-import shutil
 import time
 
 import pytest
@@ -20,20 +19,11 @@ from plans.signals import report_returned
 from plans.tests.conftest import make_user
 from plans.tests.factories import ProgressReportFactory
 from tasks.models import ReminderLog
-from tasks.tests.conftest import SWEEP_DAY, RedisServer, deadline_make, require
+from tasks.tests.conftest import SWEEP_DAY, deadline_make
 
 pytestmark = pytest.mark.django_db
 
 LIMIT_SECONDS = 2.0
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    require(shutil.which("redis-server"), "redis-server is not installed")
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.cleanup()
 
 
 def timed(action):
