@@ -227,7 +227,8 @@ class Browser:
                 "Referer": f"{self.origin}/accounts/login/",
             },
         )
-        if status != 302 or "sessionid" not in self.cookies:
+        # Production names it "__Host-sessionid"; whatever the name, a session cookie came.
+        if status != 302 or not any(name.endswith("sessionid") for name in self.cookies):
             raise CheckError(f"logging in as {username} answered {status}")
 
 
