@@ -442,3 +442,13 @@ def test_area_progress_names_the_plan_when_several_are_shown(today):
     ]
     one_plan = area_progress(deadline_list_with_status(dates=dates).filter(task__plan__number="20/KH-UBND"))
     assert [(row.label, row.detail) for row in one_plan] == [("1. Đối ngoại chính trị", "")]
+
+
+def test_the_progress_bars_name_their_counts(client, users, deadline):
+    client.force_login(users["coordinator"])
+    html = client.get("/overview/").content.decode()
+    # One accessible name and tooltip per bar, and one rectangle per status present.
+    assert '<svg class="status-bar"' in html and 'role="img"' in html
+    assert "<title>Toàn tỉnh – Đang thực hiện trong hạn: 1;</title>" in html
+    bar = html[html.index("<title>Toàn tỉnh") : html.index("</svg>", html.index("<title>Toàn tỉnh"))]
+    assert bar.count("<rect") == 2  # the grey track and the one status
