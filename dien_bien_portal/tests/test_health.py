@@ -25,7 +25,7 @@ from dien_bien_portal.tests.conftest import CeleryProcess
 from plans.tests.conftest import make_user
 from tasks.heartbeat import HEARTBEAT_KEY, broker_redis, heartbeat_record
 from tasks.tasks import beat_heartbeat
-from tasks.tests.conftest import REDIS_URL, free_port, wait_for
+from tasks.tests.conftest import REDIS_URL, WORKER_TEST_ARGS, free_port, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -226,15 +226,7 @@ def test_real_beat_and_worker_keep_the_heartbeat_fresh(client, test_redis, tmp_p
         broker_url=REDIS_URL,
         log_path=tmp_path / "worker.log",
         extra_env=env,
-        extra_args=[
-            "--pool=solo",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=INFO",
-            "-n",
-            f"health-test-{os.getpid()}@%h",
-        ],
+        extra_args=[*WORKER_TEST_ARGS, "-n", f"health-test-{os.getpid()}@%h"],
     )
     beat = CeleryProcess(
         "beat",

@@ -44,6 +44,16 @@ def redis_reachable(url=REDIS_URL):
         return False
 
 
+# A test's Celery worker: one process, no chatter with other workers on the broker.
+WORKER_TEST_ARGS = [
+    "--pool=solo",
+    "--without-gossip",
+    "--without-mingle",
+    "--without-heartbeat",
+    "--loglevel=INFO",
+]
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -278,11 +288,7 @@ class Worker:
                 "-A",
                 "dien_bien_portal",
                 "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
+                *WORKER_TEST_ARGS,
                 "-n",
                 f"reminders-test-{os.getpid()}-{self.count}@%h",
             ],
