@@ -5,10 +5,10 @@ The agency dashboard and the province overview read every deadline in their scop
 most requests see the same data as the one before. Their content is kept under a key made
 of everything it depends on: the page, the viewer's agency, the filters, today, and the
 fingerprint of the plan data (``selectors.page_data_version_get``). Any change to plans,
-tasks, deadlines or reports moves the fingerprint, so a stale part is never shown after
-such a change; the time limit only bounds how long an agency's new name or a holiday
-correction, which do not move it, can take to appear. Only what is the same for every
-viewer of the key goes in: no CSRF token, no user name.
+areas, tasks, deadlines, reports or holiday corrections moves the fingerprint, so a
+stale part is never shown after such a change; the time limit only bounds how long an
+agency's new name, which does not move it, can take to appear. Only what is the same for
+every viewer of the key goes in: no CSRF token, no user name.
 """
 
 import hashlib
@@ -17,7 +17,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+
+from plans import selectors
 
 # Changed whenever what is stored changes shape, so a new release never reads an old entry.
 _FORMAT = 2
@@ -40,14 +43,24 @@ def cacheable_query(request, allowed: set[str]) -> dict[str, str] | None:
     return params
 
 
-def cached_body(*, key_parts: tuple, build) -> bytes:
-    """The body kept under ``key_parts``, or ``build()``'s, stored for next time. Kept
-    as UTF-8 bytes: a body of hundreds of kilobytes is then neither decoded from the
-    cache nor encoded again for the response."""
+def page_body(request, *, page: tuple, allowed: list[str], build) -> bytes:
+    """The page's main part: ``build()``'s HTML, kept under the page, its filters, today
+    and the data fingerprint when the query string is plain filters, else rendered
+    fresh. Kept as UTF-8 bytes: a body of hundreds of kilobytes is then neither decoded
+    from the cache nor encoded again for the response."""
+    params = cacheable_query(request, set(allowed))
+    if params is None:
+        return build().encode()
+    key_parts = (
+        *page,
+        tuple(sorted(params.items())),
+        timezone.localdate(),
+        selectors.page_data_version_get(),
+    )
     key = f"page:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
     body = cache.get(key)
     if body is None:
-        body = str(build()).encode()
+        body = build().encode()
         cache.set(key, body, settings.PAGE_CACHE_SECONDS)
     return body
 

@@ -10,7 +10,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -55,18 +54,6 @@ def _refusal_message(request, form, what: str):
 def _filter_form(request, fields):
     """The page's filters, read from the query string."""
     return DeadlineFilterForm(request.GET or None, choices=selectors.filter_choices(), fields=fields)
-
-
-def _cached_body(request, page: tuple, allowed: list[str], build) -> bytes:
-    """The page's main part from the cache (plans.page_cache) when its query string is
-    plain filters; otherwise rendered fresh. Statuses depend on the day and on holiday
-    corrections, which the data fingerprint covers."""
-    params = page_cache.cacheable_query(request, set(allowed))
-    if params is None:
-        return build().encode()
-    today = timezone.localdate()
-    key = (*page, tuple(sorted(params.items())), today, selectors.page_data_version_get())
-    return page_cache.cached_body(key_parts=key, build=build)
 
 
 @login_required
@@ -115,7 +102,9 @@ def agency_dashboard(request):
         }
         return render_to_string("plans/includes/agency_dashboard_body.html", context, request=request)
 
-    body = _cached_body(request, ("agency-dashboard", agency_id), DASHBOARD_FILTERS, build)
+    body = page_cache.page_body(
+        request, page=("agency-dashboard", agency_id), allowed=DASHBOARD_FILTERS, build=build
+    )
     return page_cache.render_with_body(
         request, "plans/agency_dashboard.html", {"agency": request.user.agency}, body
     )
@@ -146,7 +135,7 @@ def province_overview(request):
         return render_to_string("plans/includes/province_overview_body.html", context, request=request)
 
     # Everyone allowed here sees the whole province, so one copy serves them all.
-    body = _cached_body(request, ("province-overview",), OVERVIEW_FILTERS, build)
+    body = page_cache.page_body(request, page=("province-overview",), allowed=OVERVIEW_FILTERS, build=build)
     return page_cache.render_with_body(request, "plans/province_overview.html", {}, body)
 
 
