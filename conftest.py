@@ -1,6 +1,9 @@
 import pytest
 from django.core.cache import cache
 
+# The people, agencies and deadlines most tests start from, shared by every app's tests.
+pytest_plugins = ["plans.tests.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _empty_cache():

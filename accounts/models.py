@@ -1,13 +1,11 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-
-from accounts.roles import role_of
 
 
 class User(AbstractUser):
-    """A portal user. The role comes from the user's group (``accounts.roles``)."""
+    """A portal user. Roles are the user's groups (``accounts.roles``); pages check the
+    permissions those groups give."""
 
     agency = models.ForeignKey(
         "plans.Agency",
@@ -30,7 +28,3 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
-
-    @cached_property
-    def role(self):
-        return role_of(self)

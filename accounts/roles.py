@@ -1,4 +1,4 @@
-"""The three roles of DESIGN §1, held as Django groups with their admin permissions."""
+"""The three roles of docs/architecture.md, Roles, held as Django groups with their admin permissions."""
 
 from django.apps import apps as django_apps
 from django.contrib.auth.management import create_permissions
@@ -46,19 +46,6 @@ TASKS_PERMISSIONS = {
     + [f"{action}_reminderpolicy" for action in ("view", "add", "change", "delete")],
     Role.LEADER: [],
 }
-
-# When a user is in several groups, the widest role wins.
-_PRECEDENCE = [Role.COORDINATOR, Role.LEADER, Role.OFFICER]
-
-
-def role_of(user):
-    if not user.is_authenticated:
-        return None
-    names = set(user.groups.values_list("name", flat=True))
-    for role in _PRECEDENCE:
-        if GROUP_NAMES[role] in names:
-            return role
-    return None
 
 
 def roles_sync():

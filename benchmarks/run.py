@@ -1,4 +1,5 @@
-"""The province-scale benchmark of DESIGN §7: ``make bench`` (``python -m benchmarks.run``).
+"""The province-scale benchmark (docs/architecture.md, Budgets): ``make bench``
+(``python -m benchmarks.run``).
 
 In one run, on PostgreSQL and Redis, with the production settings served by gunicorn:
 
@@ -12,7 +13,7 @@ In one run, on PostgreSQL and Redis, with the production settings served by guni
    after a warm-up, with the same connections and threads;
 4. gunicorn is stopped; the reminder sweep and the province's report are timed, each
    in a fresh process;
-5. the results are printed, checked against the budgets of DESIGN §7 and written to
+5. the results are printed, checked against the budgets in docs/architecture.md and written to
    ``docs/benchmarks.md``.
 
 Exit status: 0 when every budget holds, 1 when one is missed or a measurement failed,
@@ -48,7 +49,7 @@ RESULT_MARK = "BENCH_RESULT "
 HOST = "127.0.0.1"
 LOCAL_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
-# DESIGN §7.
+# docs/architecture.md, Budgets.
 DASHBOARD_MAX_RATIO = 3.0
 OVERVIEW_MAX_RATIO = 5.0
 SWEEP_MAX_SECONDS = 30.0
@@ -171,7 +172,7 @@ def _ratio(results: dict, key: str) -> float | None:
 
 
 def budgets_check(results: dict[str, WrkResult], sweep: dict | None) -> list[Check]:
-    """DESIGN §7 against the measurements: page medians relative to the bare view's,
+    """The budgets (docs/architecture.md) against the measurements: page medians relative to the bare view's,
     the sweep's time and its messages per agency, and clean responses everywhere. A
     budget whose measurement is missing or failed is missed."""
     checks = []
@@ -282,7 +283,8 @@ def _env_int(name, default):
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.run", description="The province-scale benchmark (DESIGN §7)."
+        prog="python -m benchmarks.run",
+        description="The province-scale benchmark (docs/architecture.md, Budgets).",
     )
     add = parser.add_argument
     add(
@@ -640,7 +642,7 @@ class BenchRun:
         ensure_database(config.database_url)
         self.env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "dien_bien_portal.settings.bench",
+            "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
             "DATABASE_URL": config.database_url,
             "DATABASE_CONN_MAX_AGE": "60",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -742,7 +744,7 @@ class BenchRun:
                     file=sys.stderr,
                 )
             day = self.state["sweep_day"]
-            # DESIGN §7's sweep budget is stated over 100,000 open deadlines (scaled).
+            # The sweep budget (docs/architecture.md) is stated over 100,000 open deadlines (scaled).
             open_target = str(round(SWEEP_OPEN_DEADLINES * float(self.config.scale)))
             sweep_args = ["--today", day, "--open-deadlines", open_target]
             for name, args in (("sweep", sweep_args), ("reports", ["--today", self.state["today"]])):
@@ -818,7 +820,7 @@ class BenchRun:
             "# Benchmark: the province-scale data set",
             "",
             "Written by `make bench` (`benchmarks/run.py`); rerun it to refresh this page. "
-            "The budgets are those of DESIGN §7.",
+            "The budgets are those in docs/architecture.md.",
             "",
             f"- Run: {local:%Y-%m-%d %H:%M} Vietnam time ({self.started_at:%Y-%m-%d %H:%M} UTC), "
             f"commit {git_commit()}",
@@ -860,7 +862,7 @@ class BenchRun:
         coordinator = (self.users or {}).get("coordinator", {})
         out += [
             "- Bare view: `/bench/bare/`, a login-required view returning a two-byte response, behind "
-            "the same middleware (settings `dien_bien_portal.settings.bench`, which only adds this URL "
+            "the same middleware (settings `benchmarks.settings`, which only adds this URL "
             "to the production settings).",
             f"- Agency dashboard `/dashboard/` as an officer of `{officer.get('agency', '?')}`, the "
             f"benchmark agency that leads the most deadlines ({officer.get('agency_deadlines', '?')}).",
@@ -875,11 +877,11 @@ class BenchRun:
             s = self.sweep
             out += [
                 f"`tasks.services.reminder_sweep` for {s['today']}, timed in a fresh process, then its "
-                "digests queued on Redis as the daily beat task does. DESIGN §7 states the budget over "
+                "digests queued on Redis as the daily beat task does. The budget is stated over "
                 f"{SWEEP_OPEN_DEADLINES:,} open deadlines; the data set has fewer open on one day, so "
-                "open deadlines led by the benchmark's agencies are added first (`tasks.bench`). All "
-                "of it runs in a transaction that is rolled back, and the queued messages are removed, "
-                "so every run starts alike.",
+                "open deadlines led by the benchmark's agencies are added first "
+                "(`benchmarks.sweep_data`). All of it runs in a transaction that is rolled back, and "
+                "the queued messages are removed, so every run starts alike.",
                 "",
                 markdown_table(
                     ["measure", "value"],
@@ -903,9 +905,9 @@ class BenchRun:
         if self.reports:
             one, every = self.reports["one"], self.reports["all"]
             out += [
-                f"`plans.selectors.province_report_get` and `plans.report_docx.province_report_docx` for "
-                f"the year {self.reports['period']}, in a fresh process: first one plan, then each of "
-                "the benchmark plans.",
+                "`documents.selectors.province_report_get` and "
+                f"`documents.report_docx.province_report_docx` for the year {self.reports['period']}, "
+                "in a fresh process: first one plan, then each of the benchmark plans.",
                 "",
                 markdown_table(
                     ["report", "selector s", ".docx s", "total s", "queries"],

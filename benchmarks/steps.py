@@ -25,7 +25,7 @@ from collections import Counter
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dien_bien_portal.settings.bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 django.setup()
 
 from django.conf import settings  # noqa: E402
@@ -36,10 +36,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.roles import GROUP_NAMES, Role, roles_sync  # noqa: E402
-from plans import bench_data, selectors  # noqa: E402
+from benchmarks import data as bench_data  # noqa: E402
+from documents import selectors as document_selectors  # noqa: E402
+from documents.report_docx import province_report_docx  # noqa: E402
+from plans import selectors  # noqa: E402
 from plans.models import ContentArea, Deadline, Plan, ProgressReport, Task  # noqa: E402
 from plans.periods import ReportPeriod  # noqa: E402
-from plans.report_docx import province_report_docx  # noqa: E402
 
 OFFICER_USERNAME = "bench-officer"
 COORDINATOR_USERNAME = "bench-coordinator"
@@ -213,10 +215,11 @@ def sweep(args) -> dict:
 
 
 def _sweep_measured(args, *, today: datetime.date, broker) -> dict:
-    from tasks import bench, services
+    from benchmarks import sweep_data as bench
+    from tasks import services
     from tasks.tasks import digests_enqueue
 
-    # DESIGN §7 states the budget over 100,000 open deadlines; the data set has fewer on
+    # The budget is stated over 100,000 open deadlines; the data set has fewer on
     # any one day, so open ones are added, led by the benchmark's agencies in turn.
     added = 0
     missing = args.open_deadlines - _open_deadlines(today).count()
@@ -270,7 +273,7 @@ def reports(args) -> dict:
     for plan in [plans[0], *plans]:
         with CaptureQueriesContext(connection) as queries:
             started = time.perf_counter()
-            report = selectors.province_report_get(plan=plan, period=period, dates=dates)
+            report = document_selectors.province_report_get(plan=plan, period=period, dates=dates)
             selected = time.perf_counter()
         document = province_report_docx(report, today=dates.today)
         finished = time.perf_counter()

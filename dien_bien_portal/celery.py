@@ -17,7 +17,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    # The daily sweep (DESIGN §5), at 07:30 Vietnam time (CELERY_TIMEZONE).
+    # The daily sweep (docs/architecture.md, Reminders), at 07:30 Vietnam time (CELERY_TIMEZONE).
     "reminders-daily-sweep": {
         "task": "tasks.reminder_sweep",
         "schedule": crontab(hour=7, minute=30),

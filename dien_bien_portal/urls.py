@@ -11,5 +11,5 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
-    path("", include("plans.urls")),
+    path("", include("workspace.urls")),
 ]

@@ -1,4 +1,4 @@
-"""Django admin: where the coordinator and system admins edit plans (DESIGN §1)."""
+"""Django admin: where the coordinator and system admins edit plans (docs/architecture.md, Roles)."""
 
 from django import forms
 from django.contrib import admin
@@ -205,17 +205,6 @@ class PlanAdmin(HistoryAdmin):
         super().save_related(request, form, formsets, change)
         if change and {"period_start", "period_end"} & set(form.changed_data):
             deadline_sync_for_plan(plan=form.instance)
-
-    # Importing tasks from Excel: an object tool on the change page ("Nhập nhiệm vụ từ
-    # Excel") and two pages, admin:plans_plan_import and admin:plans_plan_import_template
-    # (plans.import_admin), placed before the default URLs, whose "<object_id>/" would
-    # catch them.
-    change_form_template = "admin/plans/plan/change_form.html"
-
-    def get_urls(self):
-        from plans.import_admin import plan_import_urls
-
-        return plan_import_urls(self) + super().get_urls()
 
 
 class TaskAdminForm(forms.ModelForm):

@@ -8,6 +8,6 @@ class PlansConfig(AppConfig):
     verbose_name = "Kế hoạch và nhiệm vụ"
 
     def ready(self):
-        from dien_bien_portal.sqlite import install_unicode_like
+        from plans.sqlite import install_unicode_like
 
         connection_created.connect(install_unicode_like, dispatch_uid="plans.unicode_like")

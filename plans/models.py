@@ -1,4 +1,5 @@
-"""The plan domain (DESIGN §2): agencies, plans, content areas, tasks, deadlines, reports.
+"""The plan domain (docs/architecture.md, Business rules): agencies, plans, content
+areas, tasks, deadlines, reports.
 
 Status is never stored: it is computed from deadlines and accepted reports in
 ``plans.selectors``. Writes go through ``plans.services``.
@@ -16,6 +17,7 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from plans import schedules
 from plans.history import RecordedQuerySet
 from plans.validators import validate_document_number, validate_email_list
 
@@ -219,20 +221,8 @@ class ContentArea(models.Model):
 
 
 class Task(models.Model):
-    class Schedule(models.TextChoices):
-        ONE_OFF = "one_off", _("Một lần (hạn cụ thể)")
-        YEARLY = "yearly", _("Hằng năm")
-        HALF_YEARLY = "half_yearly", _("6 tháng")
-        QUARTERLY = "quarterly", _("Hằng quý")
-        ONGOING = "ongoing", _("Thường xuyên")
-        # For a task whose deadline the sources do not give: no deadlines are generated
-        # until an admin fills it in from the original document.
-        UNSPECIFIED = "unspecified", _("Chưa xác định (cần bổ sung)")
-
-    class Cycle(models.TextChoices):
-        YEARLY = "yearly", _("hằng năm")
-        HALF_YEARLY = "half_yearly", _("6 tháng")
-        QUARTERLY = "quarterly", _("hằng quý")
+    Schedule = schedules.Schedule
+    Cycle = schedules.Cycle
 
     # The plan is stored beside the area so that a task code can be unique per plan in
     # the database; Task.clean() keeps the two consistent.
@@ -313,17 +303,18 @@ class Task(models.Model):
                 violation_error_message=_("Mã nhiệm vụ này đã có trong kế hoạch."),
             ),
             models.CheckConstraint(
-                condition=~Q(schedule="one_off") | Q(due_on__isnull=False),
+                condition=~Q(schedule=schedules.Schedule.ONE_OFF) | Q(due_on__isnull=False),
                 name="task_one_off_has_due_date",
                 violation_error_message=_("Nhiệm vụ một lần cần hạn hoàn thành."),
             ),
             models.CheckConstraint(
-                condition=~Q(schedule="yearly") | Q(due_day__isnull=False, due_month__isnull=False),
+                condition=~Q(schedule=schedules.Schedule.YEARLY)
+                | Q(due_day__isnull=False, due_month__isnull=False),
                 name="task_yearly_has_day_and_month",
                 violation_error_message=_("Nhiệm vụ hằng năm cần ngày và tháng hạn."),
             ),
             models.CheckConstraint(
-                condition=~Q(schedule="ongoing") | ~Q(report_cycle=""),
+                condition=~Q(schedule=schedules.Schedule.ONGOING) | ~Q(report_cycle=""),
                 name="task_ongoing_has_report_cycle",
                 violation_error_message=_("Nhiệm vụ thường xuyên cần kỳ báo cáo."),
             ),
@@ -453,22 +444,39 @@ class Deadline(models.Model):
         return f"{self.task.code} – {self.period_label} ({due})"
 
 
+# A report's two states live at module level (ProgressReport.State and .ReviewState
+# name them) so that accepted_completion, which the model's own constraint uses, can
+# read them while ProgressReport is being defined.
+class ReportState(models.TextChoices):
+    NOT_STARTED = "not_started", _("Chưa thực hiện")
+    IN_PROGRESS = "in_progress", _("Đang thực hiện")
+    DONE = "done", _("Hoàn thành")
+
+
+class ReviewState(models.TextChoices):
+    SUBMITTED = "submitted", _("Chờ xác nhận")
+    ACCEPTED = "accepted", _("Đã xác nhận")
+    RETURNED = "returned", _("Trả lại để bổ sung")
+
+
+def accepted_completion(reports: str = "") -> Q:
+    """What "done" means: a report that says "hoàn thành" has been accepted. The one
+    definition: the constraint below, status selectors and report services use it.
+    ``reports`` is the path to the reports ("" on ProgressReport itself, "reports" from
+    a Deadline, "deadlines__reports" from a Task)."""
+    prefix = f"{reports}__" if reports else ""
+    return Q(**{f"{prefix}review_state": ReviewState.ACCEPTED, f"{prefix}state": ReportState.DONE})
+
+
 class ProgressReport(models.Model):
     """The lead agency's report on one deadline, and the coordinator's review of it.
 
-    A deadline is done when one of its reports says "hoàn thành" and has been accepted;
-    its completion date is that report's submission date.
+    A deadline is done when one of its reports says "hoàn thành" and has been accepted
+    (``accepted_completion``); its completion date is that report's submission date.
     """
 
-    class State(models.TextChoices):
-        NOT_STARTED = "not_started", _("Chưa thực hiện")
-        IN_PROGRESS = "in_progress", _("Đang thực hiện")
-        DONE = "done", _("Hoàn thành")
-
-    class ReviewState(models.TextChoices):
-        SUBMITTED = "submitted", _("Chờ xác nhận")
-        ACCEPTED = "accepted", _("Đã xác nhận")
-        RETURNED = "returned", _("Trả lại để bổ sung")
+    State = ReportState
+    ReviewState = ReviewState
 
     deadline = models.ForeignKey(
         Deadline, on_delete=models.PROTECT, related_name="reports", verbose_name=_("hạn báo cáo")
@@ -525,7 +533,7 @@ class ProgressReport(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["deadline"],
-                condition=Q(review_state="accepted", state="done"),
+                condition=accepted_completion(),
                 name="one_accepted_completion_per_deadline",
                 violation_error_message=_("Hạn này đã có báo cáo hoàn thành được xác nhận."),
             ),
@@ -574,7 +582,7 @@ class Contribution(models.Model):
 
 class EvidenceFile(models.Model):
     """A file attached to a report or a contribution. Stored under MEDIA_ROOT but never
-    served from a public URL: ``plans.views.evidence_download`` checks who asks."""
+    served from a public URL: ``workspace.views.evidence_download`` checks who asks."""
 
     report = models.ForeignKey(
         ProgressReport,
@@ -644,7 +652,8 @@ class Holiday(models.Model):
 
 
 class DeadlineStatus(models.TextChoices):
-    """The Vietnamese tracking classification (DESIGN §2), computed in selectors."""
+    """The Vietnamese tracking classification (docs/architecture.md, Business rules),
+    computed in ``plans.selectors.status``."""
 
     DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
     DONE_LATE = "done_late", _("Hoàn thành quá hạn")

@@ -1,4 +1,4 @@
-"""A task's schedule turned into due dates: pure date arithmetic, no database.
+"""A task's schedule, and its due dates: pure date arithmetic, no database.
 
 Recurring schedules follow calendar periods: the year, its halves, its quarters. The
 due date of a period is a day in its last month (``due_day``; the last day when empty),
@@ -10,7 +10,29 @@ import calendar
 import datetime
 from dataclasses import dataclass, replace
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 ROMAN_QUARTERS = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+# Task.Schedule and Task.Cycle. Defined here so that this module, the deadline text
+# parser (documents.schedule_text) and Task's own constraints use them without the models.
+class Schedule(models.TextChoices):
+    ONE_OFF = "one_off", _("Một lần (hạn cụ thể)")
+    YEARLY = "yearly", _("Hằng năm")
+    HALF_YEARLY = "half_yearly", _("6 tháng")
+    QUARTERLY = "quarterly", _("Hằng quý")
+    ONGOING = "ongoing", _("Thường xuyên")
+    # For a task whose deadline the sources do not give: no deadlines are generated
+    # until an admin fills it in from the original document.
+    UNSPECIFIED = "unspecified", _("Chưa xác định (cần bổ sung)")
+
+
+class Cycle(models.TextChoices):
+    YEARLY = "yearly", _("hằng năm")
+    HALF_YEARLY = "half_yearly", _("6 tháng")
+    QUARTERLY = "quarterly", _("hằng quý")
 
 
 @dataclass(frozen=True)
@@ -57,25 +79,25 @@ def _quarterly(year, due_day):
 def occurrences(*, schedule, cycle="", due_on=None, due_day=None, due_month=None, start, end):
     """Due dates of a schedule from ``start`` through ``end`` (both inclusive).
 
-    ``schedule`` and ``cycle`` take the values of ``Task.Schedule`` and ``Task.Cycle``;
-    a one-off date is returned whatever the window, as the plan's validation keeps it
-    inside the plan period. A schedule the sources do not give ("unspecified") has no
-    due dates.
+    ``schedule`` and ``cycle`` take the values of ``Schedule`` and ``Cycle``; a one-off
+    date is returned whatever the window, as the plan's validation keeps it inside the
+    plan period. A schedule the sources do not give (``UNSPECIFIED``) has no due dates.
     """
-    if schedule == "unspecified":
+    if schedule == Schedule.UNSPECIFIED:
         return []
-    if schedule == "one_off":
+    if schedule == Schedule.ONE_OFF:
         label = "Thời hạn " + due_on.strftime("%d/%m/%Y")
         return [Occurrence(due_on, min(start, due_on), label)]
-    if schedule == "ongoing":
+    if schedule == Schedule.ONGOING:
         schedule = cycle
     result = []
     for year in range(start.year, end.year + 1):
-        if schedule == "yearly":
+        # An ongoing task's cycle has the same values as the schedules it repeats.
+        if schedule == Schedule.YEARLY:
             result += _yearly(year, due_day, due_month)
-        elif schedule == "half_yearly":
+        elif schedule == Schedule.HALF_YEARLY:
             result += _half_yearly(year, due_day)
-        elif schedule == "quarterly":
+        elif schedule == Schedule.QUARTERLY:
             result += _quarterly(year, due_day)
         else:
             raise ValueError(f"Unknown schedule {schedule!r}")

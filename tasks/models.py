@@ -1,12 +1,16 @@
-"""Reminder policy per plan and the ledger of reminders (DESIGN §5)."""
+"""Reminder policy per plan and the ledger of reminders (docs/architecture.md, Reminders)."""
 
 import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-DEFAULT_BEFORE_WORKING_DAYS = "7, 3, 1"
+from tasks.policy import DEFAULT_POLICY, ReminderKind
+
+# The defaults are tasks.policy's; a plan without a ReminderPolicy row uses DEFAULT_POLICY.
+DEFAULT_BEFORE_WORKING_DAYS = ", ".join(str(days) for days in DEFAULT_POLICY.before_days)
 
 
 def parse_before_working_days(value):
@@ -43,23 +47,35 @@ class ReminderPolicy(models.Model):
         blank=True,
         default=DEFAULT_BEFORE_WORKING_DAYS,
         validators=[validate_before_working_days],
-        help_text=_("Mặc định: 7, 3, 1. Để trống nếu không nhắc trước hạn."),
+        help_text=format_lazy(
+            _("Mặc định: {}. Để trống nếu không nhắc trước hạn."), DEFAULT_BEFORE_WORKING_DAYS
+        ),
     )
     on_due_day = models.BooleanField(
         _("nhắc vào ngày đến hạn"),
-        default=True,
-        help_text=_("Mặc định: có. Hạn rơi vào ngày nghỉ thì nhắc vào ngày làm việc liền trước."),
+        default=DEFAULT_POLICY.on_due_day,
+        help_text=format_lazy(
+            _("Mặc định: {}. Hạn rơi vào ngày nghỉ thì nhắc vào ngày làm việc liền trước."),
+            _("có") if DEFAULT_POLICY.on_due_day else _("không"),
+        ),
     )
     overdue_every_days = models.PositiveSmallIntegerField(
         _("nhắc lại khi quá hạn, mỗi (ngày)"),
-        default=7,
-        help_text=_("Tính theo ngày lịch kể từ hạn. Mặc định: 7. Nhập 0 để không nhắc khi quá hạn."),
+        default=DEFAULT_POLICY.overdue_every,
+        help_text=format_lazy(
+            _("Tính theo ngày lịch kể từ hạn. Mặc định: {}. Nhập 0 để không nhắc khi quá hạn."),
+            DEFAULT_POLICY.overdue_every,
+        ),
     )
     escalate_after_days = models.PositiveSmallIntegerField(
         _("báo cơ quan đầu mối khi quá hạn từ (ngày)"),
-        default=14,
-        help_text=_(
-            "Tính theo ngày lịch. Mặc định: 14; sau đó báo lại theo chu kỳ nhắc quá hạn. Nhập 0 để không báo."
+        default=DEFAULT_POLICY.escalate_after,
+        help_text=format_lazy(
+            _(
+                "Tính theo ngày lịch. Mặc định: {}; sau đó báo lại theo chu kỳ nhắc quá hạn. "
+                "Nhập 0 để không báo."
+            ),
+            DEFAULT_POLICY.escalate_after,
         ),
     )
 
@@ -82,11 +98,7 @@ class ReminderLog(models.Model):
     (``claimed``) and only the sweep whose insert won sends them.
     """
 
-    class Kind(models.TextChoices):
-        BEFORE = "before", _("Sắp đến hạn")
-        DUE = "due", _("Đến hạn")
-        OVERDUE = "overdue", _("Quá hạn")
-        ESCALATION = "escalation", _("Báo cơ quan đầu mối")
+    Kind = ReminderKind
 
     class State(models.TextChoices):
         CLAIMED = "claimed", _("Đang gửi")

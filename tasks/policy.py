@@ -18,11 +18,16 @@ The rules (also in the README):
 import datetime
 from dataclasses import dataclass
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 _ONE_DAY = datetime.timedelta(days=1)
 
 
 @dataclass(frozen=True)
 class Policy:
+    # The defaults, written once: ReminderPolicy's field defaults and help texts
+    # (tasks.models) are derived from them.
     before_days: tuple[int, ...] = (7, 3, 1)
     on_due_day: bool = True
     overdue_every: int = 7
@@ -31,10 +36,14 @@ class Policy:
 
 DEFAULT_POLICY = Policy()
 
-KIND_BEFORE = "before"
-KIND_DUE = "due"
-KIND_OVERDUE = "overdue"
-KIND_ESCALATION = "escalation"
+
+# Defined here, not in tasks.models (ReminderLog.Kind names it), because tasks.models
+# reads DEFAULT_POLICY from this module.
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", _("Sắp đến hạn")
+    DUE = "due", _("Đến hạn")
+    OVERDUE = "overdue", _("Quá hạn")
+    ESCALATION = "escalation", _("Báo cơ quan đầu mối")
 
 
 class ReminderDay:
@@ -77,17 +86,17 @@ class ReminderDay:
         today = self.today
         if due_on >= today:
             if policy.on_due_day and due_on < self._working_day_ahead(1):
-                return KIND_DUE
+                return ReminderKind.DUE
             for days in policy.before_days:
                 after, until = self._before_window(days)
                 if after < due_on <= until:
-                    return KIND_BEFORE
+                    return ReminderKind.BEFORE
             return None
         if policy.overdue_every and any(
             (day - due_on).days > 0 and (day - due_on).days % policy.overdue_every == 0
             for day in self.covered
         ):
-            return KIND_OVERDUE
+            return ReminderKind.OVERDUE
         return None
 
     def escalates(self, due_on, policy):

@@ -1,6 +1,6 @@
 """Queue background work on the broker, or run it here when there is none.
 
-With no ``CELERY_BROKER_URL`` the work runs in-process, once (DESIGN §6). With a
+With no ``CELERY_BROKER_URL`` the work runs in-process, once (docs/architecture.md, Real parts). With a
 broker that cannot be reached, publishing fails within the short timeouts of the
 ``CELERY_BROKER_*`` settings and the work runs in-process too, with a warning: a web
 request never waits on a broker that is down.

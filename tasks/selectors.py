@@ -11,7 +11,7 @@ from plans.models import Agency, Plan, ProgressReport
 from plans.selectors import StatusDates, deadline_list_with_status
 from plans.validators import split_email_list
 from tasks.models import ReminderLog, ReminderPolicy
-from tasks.policy import DEFAULT_POLICY, Policy
+from tasks.policy import Policy
 
 
 def reminder_policy_map() -> dict[int, Policy]:
@@ -25,10 +25,6 @@ def reminder_policy_map() -> dict[int, Policy]:
         )
         for row in ReminderPolicy.objects.all()
     }
-
-
-def policy_for_plan(*, plan_id: int) -> Policy:
-    return reminder_policy_map().get(plan_id, DEFAULT_POLICY)
 
 
 @dataclass(frozen=True)

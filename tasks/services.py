@@ -23,7 +23,7 @@ from plans.models import Agency, ProgressReport
 from plans.selectors import working_calendar_get
 from tasks import selectors
 from tasks.models import ReminderLog
-from tasks.policy import DEFAULT_POLICY, KIND_ESCALATION, ReminderDay
+from tasks.policy import DEFAULT_POLICY, ReminderDay
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def _planned_reminders(*, today):
         if lead_kinds[key] and deadline.lead_agency_active:
             planned.append((deadline.id, deadline.lead_agency_id, lead_kinds[key]))
         if escalations[key] and deadline.coordinating_agency_active:
-            planned.append((deadline.id, deadline.coordinating_agency_id, KIND_ESCALATION))
+            planned.append((deadline.id, deadline.coordinating_agency_id, ReminderLog.Kind.ESCALATION))
     return day, planned
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.roles import GROUP_NAMES, Role, role_of
+from accounts.roles import GROUP_NAMES, Role
 from plans.tests.factories import AgencyFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,15 +22,6 @@ def test_role_groups_exist_after_migrating_with_their_permissions():
     # Leaders read everything and change nothing; officers see only their agency.
     assert codenames(Role.LEADER) == {"view_all_agencies"}
     assert codenames(Role.OFFICER) == {"submit_progressreport"}
-
-
-def test_widest_role_wins():
-    user = User.objects.create_user("canbo", password="x")
-    assert role_of(user) is None
-    user.groups.add(Group.objects.get(name=GROUP_NAMES[Role.OFFICER]))
-    assert role_of(user) == Role.OFFICER
-    user.groups.add(Group.objects.get(name=GROUP_NAMES[Role.COORDINATOR]))
-    assert role_of(user) == Role.COORDINATOR
 
 
 def admin_user_form(**overrides):
@@ -60,4 +51,7 @@ def test_officer_without_agency_is_refused_in_admin(admin_client):
     )
     assert response.status_code == 302
     user = User.objects.get(username="canbo.moi")
-    assert (user.agency, user.role) == (agency, Role.OFFICER)
+    assert (user.agency, list(user.groups.values_list("name", flat=True))) == (
+        agency,
+        [GROUP_NAMES[Role.OFFICER]],
+    )

@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 from django.test import RequestFactory
 
 from accounts.models import User
-from accounts.roles import Role
-from plans.demo import SAMPLE_PREFIX
+from accounts.roles import GROUP_NAMES, Role
 from plans.models import DeadlineStatus, ProgressReport, Task
 from plans.selectors import deadline_list_with_status, status_dates_get
+from plans.sources.sample import SAMPLE_PREFIX
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Mat-khau-demo-2026"
@@ -21,6 +21,11 @@ PASSWORD = "Mat-khau-demo-2026"
 def authenticate_from_login_form(username, password):
     # Lockout protection needs the request (the client's address) on every authentication.
     return authenticate(RequestFactory().post("/accounts/login/"), username=username, password=password)
+
+
+def role_groups(user):
+    """The user's groups: a role is a group (accounts.roles)."""
+    return list(user.groups.values_list("name", flat=True))
 
 
 def seed(today=datetime.date(2026, 11, 28), password=PASSWORD):
@@ -33,18 +38,18 @@ def test_demo_accounts_have_their_roles_and_agencies():
     seed()
     users = {user.username: user for user in User.objects.select_related("agency")}
     assert set(users) == {"admin", "ngoaivu", "sotttt", "lanhdao"}
-    assert users["admin"].is_superuser and users["admin"].role is None
-    assert (users["ngoaivu"].role, users["ngoaivu"].agency.code, users["ngoaivu"].is_staff) == (
-        Role.COORDINATOR,
+    assert users["admin"].is_superuser and role_groups(users["admin"]) == []
+    assert (role_groups(users["ngoaivu"]), users["ngoaivu"].agency.code, users["ngoaivu"].is_staff) == (
+        [GROUP_NAMES[Role.COORDINATOR]],
         "so-ngoai-vu",
         True,
     )
-    assert (users["sotttt"].role, users["sotttt"].agency.code, users["sotttt"].is_staff) == (
-        Role.OFFICER,
+    assert (role_groups(users["sotttt"]), users["sotttt"].agency.code, users["sotttt"].is_staff) == (
+        [GROUP_NAMES[Role.OFFICER]],
         "so-tttt",
         False,
     )
-    assert (users["lanhdao"].role, users["lanhdao"].is_staff) == (Role.LEADER, False)
+    assert (role_groups(users["lanhdao"]), users["lanhdao"].is_staff) == ([GROUP_NAMES[Role.LEADER]], False)
     assert authenticate_from_login_form("sotttt", PASSWORD) == users["sotttt"]
 
 

@@ -27,9 +27,13 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts.axes_config.LoginLockoutConfig",  # django-axes
     "csp",
+    # The domain first: the apps after it build on it (docs/architecture.md).
     "plans",
     "accounts",
     "tasks",
+    "workspace",
+    "documents",
+    "deploy",
 ]
 
 MIDDLEWARE = [
@@ -179,7 +183,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Domain settings.
-# "Sắp đến hạn" window, in working days (DESIGN §2).
+# "Sắp đến hạn" window, in working days (docs/architecture.md, Business rules).
 DUE_SOON_WORKING_DAYS = env.int("DUE_SOON_WORKING_DAYS", default=3)
 # Open-ended plans get recurring deadlines through the end of this many years ahead.
 DEADLINE_HORIZON_YEARS = env.int("DEADLINE_HORIZON_YEARS", default=1)
@@ -243,7 +247,7 @@ if CACHE_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# How long a rendered dashboard or overview is kept (plans.page_cache). Changes to plan
+# How long a rendered dashboard or overview is kept (workspace.page_cache). Changes to plan
 # data show at once; only agency renames and holiday corrections wait for this.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 # Log (rather than hide) the errors the Redis cache ignores.

@@ -1,7 +1,10 @@
 """Settings for the test suite: the database comes from DATABASE_URL (SQLite by default)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
+
+# The benchmark data commands (generate_bench_data, bench_reminders); never in production.
+INSTALLED_APPS = [*INSTALLED_APPS, "benchmarks"]
 
 DEBUG = False
 SECRET_KEY = "test-only-key"

@@ -12,7 +12,7 @@ import pytest
 import redis
 from django.conf import settings
 
-from dien_bien_portal.testing import require
+from plans.tests.environment import require
 
 # private_redis: a redis-server of the test's own, shared with the reminder tests.
 from tasks.tests.conftest import REDIS_URL, private_redis, redis_reachable, wait_for  # noqa: F401

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from dien_bien_portal.celery import app
 from dien_bien_portal.tests.conftest import CeleryProcess
-from plans.tests.conftest import make_user
+from plans.tests.fixtures import make_user
 from tasks.heartbeat import HEARTBEAT_KEY, broker_redis, heartbeat_record
 from tasks.tasks import beat_heartbeat
 from tasks.tests.conftest import REDIS_URL, WORKER_TEST_ARGS, free_port, wait_for

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Deadline, ProgressReport
-from plans.tests.conftest import make_user
 from plans.tests.factories import AgencyFactory, PlanFactory, TaskFactory
+from plans.tests.fixtures import make_user
 from tasks.heartbeat import broker_redis, heartbeat_record
 
 pytestmark = pytest.mark.django_db

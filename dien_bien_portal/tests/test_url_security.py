@@ -56,10 +56,11 @@ from django.utils.crypto import get_random_string
 from django.utils.regex_helper import normalize
 
 from accounts.roles import GROUP_NAMES, Role
+from documents import services as document_services
 from plans import services
 from plans.models import Deadline, Holiday
-from plans.tests.conftest import PDF_BYTES
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory, TaskFactory
+from plans.tests.sample_files import PDF_BYTES
 from tasks.models import ReminderLog, ReminderPolicy
 
 # --- Who may use a route ----------------------------------------------------------------
@@ -188,7 +189,7 @@ ADMIN_SITE_RULES = {
     "admin:auth_user_password_change": Rule(
         ADMIN, GET_POST, ok=None, args=lambda world: {"id": world.row("accounts.user").pk}
     ),
-    # Importing a plan's tasks from Excel (plans.import_admin).
+    # Importing a plan's tasks from Excel (documents.import_admin).
     "admin:plans_plan_import": Rule(ADMIN, GET_POST, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_import_template": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_task_table": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
@@ -410,7 +411,7 @@ def _world_build() -> World:
     AccessAttempt.objects.create(**seen, path_info="/accounts/login/", failures_since_start=1)
     AccessLog.objects.create(**seen, path_info="/accounts/login/")
     AccessFailureLog.objects.create(**seen, path_info="/accounts/login/", locked_out=False)
-    token = services.calendar_token_get_or_create(agency=agencies["a"])
+    token = document_services.calendar_token_get_or_create(agency=agencies["a"])
     return World(users=users, objects=objects, rows=chosen, calendar_token=token)
 
 

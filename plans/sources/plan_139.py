@@ -8,6 +8,8 @@ marked as still to be filled in, never guessed.
 
 import datetime
 
+from plans.schedules import Schedule
+
 NEWS_ITEM = (
     "Tin “Điện Biên: Triển khai công tác đối ngoại giai đoạn 2019 – 2021”, "
     "Trung tâm Thông tin tỉnh (DIC), 17/01/2019"
@@ -213,7 +215,7 @@ TASKS = [
         "cooperating_agencies": [code for code in DEPARTMENT_CODES if code != "so-tttt"] + DISTRICT_CODES,
         # The item gives neither a deadline nor an output: nothing is generated until
         # an admin fills them in from the original document.
-        "schedule": "unspecified",
+        "schedule": Schedule.UNSPECIFIED,
         "source_note": (
             f"{NEWS_ITEM}: nội dung giao việc trích nguyên văn. Mã 5.1 do cổng đặt (nhiệm vụ thứ "
             "nhất của nội dung 5). “Các sở, ban, ngành tỉnh” được hiểu là 18 sở, ngành cấp tỉnh "

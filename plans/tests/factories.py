@@ -3,7 +3,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from plans.models import Agency, ContentArea, Plan, ProgressReport, Task
+from plans.models import Agency, ContentArea, Contribution, Deadline, EvidenceFile, Plan, ProgressReport, Task
+from plans.tests.sample_files import PDF_BYTES
 
 
 class AgencyFactory(factory.django.DjangoModelFactory):
@@ -72,3 +73,72 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     class Params:
         # A progress report still waiting for the coordinator.
         pending = factory.Trait(state=ProgressReport.State.IN_PROGRESS, percent=40, review_state="submitted")
+
+
+# A workspace's worth of data, for the query-count tests of every page and export.
+def populate(agencies, *, tasks, deadlines_per_task, today):
+    """Deadlines around today for tasks led by A (B cooperating) and by C, with every
+    kind of report: accepted completions, pending ones with evidence, returned ones,
+    and contributions."""
+    plan = PlanFactory()
+    areas = [ContentAreaFactory(plan=plan, number=n) for n in (1, 2, 3)]
+    deadlines = []
+    for n in range(tasks):
+        lead = agencies["a"] if n % 3 else agencies["c"]
+        task = TaskFactory(area=areas[n % 3], plan=plan, lead_agency=lead)
+        task.cooperating_agencies.add(agencies["b"] if lead == agencies["a"] else agencies["a"])
+        for k in range(deadlines_per_task):
+            due = today + datetime.timedelta(days=(k - deadlines_per_task // 2) * 3 + n)
+            deadlines.append(
+                Deadline(
+                    task=task, due_on=due, period_start=due - datetime.timedelta(days=60), period_label="Kỳ"
+                )
+            )
+    deadlines = Deadline.objects.bulk_create(deadlines)
+    now = timezone.now()
+    reports, contributions = [], []
+    for i, deadline in enumerate(deadlines):
+        if i % 4 == 0:
+            reports.append(
+                ProgressReport(
+                    deadline=deadline,
+                    state="done",
+                    percent=100,
+                    narrative="Xong.",
+                    submitted_at=now,
+                    review_state="accepted",
+                )
+            )
+        elif i % 4 == 1:
+            reports.append(
+                ProgressReport(deadline=deadline, state="in_progress", percent=50, submitted_at=now)
+            )
+        elif i % 4 == 2:
+            reports.append(
+                ProgressReport(
+                    deadline=deadline,
+                    state="in_progress",
+                    percent=20,
+                    submitted_at=now,
+                    review_state="returned",
+                    review_comment="Bổ sung.",
+                    reviewed_at=now,
+                )
+            )
+        contributions.append(
+            Contribution(deadline=deadline, agency=agencies["b"], text="Ý kiến.", submitted_at=now)
+        )
+    reports = ProgressReport.objects.bulk_create(reports)
+    Contribution.objects.bulk_create(contributions)
+    EvidenceFile.objects.bulk_create(
+        EvidenceFile(
+            report=report,
+            file="evidence/x.pdf",
+            original_name="x.pdf",
+            content_type="application/pdf",
+            size=len(PDF_BYTES),
+            uploaded_at=now,
+        )
+        for report in reports
+    )
+    return deadlines

@@ -3,6 +3,7 @@ viewers show, each with content that differs from call to call when asked to."""
 
 import io
 import struct
+import zipfile
 import zlib
 
 import pypdf
@@ -39,3 +40,17 @@ def png_bytes(width: int = 48, height: int = 32, seed: int = 0) -> bytes:
         + _png_chunk(b"IDAT", zlib.compress(raw))
         + _png_chunk(b"IEND", b"")
     )
+
+
+# Minimal files of each accepted kind, recognised by their content.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+
+
+def office_bytes(member: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(member, "<document/>")
+    return buffer.getvalue()

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from plans.models import EvidenceFile, ProgressReport
-from plans.tests.conftest import JPEG_BYTES, PDF_BYTES, PNG_BYTES, office_bytes
+from plans.tests.sample_files import JPEG_BYTES, PDF_BYTES, PNG_BYTES, office_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Computed status (DESIGN §2) at every boundary, in the database."""
+"""Computed status (docs/architecture.md, Business rules) at every boundary, in the database."""
 
 import datetime
 

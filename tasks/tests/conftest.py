@@ -24,8 +24,8 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from dien_bien_portal.testing import require  # noqa: F401 (re-exported to the tests)
 from plans.models import Deadline
+from plans.tests.environment import require  # noqa: F401 (re-exported to the tests)
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory, TaskFactory
 
 BASE_DIR = Path(settings.BASE_DIR)

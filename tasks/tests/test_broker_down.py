@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from plans.models import ProgressReport
 from plans.signals import report_returned
-from plans.tests.conftest import make_user
 from plans.tests.factories import ProgressReportFactory
+from plans.tests.fixtures import make_user
 from tasks.models import ReminderLog
 from tasks.tests.conftest import SWEEP_DAY, deadline_make
 

@@ -213,17 +213,6 @@ def test_sweep_query_count_does_not_grow_with_the_number_of_deadlines(plan):
     assert len(large.digests) == 7
 
 
-def test_the_benchmark_command_runs_and_leaves_nothing_behind():
-    out = io.StringIO()
-    call_command(
-        "bench_reminders", "--deadlines", "60", "--agencies", "3", "--date", "2026-12-02", stdout=out
-    )
-    text = out.getvalue()
-    assert "Dữ liệu đo: 60 hạn" in text and "nhiều nhất 1 thư/đơn vị" in text and "rollback" in text
-    assert not Plan.objects.exists() and not ReminderLog.objects.exists()
-    assert mail.outbox == []  # the benchmark's emails stayed in its own outbox
-
-
 def test_a_deadline_completed_between_claim_and_send_is_not_reminded(deadlines):
     result = services.reminder_sweep(today=SWEEP_DAY)
     for key in ["due", "overdue_14"]:

@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import demo_users_seed
-from plans.demo import sample_tasks_seed
 from plans.management.arguments import iso_date
 from plans.models import Plan
 from plans.sources import plan_139
+from plans.sources.sample import sample_tasks_seed
 
 
 class Command(BaseCommand):

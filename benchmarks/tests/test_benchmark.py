@@ -1,0 +1,410 @@
+"""The benchmark harness (``make bench``, ``benchmarks/``): how it reads wrk's output,
+how it checks the budgets in docs/architecture.md, the bare view that exists only in the benchmark
+URLconf, and one small run end to end (PostgreSQL, Redis, gunicorn and wrk)."""
+
+import dataclasses
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from django.urls import Resolver404, resolve
+
+from benchmarks import run
+from plans.tests.environment import require
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+# Real output of wrk 4.1.0 with benchmarks/report.lua (2 threads, 4 connections, 1 s).
+WRK_ALL_200 = """\
+Running 1s test @ http://127.0.0.1:18765/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.53ms    3.26ms  17.40ms   86.14%
+    Req/Sec   673.75    294.68     1.29k    70.00%
+  1343 requests in 1.00s, 491.82KB read
+Requests/sec:   1340.73
+Transfer/sec:    490.99KB
+BENCH_RESULT {"requests": 1343, "duration_s": 1.001696, "requests_per_s": 1340.726, "median_ms": 2.123, \
+"p95_ms": 10.588, "p99_ms": 15.922, "mean_ms": 3.530, "max_ms": 17.402, "non_2xx": 0, \
+"last_non_2xx_status": 0, "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
+"""
+# Every answer a redirect: wrk itself reports nothing wrong (it counts only >= 400).
+WRK_ALL_301 = """\
+Running 1s test @ http://127.0.0.1:18765/sub
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     3.06ms    2.49ms  17.32ms   83.95%
+    Req/Sec   714.05    244.97     1.26k    76.19%
+  1494 requests in 1.10s, 211.55KB read
+Requests/sec:   1357.91
+Transfer/sec:    192.28KB
+BENCH_RESULT {"requests": 1494, "duration_s": 1.100222, "requests_per_s": 1357.908, "median_ms": 2.141, \
+"p95_ms": 7.961, "p99_ms": 12.336, "mean_ms": 3.057, "max_ms": 17.320, "non_2xx": 1494, \
+"last_non_2xx_status": 301, "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
+"""
+WRK_ALL_404 = """\
+Running 1s test @ http://127.0.0.1:18765/missing
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     4.08ms    3.21ms  28.37ms   81.73%
+    Req/Sec   531.85    155.54   810.00     60.00%
+  1060 requests in 1.00s, 538.46KB read
+  Non-2xx or 3xx responses: 1060
+Requests/sec:   1059.02
+Transfer/sec:    537.96KB
+BENCH_RESULT {"requests": 1060, "duration_s": 1.000924, "requests_per_s": 1059.021, "median_ms": 3.228, \
+"p95_ms": 10.196, "p99_ms": 14.706, "mean_ms": 4.080, "max_ms": 28.370, "non_2xx": 1060, \
+"last_non_2xx_status": 404, "errors": {"connect": 0, "read": 0, "write": 0, "status": 1060, "timeout": 0}}
+"""
+# A server that accepts connections and never answers.
+WRK_NO_ANSWER = """\
+Running 2s test @ http://127.0.0.1:18766/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     0.00us    0.00us   0.00us    -nan%
+    Req/Sec     0.00      0.00     0.00      -nan%
+  0 requests in 2.01s, 0.00B read
+Requests/sec:      0.00
+Transfer/sec:       0.00B
+BENCH_RESULT {"requests": 0, "duration_s": 2.013239, "requests_per_s": 0.000, "median_ms": 0.000, \
+"p95_ms": 0.000, "p99_ms": 0.000, "mean_ms": 0.000, "max_ms": 0.000, "non_2xx": 0, \
+"last_non_2xx_status": 0, "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
+"""
+
+SWEEP = {
+    "seconds": 4.2,
+    "queries": 9,
+    "digests": 100,
+    "queued": 100,
+    "messages_found": 100,
+    "messages_agencies": 100,
+    "max_messages_per_agency": 1,
+}
+
+
+# --- reading wrk's output ---------------------------------------------------------------
+
+
+def test_reads_the_figures_of_a_clean_run():
+    result = run.parse_wrk_output(WRK_ALL_200)
+    assert (result.requests, result.median_ms, result.p95_ms, result.p99_ms) == (1343, 2.123, 10.588, 15.922)
+    assert result.requests_per_s == pytest.approx(1340.726)
+    assert result.failures == []
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [
+        (WRK_ALL_301, "1494 responses not 2xx (last: 301)"),
+        (WRK_ALL_404, "1060 responses not 2xx (last: 404)"),
+        (WRK_NO_ANSWER, "no request completed"),
+    ],
+)
+def test_a_run_with_responses_other_than_2xx_or_none_does_not_count(output, reason):
+    assert run.parse_wrk_output(output).failures == [reason]
+
+
+def test_socket_errors_do_not_count_either():
+    result = dataclasses.replace(
+        run.parse_wrk_output(WRK_ALL_200),
+        errors={"connect": 0, "read": 2, "write": 0, "status": 0, "timeout": 3},
+    )
+    assert result.failures == ["socket errors: read 2, timeout 3"]
+
+
+@pytest.mark.parametrize(
+    "output",
+    [
+        "Running 1s test @ http://127.0.0.1:1/\nunable to connect to 127.0.0.1:1 Connection refused\n",
+        WRK_ALL_200 + WRK_ALL_200.splitlines()[-1] + "\n",
+        WRK_ALL_200.replace('"requests": 1343, ', ""),
+        WRK_ALL_200.replace("}}", "}"),
+    ],
+    ids=["no result line", "two result lines", "a field missing", "broken JSON"],
+)
+def test_output_without_exactly_one_readable_result_is_an_error(output):
+    with pytest.raises(run.BenchError):
+        run.parse_wrk_output(output)
+
+
+class _Answers(http.server.BaseHTTPRequestHandler):
+    """``/`` answers 200, ``/moved`` a redirect to the login page, as a lost session would."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        status = 200 if self.path == "/" else 302
+        self.send_response(status)
+        if status == 302:
+            self.send_header("Location", "/accounts/login/")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def answering_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_wrk_script_counts_redirects_that_wrk_itself_lets_pass(answering_server):
+    require(shutil.which("wrk"), "wrk is not installed (Debian package wrk)")
+    config = run.parse_args(["--connections", "2", "--threads", "1", "--timeout", "5"])
+    ok = run.wrk_run(f"{answering_server}/", cookie="a=b", seconds=1, config=config)
+    moved = run.wrk_run(f"{answering_server}/moved", cookie="a=b", seconds=1, config=config)
+    assert ok.requests > 0 and ok.failures == []
+    assert moved.requests > 0 and moved.errors["status"] == 0  # wrk's own count sees nothing
+    assert moved.non_2xx == moved.requests and moved.last_non_2xx_status == 302
+    assert 0 < ok.median_ms <= ok.p95_ms <= ok.p99_ms <= ok.max_ms
+
+
+# --- the budgets --------------------------------------------------------------------------
+
+
+def measured(median_ms, output=WRK_ALL_200):
+    return dataclasses.replace(run.parse_wrk_output(output), median_ms=median_ms)
+
+
+def verdicts(results, sweep=SWEEP):
+    return {check.name: check.passed for check in run.budgets_check(results, sweep)}
+
+
+DASHBOARD = "agency dashboard median / bare view median"
+OVERVIEW = "province overview median / bare view median"
+SWEEP_TIME = "reminder sweep time"
+MESSAGES = "queued messages per agency"
+
+
+@pytest.mark.parametrize(
+    ("dashboard", "overview", "expected"),
+    [
+        (30.0, 50.0, (True, True)),  # exactly 3× and 5×
+        (30.1, 50.0, (False, True)),
+        (30.0, 50.1, (True, False)),
+        (9.0, 12.0, (True, True)),
+    ],
+)
+def test_page_medians_are_held_to_three_and_five_times_the_bare_view(dashboard, overview, expected):
+    results = {"bare": measured(10.0), "dashboard": measured(dashboard), "overview": measured(overview)}
+    checks = verdicts(results)
+    assert (checks[DASHBOARD], checks[OVERVIEW]) == expected
+    assert all(passed for name, passed in checks.items() if name not in (DASHBOARD, OVERVIEW))
+
+
+def test_a_page_with_failed_responses_misses_its_budget_however_fast():
+    results = {"bare": measured(10.0), "dashboard": measured(2.0, WRK_ALL_301), "overview": measured(12.0)}
+    checks = verdicts(results)
+    assert not checks["agency dashboard (officer): every response 2xx, no socket error"]
+    assert not checks[DASHBOARD]
+    assert checks[OVERVIEW]
+
+
+def test_a_failed_bare_view_fails_both_ratios():
+    results = {"bare": measured(10.0, WRK_ALL_404), "dashboard": measured(12.0), "overview": measured(12.0)}
+    checks = verdicts(results)
+    assert not checks[DASHBOARD] and not checks[OVERVIEW]
+
+
+def test_what_was_not_measured_misses_its_budget():
+    checks = verdicts({"bare": measured(10.0)}, sweep=None)
+    assert checks == {
+        "bare view (officer): every response 2xx, no socket error": True,
+        "agency dashboard (officer): every response 2xx, no socket error": False,
+        "province overview (coordinator): every response 2xx, no socket error": False,
+        DASHBOARD: False,
+        OVERVIEW: False,
+        SWEEP_TIME: False,
+        MESSAGES: False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "time_ok", "messages_ok"),
+    [
+        ({}, True, True),
+        ({"seconds": 29.99}, True, True),
+        ({"seconds": 30.0}, False, True),
+        ({"max_messages_per_agency": 2}, True, False),
+        # A digest the sweep returned but that is not on the broker.
+        ({"messages_found": 99}, True, False),
+        ({"queued": 99, "messages_found": 99}, True, False),
+    ],
+)
+def test_the_sweep_takes_under_30_s_and_queues_one_message_per_agency(change, time_ok, messages_ok):
+    results = {"bare": measured(10.0), "dashboard": measured(20.0), "overview": measured(20.0)}
+    checks = verdicts(results, sweep={**SWEEP, **change})
+    assert (checks[SWEEP_TIME], checks[MESSAGES]) == (time_ok, messages_ok)
+
+
+def test_the_table_gives_each_page_its_ratio_to_the_bare_view():
+    results = {"bare": measured(4.0), "dashboard": measured(10.0, WRK_ALL_301)}
+    rows = run.results_table(results)
+    assert rows[0] == ["bare view (officer)", "4.00", "10.59", "15.92", "1340.7", "0", "1.00×"]
+    assert rows[1] == ["agency dashboard (officer)", "10.00", "7.96", "12.34", "1357.9", "1494", "2.50×"]
+    assert rows[2] == ["province overview (coordinator)", "–", "–", "–", "–", "–", "–"]
+    text = run.text_table(run.TABLE_HEADER, rows).splitlines()
+    assert [cell.strip() for cell in text[0].split("  ") if cell.strip()] == run.TABLE_HEADER
+    assert len({len(line) for line in text}) == 1  # aligned columns
+
+
+def test_options_come_from_the_environment_and_bad_ones_are_refused(monkeypatch, capsys):
+    monkeypatch.setenv("BENCH_DURATION", "2")
+    monkeypatch.setenv("BENCH_CONNECTIONS", "8")
+    config = run.parse_args([])
+    assert (config.duration, config.connections, config.threads, config.warmup) == (2, 8, 2, 3)
+    assert config.database_url == "postgres://postgres@127.0.0.1:5432/bench_province"
+    with pytest.raises(SystemExit):
+        run.parse_args(["--threads", "4", "--connections", "2"])
+    assert "--threads cannot exceed --connections" in capsys.readouterr().err
+
+
+# --- the bare view ------------------------------------------------------------------------
+
+
+def test_the_bare_view_is_not_in_the_production_urls():
+    with pytest.raises(Resolver404):
+        resolve("/bench/bare/", urlconf="dien_bien_portal.urls")
+    assert resolve("/bench/bare/", urlconf="benchmarks.urls").url_name == "bench-bare"
+    # Every production URL is still there, unchanged.
+    assert resolve("/dashboard/", urlconf="benchmarks.urls").url_name == "agency-dashboard"
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="benchmarks.urls")
+def test_the_bare_view_needs_a_login_and_answers_two_bytes(client, django_user_model):
+    anonymous = client.get("/bench/bare/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    client.force_login(django_user_model.objects.create_user("officer"))
+    response = client.get("/bench/bare/")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def _settings_of(module):
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "STATIC_ROOT"},
+        "DJANGO_SETTINGS_MODULE": module,
+        "DJANGO_SECRET_KEY": "a-long-benchmark-secret-key-for-this-test-only-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    script = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({name: getattr(s, name) for name in dir(s) if name.isupper()}, default=str))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=BASE_DIR, check=True
+    )
+    return json.loads(result.stdout)
+
+
+def test_bench_settings_are_the_production_settings_with_the_bench_urls_and_app():
+    production = _settings_of("dien_bien_portal.settings.production")
+    bench = _settings_of("benchmarks.settings")
+    assert bench.pop("ROOT_URLCONF") == "benchmarks.urls"
+    assert production.pop("ROOT_URLCONF") == "dien_bien_portal.urls"
+    assert bench.pop("SETTINGS_MODULE") == "benchmarks.settings"
+    production.pop("SETTINGS_MODULE")
+    # Only the benchmark's own app (its data commands) is added.
+    assert bench.pop("INSTALLED_APPS") == [*production.pop("INSTALLED_APPS"), "benchmarks"]
+    assert bench == production
+
+
+# --- one small run, end to end ------------------------------------------------------------
+
+
+def _smoke_database_url():
+    """The run's own database on the test suite's PostgreSQL server (never the suite's
+    database: the benchmark writes from other processes and keeps its data)."""
+    if os.environ.get("BENCH_SMOKE_DATABASE_URL"):
+        return os.environ["BENCH_SMOKE_DATABASE_URL"]
+    parts = urllib.parse.urlparse(os.environ["DATABASE_URL"])
+    return parts._replace(path=f"{parts.path.rstrip('/')}_bench_smoke").geturl()
+
+
+def _redis_reachable(url):
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def test_a_small_run_end_to_end(tmp_path):
+    if connection.vendor != "postgresql":
+        # Not a missing service: the benchmark runs on PostgreSQL (production set-up);
+        # CI runs this test in its PostgreSQL pass.
+        pytest.skip("the benchmark runs on PostgreSQL; CI runs this test in its PostgreSQL pass")
+    require(shutil.which("wrk"), "wrk is not installed (Debian package wrk)")
+    redis_url = os.environ.get("REMINDER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    require(_redis_reachable(redis_url), f"Redis is not reachable at {redis_url}")
+    database_url = _smoke_database_url()
+    output, results = tmp_path / "benchmarks.md", tmp_path / "results.json"
+    env = {
+        **os.environ,
+        "BENCH_DATABASE_URL": database_url,
+        "BENCH_REDIS_URL": redis_url,
+        "BENCH_SCALE": "0.01",
+        "BENCH_DURATION": "1",
+        "BENCH_WARMUP": "1",
+        "BENCH_WORKERS": "1",
+        "BENCH_OUTPUT": str(output),
+        "BENCH_JSON": str(results),
+    }
+    finished = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--no-install"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert finished.returncode in (run.EXIT_PASS, run.EXIT_FAIL), finished.stderr[-3000:]
+    data = json.loads(results.read_text())
+    assert data["errors"] == [], finished.stderr[-3000:]
+    assert data["data_set"]["plans"] == 1 and data["data_set"]["tasks"] == 100
+    for key in ("bare", "dashboard", "overview"):
+        result = data["results"][key]
+        assert result["requests"] > 0 and result["median_ms"] > 0
+        assert result["non_2xx"] == 0, (key, result)
+    assert data["sweep"]["digests"] == data["sweep"]["messages_found"] > 0
+    assert data["sweep"]["max_messages_per_agency"] == 1
+    # The sweep is measured over 100,000 open deadlines times the scale, topped up.
+    assert data["sweep"]["open_deadlines"] >= 1000 and data["sweep"]["added_open_deadlines"] > 0
+    assert data["reports"]["all"]["plans"] == 1
+    # The exit status says whether every budget held; the page and the console agree.
+    all_passed = all(check["passed"] for check in data["checks"])
+    assert finished.returncode == (run.EXIT_PASS if all_passed else run.EXIT_FAIL)
+    page = output.read_text()
+    assert f"Result: **{'PASS' if all_passed else 'FAIL'}**" in page
+    assert "| agency dashboard (officer) |" in page and "| progress reports | 1000 |" in page
+    assert "agency dashboard median / bare view median" in finished.stdout
+    # gunicorn is gone, and the sweep left nothing in the ledger.
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", data["port"]), timeout=2):
+        pass
+    import psycopg2
+
+    with psycopg2.connect(database_url) as db, db.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM tasks_reminderlog")
+        assert cursor.fetchone()[0] == 0
+        # Nor the open deadlines added for the sweep.
+        cursor.execute("SELECT count(*) FROM plans_plan WHERE number = '1/KH-BENCH'")
+        assert cursor.fetchone()[0] == 0

@@ -1,0 +1,266 @@
+"""The "Nhập nhiệm vụ từ Excel" pages of a plan in the Django admin.
+
+Step 1 uploads a file and shows the preview (``documents.imports.import_preview``, which
+writes nothing); step 2 applies it (``documents.services.plan_import_apply``, which reads the
+file again inside its transaction).
+
+Keeping the file between the two steps: the uploaded bytes are written to a private
+temporary directory (never under MEDIA_ROOT, so no URL serves them) in a file named by
+a random token, and only that token is kept in the user's session, keyed by the plan.
+The apply step takes the token from the session, never from the form, so a user can
+only apply a file they uploaded themselves; it checks the file's SHA-256 against the
+session and deletes the file once the import is applied or replaced. Files left behind
+by abandoned previews are removed after a day. (Re-submitting the file instead would
+make the user pick it again, and a browser cannot pre-fill a file field.)
+"""
+
+import hashlib
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import slugify
+
+from documents import selectors as document_selectors
+from documents.imports import (
+    COOPERATING_SEPARATOR,
+    HEADERS,
+    MAX_DATA_ROWS,
+    MAX_FILE_BYTES,
+    SHEET_NAME,
+    ImportFileError,
+    ImportRejected,
+    import_preview,
+    number_vi,
+    task_table_rows,
+    template_workbook,
+)
+from documents.schedule_text import ACCEPTED_FORMS
+from documents.services import plan_import_apply
+from plans import permissions
+from plans.models import Plan
+
+STASH_DIR_NAME = "plan-imports"
+STASH_MAX_AGE_SECONDS = 24 * 3600
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{40,60}$")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Tệp Excel (.xlsx)",
+        help_text=(
+            f"Theo tệp mẫu: trang “{SHEET_NAME}”, tối đa {number_vi(MAX_DATA_ROWS)} dòng, "
+            f"không quá {MAX_FILE_BYTES // (1024 * 1024)} MB."
+        ),
+        error_messages={"required": "Hãy chọn tệp Excel cần nhập.", "empty": "Tệp tải lên trống (0 byte)."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                f"Tệp lớn hơn giới hạn {MAX_FILE_BYTES // (1024 * 1024)} MB. Bảng nhiệm vụ thường chỉ vài "
+                "trăm KB: hãy bỏ hình ảnh, trang tính không cần thiết, hoặc chia thành nhiều tệp."
+            )
+        return upload
+
+
+# --- The file kept between preview and apply ---------------------------------------
+
+
+def _stash_dir() -> Path:
+    base = Path(getattr(settings, "FILE_UPLOAD_TEMP_DIR", None) or tempfile.gettempdir())
+    directory = base / STASH_DIR_NAME
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return directory
+
+
+def _session_key(plan) -> str:
+    return f"plan_import_{plan.pk}"
+
+
+def _stash_sweep(directory: Path) -> None:
+    cutoff = time.time() - STASH_MAX_AGE_SECONDS
+    for stale in directory.glob("*.xlsx"):
+        try:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except OSError:
+            pass  # removed meanwhile by another request
+
+
+def stash_put(request, plan, data: bytes, name: str) -> None:
+    stash_discard(request, plan)
+    directory = _stash_dir()
+    _stash_sweep(directory)
+    token = secrets.token_urlsafe(32)
+    (directory / f"{token}.xlsx").write_bytes(data)
+    request.session[_session_key(plan)] = {
+        "token": token,
+        "name": name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+
+
+def stash_get(request, plan) -> tuple[bytes, str] | None:
+    entry = request.session.get(_session_key(plan))
+    if not entry or not TOKEN_RE.match(entry.get("token", "")):
+        return None
+    try:
+        data = (_stash_dir() / f"{entry['token']}.xlsx").read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+        return None
+    return data, entry.get("name", "")
+
+
+def stash_discard(request, plan) -> None:
+    entry = request.session.pop(_session_key(plan), None)
+    if entry and TOKEN_RE.match(entry.get("token", "")):
+        (_stash_dir() / f"{entry['token']}.xlsx").unlink(missing_ok=True)
+
+
+# --- Views -----------------------------------------------------------------------------
+
+
+def _plan_for(model_admin, request, object_id) -> Plan:
+    if not permissions.can_import_tasks(request.user):
+        raise PermissionDenied
+    plan = model_admin.get_object(request, unquote(object_id))
+    if plan is None:
+        raise Http404("Không có kế hoạch này.")
+    return plan
+
+
+def _render(model_admin, request, plan, *, form=None, preview=None, file_name="", error="", status=200):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Plan._meta,
+        "original": plan,
+        "plan": plan,
+        "title": f"Nhập nhiệm vụ từ Excel – kế hoạch {plan.number}",
+        "form": form or ImportUploadForm(),
+        "preview": preview,
+        "file_name": file_name,
+        "error": error,
+        "headers": HEADERS,
+        "accepted_forms": ACCEPTED_FORMS,
+        "separator": COOPERATING_SEPARATOR,
+        "template_url": reverse("admin:plans_plan_import_template", args=[plan.pk]),
+        "task_table_url": reverse("admin:plans_plan_task_table", args=[plan.pk]),
+        "change_url": reverse("admin:plans_plan_change", args=[plan.pk]),
+    }
+    return TemplateResponse(request, "admin/plans/plan/import.html", context, status=status)
+
+
+def plan_import_view(model_admin, request, object_id):
+    plan = _plan_for(model_admin, request, object_id)
+    if request.method != "POST":
+        return _render(model_admin, request, plan)
+    if request.POST.get("action") == "apply":
+        return _apply(model_admin, request, plan)
+
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render(model_admin, request, plan, form=form)
+    upload = form.cleaned_data["file"]
+    data = upload.read(MAX_FILE_BYTES + 1)
+    try:
+        preview = import_preview(plan=plan, file=data)
+    except ImportFileError as exc:
+        stash_discard(request, plan)
+        return _render(model_admin, request, plan, form=form, file_name=upload.name, error=exc.message)
+    if preview.rejected or not preview.has_changes:
+        stash_discard(request, plan)
+    else:
+        stash_put(request, plan, data, upload.name)
+    return _render(model_admin, request, plan, preview=preview, file_name=upload.name)
+
+
+def _apply(model_admin, request, plan):
+    stashed = stash_get(request, plan)
+    if stashed is None:
+        return _render(
+            model_admin,
+            request,
+            plan,
+            error=(
+                "Không còn tệp đã kiểm tra (phiên làm việc đã hết hạn hoặc tệp đã được nhập). "
+                "Hãy tải tệp lên lại."
+            ),
+        )
+    data, name = stashed
+    try:
+        result = plan_import_apply(plan=plan, file=data, user=request.user, file_name=name)
+    except ImportFileError as exc:
+        stash_discard(request, plan)
+        return _render(model_admin, request, plan, file_name=name, error=exc.message)
+    except ImportRejected as exc:
+        # Something changed since the preview (an area or agency removed…): nothing was
+        # saved; the new preview says which rows and why.
+        stash_discard(request, plan)
+        return _render(
+            model_admin,
+            request,
+            plan,
+            preview=exc.preview,
+            file_name=name,
+            error="Kiểm tra lại khi áp dụng thấy dòng bị từ chối; chưa lưu gì. Sửa tệp rồi tải lên lại.",
+        )
+    stash_discard(request, plan)
+    messages.success(request, result.message())
+    return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+
+
+def plan_import_template_view(model_admin, request, object_id):
+    plan = _plan_for(model_admin, request, object_id)
+    response = HttpResponse(template_workbook(plan=plan), content_type=XLSX_CONTENT_TYPE)
+    filename = f"mau-nhap-nhiem-vu-{slugify(plan.number) or plan.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def plan_task_table_view(model_admin, request, object_id):
+    """The plan's current tasks in the import table's layout, to edit and import back."""
+    plan = _plan_for(model_admin, request, object_id)
+    rows = task_table_rows(document_selectors.task_list_for_table(plan=plan))
+    response = HttpResponse(template_workbook(plan=plan, rows=rows), content_type=XLSX_CONTENT_TYPE)
+    filename = f"bang-nhiem-vu-{slugify(plan.number) or plan.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def plan_import_urls(model_admin):
+    """URLs for ``PlanAdmin.get_urls``: ``admin:plans_plan_import`` (the import page),
+    ``admin:plans_plan_import_template`` (the .xlsx template) and
+    ``admin:plans_plan_task_table`` (the plan's tasks in that layout), each taking the
+    plan's id."""
+    wrap = model_admin.admin_site.admin_view
+
+    def import_view(request, object_id):
+        return plan_import_view(model_admin, request, object_id)
+
+    def template_view(request, object_id):
+        return plan_import_template_view(model_admin, request, object_id)
+
+    def task_table_view(request, object_id):
+        return plan_task_table_view(model_admin, request, object_id)
+
+    return [
+        path("<path:object_id>/import/", wrap(import_view), name="plans_plan_import"),
+        path("<path:object_id>/import/template/", wrap(template_view), name="plans_plan_import_template"),
+        path("<path:object_id>/import/tasks/", wrap(task_table_view), name="plans_plan_task_table"),
+    ]

@@ -1,0 +1,843 @@
+"""A plan's task table imported from Excel (.xlsx): the template, reading and checking.
+
+``import_preview`` reads a workbook and says, row by row, what an import would do to the
+plan (create, update with the fields that change, leave unchanged, or reject with every
+reason), without writing anything. ``documents.services.plan_import_apply`` re-reads the same
+file inside its transaction and applies it only when no row is rejected.
+
+Reading a workbook safely and fast
+----------------------------------
+Uploaded files are untrusted, so a file is checked from the cheapest test to the
+dearest, and refused with one Vietnamese message (``ImportFileError``) at the first
+problem:
+
+1. its size (at most ``MAX_FILE_BYTES``), read with a bound so a huge upload is never
+   held in memory;
+2. that it is a zip archive holding a workbook (an old .xls, a password-protected file,
+   a Word document or random bytes each get their own message), whose members do not
+   unpack to more than ``MAX_UNZIPPED_BYTES`` (a "zip bomb" is refused unread);
+3. the sheet names, from ``xl/workbook.xml``, and the size of the sheet "Nhiệm vụ" from
+   a streaming scan of its XML: the ``<dimension>`` record comes before the rows, so a
+   50,000-row sheet is refused in milliseconds without reading a row. A dimension can
+   be missing or wrong, so the scan also reads the rows' numbers and counts rows,
+   stopping at the limit. (openpyxl's read-only mode is not used for this: it has no
+   merged-cell information, and when the dimension is missing it parses the whole
+   sheet just to size it, several seconds for 50,000 rows.)
+4. only a file that passed all this (at most ``MAX_DATA_ROWS`` rows) is loaded by
+   openpyxl in its normal mode, which knows merged cells and is quick at that size;
+   formulas are found in the same pass (``data_only=False`` keeps them as formulas
+   rather than cached results). XML entity expansion is bounded by the expat parser
+   (since 2.4 it refuses "billion laughs" documents).
+"""
+
+import copy
+import datetime
+import difflib
+import io
+import posixpath
+import re
+import unicodedata
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import openpyxl
+
+# Uploaded XML is parsed without entity expansion (no "billion laughs").
+from defusedxml import ElementTree
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils import formats
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
+from plans.models import Agency, ContentArea, Plan, Task
+
+SHEET_NAME = "Nhiệm vụ"
+GUIDE_SHEET_NAME = "Hướng dẫn"
+
+# Column keys and their header text, in the template's order.
+COLUMNS = [
+    ("code", "Mã nhiệm vụ"),
+    ("area", "Nội dung số"),
+    ("title", "Nhiệm vụ"),
+    ("expected_output", "Sản phẩm"),
+    ("lead_agency", "Cơ quan chủ trì"),
+    ("cooperating_agencies", "Cơ quan phối hợp"),
+    ("deadline", "Thời hạn"),
+]
+HEADERS = [header for _key, header in COLUMNS]
+HEADER_OF = dict(COLUMNS)
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+# What the archive's members may unpack to. A 2,000-row table is a few megabytes of XML;
+# a file packed far tighter than spreadsheets are is a "zip bomb".
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+MAX_DATA_ROWS = 2000
+# Cells named in one message (formulas, merged ranges): enough to find them.
+MAX_CELLS_NAMED = 10
+COOPERATING_SEPARATOR = ";"
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported at all; ``message`` says why, in Vietnamese."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+class ImportRejected(ValidationError):
+    """Raised by the apply service when rows are rejected; nothing was saved."""
+
+    def __init__(self, preview):
+        self.preview = preview
+        super().__init__(
+            [f"Dòng {row.number}: {'; '.join(row.errors)}" for row in preview.rejected],
+            code="rows_rejected",
+        )
+
+
+class Outcome(models.TextChoices):
+    CREATE = "create", "Tạo mới"
+    UPDATE = "update", "Cập nhật"
+    UNCHANGED = "unchanged", "Không đổi"
+    REJECTED = "rejected", "Bị từ chối"
+
+
+@dataclass
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+    def __str__(self):
+        return f"{self.label}: {self.old} → {self.new}"
+
+
+@dataclass
+class ImportRow:
+    number: int  # the row number in Excel
+    code: str
+    title: str
+    deadline_text: str
+    outcome: str = ""
+    errors: list[str] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
+    # Filled in when the row is valid: the task as it would be saved (a copy of the
+    # existing one for an update) and its cooperating agencies.
+    task: Task | None = None
+    cooperating: list[Agency] = field(default_factory=list)
+
+    @property
+    def outcome_label(self):
+        return Outcome(self.outcome).label
+
+
+@dataclass
+class ImportPreview:
+    plan: Plan
+    rows: list[ImportRow]
+
+    def _with(self, outcome):
+        return [row for row in self.rows if row.outcome == outcome]
+
+    @property
+    def to_create(self):
+        return self._with(Outcome.CREATE)
+
+    @property
+    def to_update(self):
+        return self._with(Outcome.UPDATE)
+
+    @property
+    def unchanged(self):
+        return self._with(Outcome.UNCHANGED)
+
+    @property
+    def rejected(self):
+        return self._with(Outcome.REJECTED)
+
+    @property
+    def has_changes(self):
+        return bool(self.to_create or self.to_update)
+
+    def summary(self):
+        return (
+            f"Tạo mới: {len(self.to_create)}, cập nhật: {len(self.to_update)}, "
+            f"không đổi: {len(self.unchanged)}, bị từ chối: {len(self.rejected)}."
+        )
+
+
+# --- Text helpers -----------------------------------------------------------------
+
+
+def number_vi(value: int) -> str:
+    """1.234 as Vietnamese writes thousands."""
+    return f"{value:,}".replace(",", ".")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def cell_text(value) -> str:
+    """A cell's value as one line of text: NFC, spaces collapsed, integers without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime.datetime):
+        value = value.date()
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return _nfc(" ".join(str(value).split()))
+
+
+def cell_multiline(value) -> str:
+    """Like ``cell_text`` but keeping line breaks (for the expected output)."""
+    if isinstance(value, str):
+        lines = [
+            " ".join(line.split()) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        ]
+        return _nfc("\n".join(lines).strip())
+    return cell_text(value)
+
+
+def agency_key(text: str) -> str:
+    """Exact matching of agency names: case- and space-insensitive, NFC."""
+    return _nfc(" ".join(str(text).split())).casefold()
+
+
+def _loose_key(text: str) -> str:
+    """Close-match key for suggestions: no diacritics, no punctuation, lower case."""
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
+
+
+# --- Agencies ------------------------------------------------------------------------
+
+
+class AgencyDirectory:
+    """Agencies matched by full name, short name or code."""
+
+    def __init__(self, agencies):
+        self.agencies = list(agencies)
+        self.by_id = {agency.pk: agency for agency in self.agencies}
+        self._exact = defaultdict(set)
+        self._loose = defaultdict(set)
+        for agency in self.agencies:
+            for text in (agency.name, agency.short_name, agency.code):
+                if text:
+                    self._exact[agency_key(text)].add(agency.pk)
+            for text in (agency.name, agency.short_name):
+                if text:
+                    self._loose[_loose_key(text)].add(agency.pk)
+
+    def resolve(self, text: str) -> tuple[Agency | None, str | None]:
+        """(agency, None) when found; (None, Vietnamese reason) otherwise."""
+        ids = self._exact.get(agency_key(text), set())
+        if len(ids) == 1:
+            return self.by_id[next(iter(ids))], None
+        if len(ids) > 1:
+            names = "; ".join(sorted(self.by_id[pk].name for pk in ids))
+            return None, (
+                f"Tên {quote(text)} ứng với nhiều cơ quan ({names}). Hãy ghi tên đầy đủ của cơ quan."
+            )
+        return None, self._not_found(text)
+
+    def _not_found(self, text):
+        message = f"Không tìm thấy cơ quan {quote(text)}."
+        suggestions = self.suggest(text)
+        if suggestions:
+            message += f" Có phải: {'; '.join(suggestions)}?"
+        return message
+
+    def suggest(self, text, limit=3):
+        key = _loose_key(text)
+        # The same name but for diacritics or punctuation is the one meant.
+        matches = (
+            [key] if key in self._loose else difflib.get_close_matches(key, list(self._loose), n=limit * 2)
+        )
+        names = []
+        for match in matches:
+            for pk in sorted(self._loose[match]):
+                name = self.by_id[pk].name
+                if name not in names:
+                    names.append(name)
+        return names[:limit]
+
+
+# --- Reading the workbook ----------------------------------------------------------
+
+
+def _read_bounded(file) -> bytes:
+    """The file's bytes (bytes, or a file object such as an upload), refusing a file
+    larger than the limit without reading all of it."""
+    if isinstance(file, bytes | bytearray):
+        data = bytes(file)
+    else:
+        if hasattr(file, "seek"):
+            file.seek(0)
+        data = file.read(MAX_FILE_BYTES + 1)
+    if not data:
+        raise ImportFileError("Tệp tải lên trống (0 byte). Hãy chọn tệp Excel (.xlsx) có bảng nhiệm vụ.")
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFileError(
+            f"Tệp lớn hơn giới hạn {MAX_FILE_BYTES // (1024 * 1024)} MB. Bảng nhiệm vụ thường chỉ vài "
+            "trăm KB: hãy bỏ hình ảnh, trang tính không cần thiết, hoặc chia thành nhiều tệp."
+        )
+    return data
+
+
+NOT_XLSX = (
+    "Tệp không phải bảng tính Excel (.xlsx). Hãy mở tệp bằng Excel và lưu lại dưới dạng "
+    "“Excel Workbook (*.xlsx)”, hoặc dùng tệp mẫu."
+)
+
+
+DAMAGED = (
+    "Không đọc được tệp Excel: tệp bị hỏng hoặc không đúng định dạng .xlsx. Hãy mở tệp bằng Excel, "
+    "lưu lại dưới dạng “Excel Workbook (*.xlsx)” rồi tải lên lại."
+)
+
+
+def _check_archive(data: bytes) -> zipfile.ZipFile:
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE: Excel 97-2003, or an encrypted file
+        raise ImportFileError(
+            "Tệp là bảng tính Excel 97–2003 (.xls) hoặc được đặt mật khẩu. Hãy bỏ mật khẩu và lưu lại "
+            "dưới dạng “Excel Workbook (*.xlsx)”."
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ImportFileError(NOT_XLSX) from None
+    names = {member.filename for member in members}
+    if "word/document.xml" in names:
+        raise ImportFileError(
+            "Tệp là văn bản Word (.docx), không phải bảng tính Excel (.xlsx). Hãy tải lên bảng nhiệm vụ "
+            "dạng Excel."
+        )
+    if "xl/workbook.xml" not in names:
+        raise ImportFileError(NOT_XLSX)
+    if sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES:
+        raise ImportFileError(
+            "Tệp giải nén ra quá lớn so với một bảng nhiệm vụ; hệ thống không đọc tệp này. Hãy sao chép "
+            "bảng nhiệm vụ sang tệp mẫu và tải lên lại."
+        )
+    return archive
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → the sheet's XML part in the archive (workbook.xml and its relationships)."""
+    try:
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relationships = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError):
+        raise ImportFileError(DAMAGED) from None
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in relationships if _local(rel.tag) == "Relationship"
+    }
+    parts = {}
+    for sheet in workbook.iter():
+        if _local(sheet.tag) != "sheet":
+            continue
+        rel_id = next((value for key, value in sheet.attrib.items() if _local(key) == "id"), None)
+        target = targets.get(rel_id, "")
+        parts[sheet.get("name", "")] = (
+            target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        )
+    return parts
+
+
+def _sheet_name(names) -> str:
+    wanted = fold(SHEET_NAME)
+    for name in names:
+        if fold(name) == wanted:
+            return name
+    listed = ", ".join(quote(name) for name in names) or "không có trang nào"
+    raise ImportFileError(
+        f"Tệp không có trang tính tên {quote(SHEET_NAME)}. Các trang tính trong tệp: {listed}. Hãy đổi "
+        f"tên trang chứa bảng nhiệm vụ thành {quote(SHEET_NAME)} (hoặc dùng tệp mẫu)."
+    )
+
+
+def _too_many_rows(count: int | None) -> ImportFileError:
+    counted = f"có {number_vi(count)} dòng" if count else f"có hơn {number_vi(MAX_DATA_ROWS)} dòng"
+    return ImportFileError(
+        f"Trang {quote(SHEET_NAME)} {counted} dữ liệu, quá giới hạn {number_vi(MAX_DATA_ROWS)} dòng mỗi lần "
+        "nhập. Hãy chia bảng thành nhiều tệp (nếu bảng ít dòng hơn, hãy xóa các dòng trống thừa bên dưới "
+        "bảng rồi lưu lại)."
+    )
+
+
+def _check_row_count(archive: zipfile.ZipFile, part: str) -> None:
+    """Refuse a sheet with too many rows from a streaming scan of its XML: the
+    ``<dimension>`` record comes before the rows, so a big sheet is refused without
+    reading them; without one (or with a wrong one) rows are counted up to the limit."""
+    rows = 0
+    try:
+        with archive.open(part) as source:
+            for event, element in ElementTree.iterparse(source, events=("start", "end")):
+                tag = _local(element.tag)
+                if event == "end":
+                    if tag in ("c", "row"):
+                        element.clear()  # keep memory flat whatever the sheet holds
+                    continue
+                if tag == "dimension":
+                    last = re.search(r"(\d+)$", element.get("ref", ""))
+                    if last and int(last.group(1)) - 1 > MAX_DATA_ROWS:
+                        raise _too_many_rows(int(last.group(1)) - 1)
+                elif tag == "row":
+                    rows += 1
+                    number = element.get("r", "")
+                    if number.isdigit() and int(number) - 1 > MAX_DATA_ROWS:
+                        raise _too_many_rows(int(number) - 1)
+                    if rows - 1 > MAX_DATA_ROWS:
+                        raise _too_many_rows(None)
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ImportFileError(DAMAGED) from None
+
+
+def _load(data: bytes):
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), data_only=False, keep_links=False)
+    except Exception:  # openpyxl raises many kinds of errors on damaged files
+        raise ImportFileError(DAMAGED) from None
+
+
+def _header_columns(header_cells) -> dict[str, int]:
+    """Column index (0-based) of each key, from the header row; headers may come in any
+    order and extra columns are ignored."""
+    found = {}
+    wanted = {fold(header): key for key, header in COLUMNS}
+    for index, value in enumerate(header_cells):
+        key = wanted.get(fold(cell_text(value)))
+        if key and key not in found:
+            found[key] = index
+    missing = [header for key, header in COLUMNS if key not in found]
+    if missing:
+        raise ImportFileError(
+            f"Dòng tiêu đề (dòng 1) của trang {quote(SHEET_NAME)} thiếu cột: "
+            f"{', '.join(quote(header) for header in missing)}. Cần đủ các cột: "
+            f"{', '.join(quote(header) for header in HEADERS)} (xem tệp mẫu)."
+        )
+    return found
+
+
+def _named_cells(cells, what, advice):
+    shown = ", ".join(cells[:MAX_CELLS_NAMED])
+    more = f" và {len(cells) - MAX_CELLS_NAMED} ô khác" if len(cells) > MAX_CELLS_NAMED else ""
+    return ImportFileError(f"{what} {shown}{more}. {advice}")
+
+
+def read_rows(file) -> list[tuple[int, dict]]:
+    """The data rows of the sheet as (Excel row number, {column key: cell value}),
+    empty rows left out. Raises ``ImportFileError`` for a file that cannot be imported."""
+    data = _read_bounded(file)
+    archive = _check_archive(data)
+    parts = _sheet_parts(archive)
+    name = _sheet_name(list(parts))
+    _check_row_count(archive, parts[name])
+    # Only now, with the size bounded, the whole workbook is loaded.
+    sheet = _load(data)[name]
+    if sheet.merged_cells.ranges:
+        ranges = sorted(sheet.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col))
+        raise _named_cells(
+            [str(cell_range) for cell_range in ranges],
+            f"Trang {quote(SHEET_NAME)} có ô gộp:",
+            "Hãy bỏ gộp ô (Unmerge Cells), ghi giá trị vào từng ô rồi tải lên lại.",
+        )
+    rows = sheet.iter_rows()
+    header = next(rows, ())
+    columns = _header_columns([cell.value for cell in header])
+    result, formulas = [], []
+    for cells in rows:
+        values = {}
+        for key, index in columns.items():
+            cell = cells[index] if index < len(cells) else None
+            if cell is None:
+                values[key] = None
+                continue
+            if cell.data_type == "f":
+                formulas.append(cell.coordinate)
+            values[key] = cell.value
+        if any(cell_text(value) for value in values.values()):
+            result.append((cells[0].row, values))
+    if formulas:
+        if len(formulas) == 1:
+            what = f"Ô {formulas[0]} chứa công thức."
+        else:
+            shown = ", ".join(formulas[:MAX_CELLS_NAMED])
+            more = f" và {len(formulas) - MAX_CELLS_NAMED} ô khác" if len(formulas) > MAX_CELLS_NAMED else ""
+            what = f"Các ô {shown}{more} chứa công thức."
+        raise ImportFileError(
+            f"{what} Hãy thay công thức bằng giá trị (Sao chép, rồi Dán đặc biệt → Giá trị) và tải lên lại."
+        )
+    if not result:
+        raise ImportFileError(f"Trang {quote(SHEET_NAME)} chưa có dòng nhiệm vụ nào dưới dòng tiêu đề.")
+    return result
+
+
+# --- Checking rows against the plan ------------------------------------------------
+
+# Where a model field's error is shown: the column the official filled in.
+FIELD_COLUMN = {
+    "code": "Mã nhiệm vụ",
+    "area": "Nội dung số",
+    "title": "Nhiệm vụ",
+    "expected_output": "Sản phẩm",
+    "lead_agency": "Cơ quan chủ trì",
+    "schedule": "Thời hạn",
+    "due_on": "Thời hạn",
+    "due_day": "Thời hạn",
+    "due_month": "Thời hạn",
+    "report_cycle": "Thời hạn",
+    "start_on": "Thời hạn",
+}
+
+
+def validation_messages(exc: ValidationError) -> list[str]:
+    """A model's validation errors as "Column: message", each message once (a check
+    constraint repeats what ``clean()`` already said)."""
+    if not hasattr(exc, "error_dict"):
+        return list(dict.fromkeys(exc.messages))
+    messages, seen = [], set()
+    for name, errors in exc.message_dict.items():
+        column = FIELD_COLUMN.get(name)
+        if column is None and name != NON_FIELD_ERRORS:
+            column = str(Task._meta.get_field(name).verbose_name).capitalize()
+        for message in errors:
+            if message not in seen:
+                seen.add(message)
+                messages.append(f"{column}: {message}" if column else message)
+    return messages
+
+
+def _area_number(value) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = cell_text(value).rstrip(".")
+    return int(text) if text.isdigit() else None
+
+
+def _split_agencies(value) -> list[str]:
+    text = cell_multiline(value).replace("\n", COOPERATING_SEPARATOR)
+    names = [" ".join(part.split()) for part in text.split(COOPERATING_SEPARATOR)]
+    return list(dict.fromkeys(name for name in names if name))
+
+
+class PlanTables:
+    """What rows are checked against: the plan's areas and tasks, and the agencies.
+    A fixed number of queries whatever the size of the file."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.areas = {area.number: area for area in ContentArea.objects.filter(plan=plan)}
+        for area in self.areas.values():
+            area.plan = plan
+        self.agencies = AgencyDirectory(Agency.objects.all())
+        self.tasks = {task.code: task for task in Task.objects.filter(plan=plan)}
+        self.cooperating = defaultdict(set)
+        through = Task.cooperating_agencies.through
+        for task_id, agency_id in through.objects.filter(task__plan=plan).values_list("task_id", "agency_id"):
+            self.cooperating[task_id].add(agency_id)
+
+
+def _area_list(numbers) -> str:
+    return ", ".join(str(number) for number in sorted(numbers)) or "chưa có nội dung nào"
+
+
+def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
+    plan = tables.plan
+    code = cell_text(values["code"])
+    row = ImportRow(
+        number=number,
+        code=code,
+        title=cell_text(values["title"]),
+        deadline_text=cell_text(values["deadline"]),
+    )
+    errors = row.errors
+    if not code:
+        errors.append("Thiếu mã nhiệm vụ.")
+    elif code in seen_codes:
+        errors.append(f"Mã nhiệm vụ {quote(code)} bị trùng với dòng {seen_codes[code]} trong tệp.")
+    else:
+        seen_codes[code] = number
+    if not row.title:
+        errors.append("Thiếu nội dung nhiệm vụ (cột “Nhiệm vụ”).")
+
+    area = None
+    area_value = values["area"]
+    area_number = _area_number(area_value)
+    if cell_text(area_value) == "":
+        errors.append("Thiếu nội dung số (cột “Nội dung số”).")
+    elif area_number is None:
+        errors.append(f"Nội dung số {quote(cell_text(area_value))} không phải một số.")
+    elif area_number not in tables.areas:
+        errors.append(
+            f"Kế hoạch {plan.number} không có nội dung số {area_number} (các nội dung có: "
+            f"{_area_list(tables.areas)})."
+        )
+    else:
+        area = tables.areas[area_number]
+
+    lead = None
+    lead_text = cell_text(values["lead_agency"])
+    if not lead_text:
+        errors.append("Thiếu cơ quan chủ trì.")
+    else:
+        lead, reason = tables.agencies.resolve(lead_text)
+        if reason:
+            errors.append(f"Cơ quan chủ trì: {reason}")
+
+    cooperating = []
+    for name in _split_agencies(values["cooperating_agencies"]):
+        agency, reason = tables.agencies.resolve(name)
+        if reason:
+            errors.append(f"Cơ quan phối hợp: {reason}")
+        elif agency == lead:
+            errors.append(f"{agency.name} đã là cơ quan chủ trì, không đồng thời là cơ quan phối hợp.")
+        elif agency not in cooperating:
+            cooperating.append(agency)
+
+    schedule = None
+    try:
+        schedule = parse_deadline_text(values["deadline"])
+    except DeadlineTextError as exc:
+        errors.append(exc.message)
+
+    existing = tables.tasks.get(code) if code else None
+    if errors:
+        row.outcome = Outcome.REJECTED
+        return row
+
+    task = copy.deepcopy(existing) if existing else Task(code=code)
+    task.plan = plan
+    task.area = area
+    task.title = row.title
+    task.expected_output = cell_multiline(values["expected_output"])
+    task.lead_agency = lead
+    for name, value in schedule.as_dict().items():
+        setattr(task, name, value)
+    try:
+        # The preview's check, one query-free pass per row: the plan, area and agency
+        # were just read from the database, uniqueness is settled above (codes matched
+        # within the plan, repeats in the file refused) and clean() says what the check
+        # constraints would. The apply service runs the complete full_clean().
+        task.full_clean(
+            exclude=["plan", "area", "lead_agency"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        errors.extend(validation_messages(exc))
+        row.outcome = Outcome.REJECTED
+        return row
+
+    row.task, row.cooperating = task, cooperating
+    if existing is None:
+        row.outcome = Outcome.CREATE
+    else:
+        row.changes = _changes(existing, task, tables.cooperating[existing.pk], cooperating, tables)
+        row.outcome = Outcome.UPDATE if row.changes else Outcome.UNCHANGED
+    return row
+
+
+SCHEDULE_FIELDS = ["schedule", "due_on", "due_day", "due_month", "report_cycle"]
+
+
+def _changes(old: Task, new: Task, old_cooperating: set, cooperating: list, tables) -> list[FieldChange]:
+    changes = []
+    if old.area_id != new.area.pk:
+        old_area = next((a.number for a in tables.areas.values() if a.pk == old.area_id), "?")
+        changes.append(FieldChange(HEADER_OF["area"], str(old_area), str(new.area.number)))
+    if old.title != new.title:
+        changes.append(FieldChange(HEADER_OF["title"], old.title, new.title))
+    if old.expected_output != new.expected_output:
+        changes.append(
+            FieldChange(
+                HEADER_OF["expected_output"],
+                old.expected_output or "(trống)",
+                new.expected_output or "(trống)",
+            )
+        )
+    if old.lead_agency_id != new.lead_agency.pk:
+        old_lead = tables.agencies.by_id.get(old.lead_agency_id)
+        changes.append(
+            FieldChange(HEADER_OF["lead_agency"], old_lead.name if old_lead else "?", new.lead_agency.name)
+        )
+    new_ids = {agency.pk for agency in cooperating}
+    if old_cooperating != new_ids:
+        by_id = tables.agencies.by_id
+        added = sorted(by_id[pk].name for pk in new_ids - old_cooperating)
+        removed = sorted(by_id[pk].name for pk in old_cooperating - new_ids)
+        parts = []
+        if added:
+            parts.append("thêm " + "; ".join(added))
+        if removed:
+            parts.append("bỏ " + "; ".join(removed))
+        changes.append(
+            FieldChange(
+                HEADER_OF["cooperating_agencies"], f"{len(old_cooperating)} cơ quan", ", ".join(parts)
+            )
+        )
+    if [getattr(old, name) for name in SCHEDULE_FIELDS] != [getattr(new, name) for name in SCHEDULE_FIELDS]:
+        changes.append(
+            FieldChange(HEADER_OF["deadline"], str(old.schedule_display), str(new.schedule_display))
+        )
+    return changes
+
+
+def import_preview(*, plan: Plan, file) -> ImportPreview:
+    """What importing ``file`` (bytes or a file object) into ``plan`` would do. Never
+    writes. Raises ``ImportFileError`` when the file cannot be imported at all."""
+    rows = read_rows(file)
+    tables = PlanTables(plan)
+    seen_codes = {}
+    return ImportPreview(plan=plan, rows=[_check_row(n, values, tables, seen_codes) for n, values in rows])
+
+
+# --- The template ------------------------------------------------------------------
+
+COLUMN_WIDTHS = {"code": 14, "area": 12, "title": 60, "expected_output": 36, "lead_agency": 32,
+                 "cooperating_agencies": 48, "deadline": 30}  # fmt: skip
+
+COLUMN_GUIDE = {
+    "code": ("Bắt buộc", "Mã của nhiệm vụ trong kế hoạch, ví dụ 5.1. Dòng có mã đã có trong kế hoạch "
+             "sẽ cập nhật nhiệm vụ đó; mã mới sẽ tạo nhiệm vụ mới. Mỗi mã chỉ ghi một lần."),
+    "area": ("Bắt buộc", "Số thứ tự nội dung của kế hoạch mà nhiệm vụ thuộc về (xem danh sách bên dưới)."),
+    "title": ("Bắt buộc", "Tên, nội dung nhiệm vụ."),
+    "expected_output": ("Không bắt buộc", "Sản phẩm dự kiến (báo cáo, kế hoạch, đề án…)."),
+    "lead_agency": ("Bắt buộc", "Một cơ quan: tên đầy đủ, tên viết tắt hoặc mã (xem danh sách bên dưới)."),
+    "cooperating_agencies": ("Không bắt buộc", "Các cơ quan phối hợp, ngăn cách bằng dấu chấm phẩy “;”, ví "
+                             "dụ: Sở Nội vụ; Sở Tư pháp. Không ghi lại cơ quan chủ trì."),
+    "deadline": ("Bắt buộc", "Một trong các cách ghi ở bảng “Cách ghi thời hạn” bên dưới. Ngày viết "
+                 "ngày/tháng/năm; cột này để dạng chữ (Text) để Excel không tự đổi ngày."),
+}  # fmt: skip
+
+EXAMPLES = [
+    ["5.2", 5, "Ví dụ: Xây dựng chuyên mục thông tin đối ngoại trên Cổng thông tin điện tử tỉnh",
+     "Chuyên mục được vận hành", "Sở TT&TT", "Sở Ngoại vụ; Đài PT-TH tỉnh", "31/12/2019"],
+    ["5.3", 5, "Ví dụ: Báo cáo kết quả công tác thông tin đối ngoại", "Báo cáo",
+     "Sở Thông tin và Truyền thông", "", "Hằng năm, trước 15/12"],
+    ["8.1", 8, "Ví dụ: Bồi dưỡng nghiệp vụ đối ngoại cho cán bộ", "", "Sở Ngoại vụ", "Sở Nội vụ",
+     "Thường xuyên, báo cáo 6 tháng"],
+]  # fmt: skip
+
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _guide_heading(sheet, row, text):
+    sheet.cell(row=row, column=1, value=text).font = Font(bold=True, size=12)
+    return row + 1
+
+
+def _guide_table(sheet, row, header, rows):
+    for col, text in enumerate(header, start=1):
+        cell = sheet.cell(row=row, column=col, value=text)
+        cell.font, cell.fill = BOLD, HEADER_FILL
+    for values in rows:
+        row += 1
+        for col, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=col, value=value).alignment = WRAP
+    return row + 2
+
+
+def task_table_rows(tasks) -> list[list]:
+    """The plan's tasks as rows of the import table, in its column order: the deadline as
+    the portal displays it, which the import reads back to the same schedule."""
+    return [
+        [
+            task.code,
+            task.area.number,
+            task.title,
+            task.expected_output,
+            task.lead_agency.name,
+            f"{COOPERATING_SEPARATOR} ".join(agency.name for agency in task.cooperating_agencies.all()),
+            str(task.schedule_display),
+        ]
+        for task in tasks
+    ]
+
+
+def template_workbook(*, plan: Plan | None = None, rows=()) -> bytes:
+    """The .xlsx template: a "Nhiệm vụ" sheet with its header row (and ``rows``, the
+    plan's current tasks when the table is exported for editing), and a "Hướng dẫn"
+    sheet explaining the columns, the deadline forms, and listing the plan's areas and
+    the known agencies. No example row sits in the data sheet."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NAME
+    for col, (key, header) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=col, value=header)
+        cell.font, cell.fill = BOLD, HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        letter = get_column_letter(col)
+        sheet.column_dimensions[letter].width = COLUMN_WIDTHS[key]
+        if key != "area":
+            # Text cells, so that Excel never turns "5.10" or "01/02/2020" into a number or date.
+            sheet.column_dimensions[letter].number_format = "@"
+    for row in rows:
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+
+    guide = workbook.create_sheet(GUIDE_SHEET_NAME)
+    for letter, width in zip("ABCDEFG", (24, 20, 60, 30, 30, 40, 30), strict=True):
+        guide.column_dimensions[letter].width = width
+    title = "Hướng dẫn nhập bảng nhiệm vụ"
+    if plan is not None:
+        title += f" của kế hoạch {plan.number}"
+    row = _guide_heading(guide, 1, title)
+    guide.cell(
+        row=row,
+        column=1,
+        value=(
+            f"Ghi mỗi nhiệm vụ một dòng trong trang “{SHEET_NAME}”, dưới dòng tiêu đề; không gộp ô, không "
+            f"dùng công thức; tối đa {number_vi(MAX_DATA_ROWS)} dòng mỗi tệp. Trang này chỉ để hướng dẫn: "
+            "không dòng nào ở đây được nhập."
+        ),
+    )
+    row = _guide_heading(guide, row + 2, "Các cột")
+    row = _guide_table(
+        guide,
+        row,
+        ["Cột", "Bắt buộc?", "Cách ghi"],
+        [[HEADER_OF[key], *COLUMN_GUIDE[key]] for key, _header in COLUMNS],
+    )
+    row = _guide_heading(guide, row, "Cách ghi thời hạn")
+    row = _guide_table(
+        guide, row, ["Cách ghi", "", "Ý nghĩa"], [[text, "", meaning] for text, meaning in ACCEPTED_FORMS]
+    )
+    guide.cell(
+        row=row - 1,
+        column=1,
+        value="Viết hoa hay thường, “hằng” hay “hàng”, “trước 15/12” hay “trước ngày 15/12” đều được.",
+    )
+    row = _guide_heading(guide, row + 1, "Ví dụ (chỉ để tham khảo, không được nhập)")
+    row = _guide_table(guide, row, HEADERS, EXAMPLES)
+    if plan is not None:
+        row = _guide_heading(guide, row, f"Các nội dung của kế hoạch {plan.number}")
+        row = _guide_table(
+            guide,
+            row,
+            ["Nội dung số", "", "Tên nội dung"],
+            [[a.number, "", a.title] for a in plan.areas.order_by("number")],
+        )
+    row = _guide_heading(guide, row, "Các cơ quan, đơn vị (ghi tên đầy đủ, tên viết tắt hoặc mã)")
+    _guide_table(
+        guide,
+        row,
+        ["Tên đầy đủ", "Tên viết tắt", "Mã"],
+        [[a.name, a.short_name, a.code] for a in Agency.objects.filter(is_active=True).order_by("name")],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

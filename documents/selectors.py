@@ -1,0 +1,330 @@
+"""Reads for documents: the periodic report's content, Excel exports, calendar feeds
+and a plan's task table."""
+
+import datetime
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+)
+
+from plans.models import (
+    Agency,
+    ContentArea,
+    Deadline,
+    DeadlineStatus,
+    Plan,
+    ProgressReport,
+    Task,
+)
+from plans.periods import ReportPeriod
+from plans.selectors.deadlines import DeadlineFilter, deadline_list_filtered, tasks_of_agency
+from plans.selectors.status import STATUS_ORDER, StatusDates, deadline_list_with_status, overdue_share
+
+# The province's periodic report (documents.report_docx).
+
+NO_DEADLINE_IN_PERIOD = "Không có hạn trong kỳ"
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def _natural_key(code: str) -> list:
+    """Task codes in reading order: 1.2 before 1.10. ``re.split`` with a captured group
+    alternates text and digits, so the keys always compare like with like."""
+    return [int(part) if index % 2 else part.casefold() for index, part in enumerate(_DIGITS.split(code))]
+
+
+@functools.lru_cache(maxsize=4096)
+def _name_key(name: str) -> tuple[str, str]:
+    """Vietnamese names in dictionary order, near enough: letters before their accents
+    (a, á, â… sort as a), đ right after d, whatever the database's collation."""
+    base = "".join(c for c in unicodedata.normalize("NFD", name.casefold()) if not unicodedata.combining(c))
+    return base.replace("đ", "d\uffff"), name
+
+
+@dataclass
+class ReportDeadline:
+    due_on: datetime.date
+    period_label: str
+    status: str
+    status_label: str
+    days_overdue: int = 0
+
+
+@dataclass
+class ReportTask:
+    code: str
+    title: str
+    lead_agency: str
+    cooperating_agencies: list[str]
+    schedule_display: str
+    deadlines: list[ReportDeadline] = field(default_factory=list)
+    # The latest accepted report among the period's deadlines; None when there is none.
+    narrative: str | None = None
+    report_state: str = ""
+    report_percent: int | None = None
+
+    @functools.cached_property
+    def period_status(self) -> str:
+        """ "Quý I/2020: Quá hạn; …", or that the task has no deadline in the period."""
+        if not self.deadlines:
+            return NO_DEADLINE_IN_PERIOD
+        return "; ".join(f"{deadline.period_label}: {deadline.status_label}" for deadline in self.deadlines)
+
+
+@dataclass
+class ReportArea:
+    number: int
+    title: str
+    tasks: list[ReportTask]
+
+
+@dataclass
+class OverdueItem:
+    task: ReportTask
+    deadline: ReportDeadline
+
+
+@dataclass
+class OverdueGroup:
+    agency: str
+    items: list[OverdueItem]
+
+
+@dataclass
+class ProvinceReport:
+    plan: Plan
+    coordinating_agency: Agency
+    period: ReportPeriod
+    today: datetime.date
+    status_counts: dict[str, int]
+    areas: list[ReportArea]
+    overdue_by_agency: list[OverdueGroup]
+
+    @property
+    def total(self) -> int:
+        return sum(self.status_counts.values())
+
+    @property
+    def overdue_share(self) -> float | None:
+        return overdue_share(self.status_counts)
+
+    @property
+    def tasks(self) -> list[ReportTask]:
+        """Every task of the plan, in area and code order (the appendix)."""
+        return [task for area in self.areas for task in area.tasks]
+
+
+def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates) -> ProvinceReport:
+    """What the province's report on ``plan`` for ``period`` says, in six queries
+    whatever the plan's size: areas, tasks with lead agencies, cooperating agencies,
+    the period's deadlines with status, and their accepted reports."""
+    coordinating_agency = Agency.objects.get(pk=plan.coordinating_agency_id)
+    areas = {
+        area.pk: ReportArea(number=area.number, title=area.title, tasks=[])
+        for area in ContentArea.objects.filter(plan=plan).order_by("number")
+    }
+    cooperating: dict[int, list[str]] = {}
+    links = Task.cooperating_agencies.through.objects.filter(task__plan=plan)
+    for task_id, name in links.values_list("task_id", "agency__name"):
+        cooperating.setdefault(task_id, []).append(name)
+    for names in cooperating.values():
+        names.sort(key=_name_key)
+
+    # Rows, not model instances, sorted in Python (natural order of the codes). Tasks on
+    # the same schedule share one schedule_display, worked out once (it is translated).
+    rows = sorted(
+        Task.objects.filter(plan=plan)
+        .order_by()
+        .values_list(
+            "pk",
+            "area_id",
+            "code",
+            "title",
+            "lead_agency__name",
+            "schedule",
+            "due_on",
+            "due_day",
+            "due_month",
+            "report_cycle",
+        ),
+        key=lambda row: (_natural_key(row[2]), row[0]),
+    )
+    schedules: dict[tuple, str] = {}
+    report_tasks: dict[int, ReportTask] = {}
+    lead_of: dict[int, str] = {}
+    for pk, area_id, code, title, lead, *schedule in rows:
+        key = tuple(schedule)
+        if key not in schedules:
+            fields = dict(
+                zip(["schedule", "due_on", "due_day", "due_month", "report_cycle"], key, strict=True)
+            )
+            schedules[key] = str(Task(**fields).schedule_display)
+        report_tasks[pk] = ReportTask(
+            code=code,
+            title=title,
+            lead_agency=lead,
+            cooperating_agencies=cooperating.get(pk, []),
+            schedule_display=schedules[key],
+        )
+        lead_of[pk] = lead
+        areas[area_id].tasks.append(report_tasks[pk])
+
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    overdue: dict[str, list[OverdueItem]] = {}
+    deadlines = (
+        deadline_list_with_status(dates=dates)
+        .filter(task__plan=plan, due_on__gte=period.start, due_on__lte=period.end)
+        .order_by("due_on", "pk")
+        .values_list("task_id", "due_on", "period_label", "status")
+    )
+    labels = {status: str(status.label) for status in DeadlineStatus}
+    for task_id, due_on, period_label, status in deadlines:
+        deadline = ReportDeadline(
+            due_on=due_on, period_label=period_label, status=status, status_label=labels[status]
+        )
+        report_tasks[task_id].deadlines.append(deadline)
+        if status in counts:
+            counts[status] += 1
+        if status == DeadlineStatus.OVERDUE:
+            deadline.days_overdue = (dates.today - due_on).days
+            overdue.setdefault(lead_of[task_id], []).append(OverdueItem(report_tasks[task_id], deadline))
+
+    # The latest accepted report of each task: reports come newest first, the first wins.
+    accepted = (
+        ProgressReport.objects.filter(
+            review_state=ProgressReport.ReviewState.ACCEPTED,
+            deadline__task__plan=plan,
+            deadline__due_on__gte=period.start,
+            deadline__due_on__lte=period.end,
+        )
+        .order_by("-submitted_at", "-pk")
+        .values_list("deadline__task_id", "narrative", "state", "percent")
+    )
+    reported: set[int] = set()
+    for task_id, narrative, state, percent in accepted:
+        if task_id not in reported:
+            reported.add(task_id)
+            task = report_tasks[task_id]
+            task.narrative, task.report_state, task.report_percent = narrative, state, percent
+
+    overdue_by_agency = [
+        OverdueGroup(agency=agency, items=items)
+        for agency, items in sorted(overdue.items(), key=lambda pair: (-len(pair[1]), _name_key(pair[0])))
+    ]
+    return ProvinceReport(
+        plan=plan,
+        coordinating_agency=coordinating_agency,
+        period=period,
+        today=dates.today,
+        status_counts=counts,
+        areas=list(areas.values()),
+        overdue_by_agency=overdue_by_agency,
+    )
+
+
+def report_plans_and_years(*, today: datetime.date) -> tuple[list[Plan], list[int]]:
+    """What the report form offers, in one query: the plans agencies track (not drafts),
+    and the years their periods cover, newest first (an open-ended plan runs to this
+    year)."""
+    plans = list(Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("-period_start", "number"))
+    if not plans:
+        return [], []
+    first = min(plan.period_start.year for plan in plans)
+    last = max(plan.period_end.year if plan.period_end else max(today.year, first) for plan in plans)
+    return plans, list(range(last, first - 1, -1))
+
+
+# Excel exports (``workspace.export_views``).
+
+
+def deadline_list_for_export(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+    """The deadline list exactly as its page shows it, each row also with the state and
+    review state of its latest report (two correlated subqueries, not a query per row)."""
+    latest = ProgressReport.objects.filter(deadline=OuterRef("pk")).order_by("-submitted_at", "-pk")
+    return deadline_list_filtered(user=user, filters=filters, dates=dates).annotate(
+        latest_report_state=Subquery(latest.values("state")[:1]),
+        latest_review_state=Subquery(latest.values("review_state")[:1]),
+    )
+
+
+# What a row of the export holds: plain values, since building tens of thousands of model
+# instances would cost more than writing the workbook.
+EXPORT_ROW_FIELDS = (
+    "task_id",
+    "task__plan__number",
+    "task__area__number",
+    "task__area__title",
+    "task__code",
+    "task__title",
+    "task__lead_agency__short_name",
+    "task__lead_agency__name",
+    "period_label",
+    "due_on",
+    "status",
+    "completed_on",
+    "latest_report_state",
+    "latest_review_state",
+)
+
+
+def cooperating_agency_names(*, deadlines: QuerySet[Deadline]) -> dict[int, list[str]]:
+    """Short names of the cooperating agencies of the deadlines' tasks, by task id, in
+    one query whatever the number of deadlines (the deadlines are a subquery)."""
+    links = (
+        Task.cooperating_agencies.through.objects.filter(task__in=deadlines.values("task_id"))
+        .order_by("agency__short_name")
+        .values_list("task_id", "agency__short_name")
+    )
+    names: dict[int, list[str]] = {}
+    for task_id, short_name in links:
+        names.setdefault(task_id, []).append(short_name)
+    return names
+
+
+# Agencies' calendar feeds (``workspace.calendar_views``).
+
+CALENDAR_PAST_YEARS = 1
+
+
+def agency_get_by_calendar_token(*, token: str) -> Agency:
+    """The active agency whose calendar feed the token opens; DoesNotExist otherwise."""
+    if not token:
+        raise Agency.DoesNotExist
+    return Agency.objects.get(calendar_token=token, is_active=True)
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29/02 in a year that has none
+        return day.replace(year=day.year - years, day=28)
+
+
+def calendar_deadlines_for_agency(*, agency: Agency, dates: StatusDates) -> QuerySet[Deadline]:
+    """Deadlines of tasks the agency leads or cooperates on, in tracked (non-draft)
+    plans, due from a year ago onward, with status and what a calendar event shows."""
+    return (
+        deadline_list_with_status(dates=dates)
+        .filter(tasks_of_agency(agency.pk))
+        .exclude(task__plan__status=Plan.Status.DRAFT)
+        .filter(due_on__gte=_years_before(dates.today, CALENDAR_PAST_YEARS))
+        .select_related("task__plan", "task__lead_agency")
+        .order_by("due_on", "task__plan__number", "task__code", "pk")
+    )
+
+
+def task_list_for_table(*, plan: Plan) -> QuerySet[Task]:
+    """A plan's tasks with what a row of its Excel task table shows, in plan order."""
+    return (
+        plan.tasks.select_related("area", "lead_agency")
+        .prefetch_related(Prefetch("cooperating_agencies", queryset=Agency.objects.order_by("name")))
+        .order_by("area__number", "code")
+    )

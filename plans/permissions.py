@@ -1,0 +1,48 @@
+"""Who may do what: the one place that answers it (docs/architecture.md, Roles).
+
+The roles are groups (``accounts.roles``) holding the permissions named here, which the
+``plans`` models declare, so this module never needs to know the groups. Pure functions
+of the user (and the task), shared by the views (to show or hide a form, or refuse a
+page), the selectors (to scope a query) and the services (to refuse a write)."""
+
+from plans.models import Task
+
+# Coordinators and leaders: every agency's deadlines, the province overview and reports.
+VIEW_ALL_AGENCIES = "plans.view_all_agencies"
+# Agency officers: progress reports on their agency's tasks, contributions to others'.
+SUBMIT_REPORTS = "plans.submit_progressreport"
+# Coordinators: accept a report, or return it with a comment.
+REVIEW_REPORTS = "plans.review_progressreport"
+# Those who write plans in the admin (Sở Ngoại vụ).
+EDIT_PLANS = "plans.change_plan"
+# Importing a plan's task table creates and changes tasks.
+IMPORT_TASKS = ("plans.add_task", "plans.change_task")
+
+
+def can_see_all_agencies(user) -> bool:
+    return user.has_perm(VIEW_ALL_AGENCIES)
+
+
+def can_edit_plans(user) -> bool:
+    """Those who write plans in the admin also see them while in draft."""
+    return user.has_perm(EDIT_PLANS)
+
+
+def can_submit_report(user, task: Task) -> bool:
+    """Only the lead agency reports on its task."""
+    return (
+        user.has_perm(SUBMIT_REPORTS) and user.agency_id is not None and user.agency_id == task.lead_agency_id
+    )
+
+
+def can_contribute(user, task: Task, cooperating_ids) -> bool:
+    """A cooperating agency's officer adds contributions that the lead agency reads."""
+    return user.has_perm(SUBMIT_REPORTS) and user.agency_id is not None and user.agency_id in cooperating_ids
+
+
+def can_review(user) -> bool:
+    return user.has_perm(REVIEW_REPORTS)
+
+
+def can_import_tasks(user) -> bool:
+    return user.has_perms(IMPORT_TASKS)

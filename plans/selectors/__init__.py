@@ -1,0 +1,86 @@
+"""Reads: every query that joins, prefetches or aggregates lives in this package.
+
+By subject (docs/architecture.md):
+- ``status``: a deadline's status (QĐ 42 practice), computed in SQL; status counts;
+- ``deadlines``: what a user may see (the agency scope), the page filters, one deadline;
+- ``reports``: the review queue, an agency's returned and recent reports;
+- ``progress``: counts per area and agency, the dashboard and the province overview;
+- ``plans``: plans and what the filter forms offer.
+
+The names below are this package's public surface, so that callers need not know which
+module a read lives in.
+"""
+
+from plans.selectors.deadlines import (
+    UPCOMING_DAYS,
+    DeadlineFilter,
+    agency_scope,
+    deadline_get_for_page,
+    deadline_list_filtered,
+    deadline_list_visible_to,
+    evidence_get_for_download,
+    tasks_of_agency,
+)
+from plans.selectors.plans import filter_choices, plan_list, plan_list_with_content
+from plans.selectors.progress import (
+    DASHBOARD_LIST_SIZE,
+    AgencyDashboard,
+    GroupProgress,
+    ProvinceOverview,
+    agency_dashboard_get,
+    agency_progress,
+    area_progress,
+    province_agency_progress,
+    province_overview_get,
+)
+from plans.selectors.reports import (
+    report_get_for_review,
+    report_list_recent,
+    report_list_returned,
+    report_review_queue,
+)
+from plans.selectors.status import (
+    STATUS_ORDER,
+    StatusDates,
+    deadline_list_with_status,
+    overdue_share,
+    status_counts,
+    status_dates_get,
+    task_list_with_current_deadline,
+    working_calendar_get,
+)
+
+__all__ = [
+    "DASHBOARD_LIST_SIZE",
+    "STATUS_ORDER",
+    "UPCOMING_DAYS",
+    "AgencyDashboard",
+    "DeadlineFilter",
+    "GroupProgress",
+    "ProvinceOverview",
+    "StatusDates",
+    "agency_dashboard_get",
+    "agency_progress",
+    "agency_scope",
+    "area_progress",
+    "deadline_get_for_page",
+    "deadline_list_filtered",
+    "deadline_list_visible_to",
+    "deadline_list_with_status",
+    "evidence_get_for_download",
+    "filter_choices",
+    "overdue_share",
+    "plan_list",
+    "plan_list_with_content",
+    "province_agency_progress",
+    "province_overview_get",
+    "report_get_for_review",
+    "report_list_recent",
+    "report_list_returned",
+    "report_review_queue",
+    "status_counts",
+    "status_dates_get",
+    "task_list_with_current_deadline",
+    "tasks_of_agency",
+    "working_calendar_get",
+]

@@ -1,0 +1,134 @@
+"""Deadlines a user may see: the agency scope, the page filters, one deadline's page."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Prefetch,
+    Q,
+    QuerySet,
+)
+
+from plans import permissions
+from plans.models import (
+    Contribution,
+    Deadline,
+    EvidenceFile,
+    Plan,
+    ProgressReport,
+    Task,
+)
+from plans.selectors.status import StatusDates, deadline_list_with_status
+
+
+def _tasks_cooperated_by(agency_id: int) -> QuerySet:
+    return Task.cooperating_agencies.through.objects.filter(agency_id=agency_id).values("task_id")
+
+
+def tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:
+    """Rows whose task the agency leads or cooperates on. Cooperation is a subquery on
+    the link table, not a join: no duplicate rows, and PostgreSQL filters the deadlines
+    with a hashed lookup instead of joining every deadline first."""
+    return Q(**{f"{task_field}__lead_agency_id": agency_id}) | Q(
+        **{f"{task_field}__in": _tasks_cooperated_by(agency_id)}
+    )
+
+
+def agency_scope(*, user, task_field: str = "task") -> Q:
+    """What a user may see: everything for those who see all agencies (coordinators,
+    leaders), otherwise only rows whose task (``task_field``) the user's own agency
+    leads or cooperates on. A user without an agency sees nothing."""
+    if permissions.can_see_all_agencies(user):
+        return Q()
+    if user.agency_id is None:
+        return Q(pk__in=[])
+    return tasks_of_agency(user.agency_id, task_field=task_field)
+
+
+def deadline_list_visible_to(*, user, dates: StatusDates) -> QuerySet[Deadline]:
+    """Deadlines the user may open, with status."""
+    return deadline_list_with_status(dates=dates).filter(agency_scope(user=user))
+
+
+UPCOMING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class DeadlineFilter:
+    """The filters a dashboard or list applies. Empty fields filter nothing.
+
+    ``relation`` narrows an agency's deadlines to those it leads ("lead") or only
+    cooperates on ("cooperate"); ``window`` "upcoming" keeps open deadlines due in the
+    next ``UPCOMING_DAYS`` days."""
+
+    plan_id: int | None = None
+    year: int | None = None
+    area_id: int | None = None
+    agency_id: int | None = None
+    relation: str = "lead"
+    status: str | None = None
+    window: str | None = None
+
+
+def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: StatusDates) -> QuerySet:
+    # Draft plans are still being written by the coordinator; agencies do not track them.
+    deadlines = deadlines.exclude(task__plan__status=Plan.Status.DRAFT)
+    if filters.plan_id:
+        deadlines = deadlines.filter(task__plan_id=filters.plan_id)
+    if filters.year:
+        deadlines = deadlines.filter(due_on__year=filters.year)
+    if filters.area_id:
+        deadlines = deadlines.filter(task__area_id=filters.area_id)
+    if filters.agency_id:
+        if filters.relation == "cooperate":
+            deadlines = deadlines.filter(task__in=_tasks_cooperated_by(filters.agency_id)).exclude(
+                task__lead_agency_id=filters.agency_id
+            )
+        else:
+            deadlines = deadlines.filter(task__lead_agency_id=filters.agency_id)
+    if filters.status:
+        deadlines = deadlines.filter(status=filters.status)
+    if filters.window == "upcoming":
+        deadlines = deadlines.filter(
+            completed_on__isnull=True,
+            due_on__gte=dates.today,
+            due_on__lte=dates.today + datetime.timedelta(days=UPCOMING_DAYS),
+        )
+    return deadlines
+
+
+def deadline_list_filtered(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+    """The deadlines behind every number on the dashboards, scoped to the user, with
+    what a list row shows."""
+    return (
+        _filtered(deadline_list_visible_to(user=user, dates=dates), filters=filters, dates=dates)
+        .select_related("task__plan", "task__area", "task__lead_agency")
+        .order_by("due_on", "task__plan__number", "task__code", "pk")
+    )
+
+
+def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:
+    """One deadline the user may see, with everything its page shows: the task, its
+    agencies, the report history with evidence, and the contributions."""
+    reports = ProgressReport.objects.select_related("submitted_by", "reviewed_by").prefetch_related(
+        "evidence"
+    )
+    contributions = Contribution.objects.select_related("agency", "submitted_by").prefetch_related("evidence")
+    return (
+        deadline_list_visible_to(user=user, dates=dates)
+        .select_related("task__plan", "task__area", "task__lead_agency")
+        .prefetch_related(
+            "task__cooperating_agencies",
+            Prefetch("reports", queryset=reports),
+            Prefetch("contributions", queryset=contributions),
+        )
+        .get(pk=pk)
+    )
+
+
+def evidence_get_for_download(*, user, pk: int) -> EvidenceFile:
+    """An evidence file, only if the user may see the deadline it belongs to."""
+    visible = Deadline.objects.filter(agency_scope(user=user)).values("pk")
+    return EvidenceFile.objects.filter(
+        Q(report__deadline__in=visible) | Q(contribution__deadline__in=visible)
+    ).get(pk=pk)

@@ -1,0 +1,54 @@
+"""Plans and what the filter forms offer."""
+
+from django.db.models import (
+    Count,
+    Max,
+    Min,
+    Prefetch,
+    QuerySet,
+)
+
+from plans.models import (
+    Agency,
+    ContentArea,
+    Deadline,
+    Plan,
+    Task,
+)
+
+
+def _plans_visible(*, include_drafts: bool) -> QuerySet[Plan]:
+    """Drafts are still being written in the admin: only those who edit plans see them."""
+    plans = Plan.objects.select_related("coordinating_agency")
+    return plans if include_drafts else plans.exclude(status=Plan.Status.DRAFT)
+
+
+def plan_list(*, include_drafts: bool) -> QuerySet[Plan]:
+    return _plans_visible(include_drafts=include_drafts).annotate(
+        area_count=Count("areas", distinct=True), task_count=Count("tasks", distinct=True)
+    )
+
+
+def plan_list_with_content(*, include_drafts: bool) -> QuerySet[Plan]:
+    """Plans with their documents, areas and tasks (agencies included) prefetched."""
+    tasks = Task.objects.select_related("lead_agency").prefetch_related("cooperating_agencies")
+    areas = ContentArea.objects.prefetch_related(Prefetch("tasks", queryset=tasks))
+    return _plans_visible(include_drafts=include_drafts).prefetch_related(
+        "documents", Prefetch("areas", queryset=areas)
+    )
+
+
+def filter_choices() -> dict:
+    """What the filter forms offer: plans, years with deadlines, areas and agencies.
+    Querysets stay lazy; each costs one query when a form renders it."""
+    # From the first to the last year with a deadline: two index lookups, not a scan.
+    span = Deadline.objects.aggregate(first=Min("due_on"), last=Max("due_on"))
+    years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else []
+    return {
+        "plans": Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("-period_start", "number"),
+        "years": list(years),
+        "areas": ContentArea.objects.exclude(plan__status=Plan.Status.DRAFT)
+        .select_related("plan")
+        .order_by("plan__number", "number"),
+        "agencies": Agency.objects.filter(is_active=True).order_by("short_name"),
+    }

@@ -1,0 +1,158 @@
+"""Status counts grouped by content area and by agency; the agency dashboard and the
+province overview, each in a fixed number of queries."""
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    QuerySet,
+)
+
+from plans.models import (
+    Deadline,
+    DeadlineStatus,
+    ProgressReport,
+)
+from plans.selectors.deadlines import DeadlineFilter, deadline_list_filtered
+from plans.selectors.reports import report_list_recent, report_list_returned
+from plans.selectors.status import (
+    STATUS_ORDER,
+    StatusDates,
+    overdue_share,
+    status_counts,
+)
+
+
+@dataclass
+class GroupProgress:
+    """Status counts of one group (a content area or an agency)."""
+
+    key: int
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUS_ORDER, 0))
+    detail: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _group_progress(deadlines: QuerySet[Deadline], *, key: str, fields: tuple[str, ...], describe):
+    """Status counts grouped by ``key`` in one query, ordered by ``fields``; ``describe``
+    turns a row's ``fields`` into the group's label and detail."""
+    groups: dict[int, GroupProgress] = {}
+    rows = deadlines.order_by().values(key, *fields, "status").annotate(n=Count("pk")).order_by(*fields, key)
+    for row in rows:
+        group = groups.get(row[key])
+        if group is None:
+            label, detail = describe(row)
+            group = groups[row[key]] = GroupProgress(key=row[key], label=label, detail=detail)
+        if row["status"] in group.counts:
+            group.counts[row["status"]] = row["n"]
+    return list(groups.values())
+
+
+def area_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
+    """Per content area, plan by plan; each says its plan when several plans are shown,
+    since areas of different plans share numbers and often titles."""
+    rows = _group_progress(
+        deadlines,
+        key="task__area_id",
+        fields=("task__plan__number", "task__area__number", "task__area__title"),
+        describe=lambda row: (
+            f"{row['task__area__number']}. {row['task__area__title']}",
+            row["task__plan__number"],
+        ),
+    )
+    several_plans = len({group.detail for group in rows}) > 1
+    for group in rows:
+        group.detail = f"Kế hoạch {group.detail}" if several_plans else ""
+    return rows
+
+
+def agency_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
+    return _group_progress(
+        deadlines,
+        key="task__lead_agency_id",
+        fields=("task__lead_agency__short_name", "task__lead_agency__name"),
+        describe=lambda row: (row["task__lead_agency__short_name"], row["task__lead_agency__name"]),
+    )
+
+
+@dataclass
+class AgencyDashboard:
+    counts: dict[str, int]
+    overdue: list[Deadline]
+    upcoming: list[Deadline]
+    returned: list[ProgressReport]
+    recent: list[ProgressReport]
+    areas: list[GroupProgress]
+    cooperating_counts: dict[str, int]
+    cooperating_open: list[Deadline]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+DASHBOARD_LIST_SIZE = 10
+
+
+def agency_dashboard_get(
+    *, user, agency_id: int, filters: DeadlineFilter, dates: StatusDates
+) -> AgencyDashboard:
+    """Everything on an agency's dashboard in a fixed number of queries."""
+    lead_filters = dataclasses.replace(filters, agency_id=agency_id, relation="lead")
+    cooperate_filters = dataclasses.replace(filters, agency_id=agency_id, relation="cooperate")
+    lead = deadline_list_filtered(user=user, filters=lead_filters, dates=dates)
+    cooperating = deadline_list_filtered(user=user, filters=cooperate_filters, dates=dates)
+    upcoming = deadline_list_filtered(
+        user=user, filters=dataclasses.replace(lead_filters, window="upcoming"), dates=dates
+    )
+    open_statuses = [DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.IN_PROGRESS]
+    return AgencyDashboard(
+        counts=status_counts(lead),
+        overdue=list(lead.filter(status=DeadlineStatus.OVERDUE)[:DASHBOARD_LIST_SIZE]),
+        upcoming=list(upcoming[:DASHBOARD_LIST_SIZE]),
+        returned=list(report_list_returned(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
+        recent=list(report_list_recent(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
+        areas=area_progress(lead),
+        cooperating_counts=status_counts(cooperating),
+        cooperating_open=list(cooperating.filter(status__in=open_statuses)[:DASHBOARD_LIST_SIZE]),
+    )
+
+
+@dataclass
+class ProvinceOverview:
+    counts: dict[str, int]
+    agencies: list[GroupProgress]
+    areas: list[GroupProgress]
+    longest_overdue: list[Deadline]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def started(self) -> int:
+        return self.total - self.counts[DeadlineStatus.NOT_YET_DUE]
+
+    @property
+    def overdue_share(self) -> float | None:
+        return overdue_share(self.counts)
+
+
+def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) -> ProvinceOverview:
+    deadlines = deadline_list_filtered(user=user, filters=filters, dates=dates)
+    return ProvinceOverview(
+        counts=status_counts(deadlines),
+        agencies=agency_progress(deadlines),
+        areas=area_progress(deadlines),
+        longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
+    )
+
+
+def province_agency_progress(*, user, filters: DeadlineFilter, dates: StatusDates) -> list[GroupProgress]:
+    """The province overview's agency × status table alone, in one query."""
+    return agency_progress(deadline_list_filtered(user=user, filters=filters, dates=dates))

@@ -1,0 +1,66 @@
+"""Progress reports: the review queue, and an agency's returned and recent reports."""
+
+from django.db.models import (
+    Exists,
+    OuterRef,
+    QuerySet,
+)
+
+from plans.models import (
+    Plan,
+    ProgressReport,
+)
+from plans.selectors.deadlines import DeadlineFilter
+
+
+def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
+    later = ProgressReport.objects.filter(
+        deadline=OuterRef("deadline"), submitted_at__gt=OuterRef("submitted_at")
+    )
+    return reports.filter(~Exists(later))
+
+
+def _agency_reports(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+    """Reports on deadlines the agency leads, in tracked plans, under the page's filters."""
+    reports = ProgressReport.objects.filter(deadline__task__lead_agency_id=agency_id).exclude(
+        deadline__task__plan__status=Plan.Status.DRAFT
+    )
+    if filters.plan_id:
+        reports = reports.filter(deadline__task__plan_id=filters.plan_id)
+    if filters.year:
+        reports = reports.filter(deadline__due_on__year=filters.year)
+    return reports
+
+
+def report_list_returned(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+    """Reports of the agency returned for rework and not yet followed by a new one."""
+    returned = _agency_reports(agency_id=agency_id, filters=filters).filter(
+        review_state=ProgressReport.ReviewState.RETURNED
+    )
+    return (
+        _latest_reports(returned)
+        .select_related("deadline__task__plan", "reviewed_by")
+        .order_by("-reviewed_at")
+    )
+
+
+def report_list_recent(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+    return (
+        _agency_reports(agency_id=agency_id, filters=filters)
+        .select_related("deadline__task__plan", "submitted_by")
+        .order_by("-submitted_at")
+    )
+
+
+def report_review_queue() -> QuerySet[ProgressReport]:
+    """Reports waiting for the coordinator, oldest first, with what a reviewer reads."""
+    return (
+        ProgressReport.objects.filter(review_state=ProgressReport.ReviewState.SUBMITTED)
+        .select_related("deadline__task__plan", "deadline__task__lead_agency", "submitted_by")
+        .prefetch_related("evidence")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def report_get_for_review(*, pk: int) -> ProgressReport:
+    return ProgressReport.objects.select_related("deadline__task").get(pk=pk)

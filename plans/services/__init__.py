@@ -1,0 +1,33 @@
+"""Writes: each service validates with ``full_clean()`` and runs in one transaction.
+
+By subject (docs/architecture.md):
+- ``deadlines``: deadlines generated from a task's schedule; tasks created with theirs;
+- ``reports``: progress reports and contributions with their evidence, and their review;
+- ``loading``: a plan loaded from its sources (``plans.sources``).
+"""
+
+from plans.services.deadlines import (
+    DeadlineSyncResult,
+    deadline_horizon_end,
+    deadline_sync_all,
+    deadline_sync_for_plan,
+    deadline_sync_for_task,
+    task_create,
+)
+from plans.services.loading import LoadResult, plan_load
+from plans.services.reports import contribution_add, report_accept, report_return, report_submit
+
+__all__ = [
+    "DeadlineSyncResult",
+    "LoadResult",
+    "contribution_add",
+    "deadline_horizon_end",
+    "deadline_sync_all",
+    "deadline_sync_for_plan",
+    "deadline_sync_for_task",
+    "plan_load",
+    "report_accept",
+    "report_return",
+    "report_submit",
+    "task_create",
+]

@@ -1,0 +1,142 @@
+"""Progress reports, contributions and their evidence: submitted by agencies,
+reviewed by the coordinator."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from plans import permissions
+from plans.evidence import evidence_kind_of
+from plans.models import (
+    Contribution,
+    Deadline,
+    EvidenceFile,
+    ProgressReport,
+    accepted_completion,
+)
+from plans.signals import report_returned
+
+# Progress reports, contributions and their evidence (the agency workspace).
+
+
+def _evidence_attach(*, files, report=None, contribution=None) -> list[EvidenceFile]:
+    """Check every file first, then store them; the caller's transaction owns the rows.
+    Files already written are removed again if the transaction rolls back."""
+    kinds = [evidence_kind_of(upload) for upload in files]
+    now = timezone.now()
+    stored = []
+    try:
+        for upload, kind in zip(files, kinds, strict=True):
+            evidence = EvidenceFile(
+                report=report,
+                contribution=contribution,
+                original_name=upload.name[-255:],
+                content_type=kind.content_type,
+                size=upload.size,
+                uploaded_at=now,
+            )
+            evidence.file.save(upload.name, upload, save=False)
+            stored.append(evidence)
+            evidence.full_clean()
+            evidence.save()
+    except BaseException:
+        for evidence in stored:
+            evidence.file.delete(save=False)
+        raise
+    return stored
+
+
+def _deadline_lock(deadline: Deadline) -> Deadline:
+    """Serialise writes on one deadline (two officers submitting at once, or a report
+    arriving while the coordinator accepts another)."""
+    return Deadline.objects.select_for_update().select_related("task").get(pk=deadline.pk)
+
+
+@transaction.atomic
+def report_submit(
+    *, deadline: Deadline, user, state: str, percent: int, narrative: str, files=()
+) -> ProgressReport:
+    """The lead agency reports on a deadline. Refused, with nothing saved, when the user
+    is not of the lead agency, when the input is invalid, or when the deadline already
+    has an accepted completion report."""
+    deadline = _deadline_lock(deadline)
+    if not permissions.can_submit_report(user, deadline.task):
+        raise PermissionDenied("Chỉ cơ quan chủ trì được gửi báo cáo cho nhiệm vụ này.")
+    if deadline.reports.filter(accepted_completion()).exists():
+        raise ValidationError(
+            "Hạn này đã có báo cáo hoàn thành được xác nhận; không gửi thêm báo cáo.", code="deadline_done"
+        )
+    report = ProgressReport(
+        deadline=deadline,
+        state=state,
+        percent=percent,
+        narrative=narrative.strip(),
+        submitted_by=user,
+        submitted_at=timezone.now(),
+        review_state=ProgressReport.ReviewState.SUBMITTED,
+    )
+    report.full_clean()
+    report.save()
+    _evidence_attach(files=files, report=report)
+    return report
+
+
+@transaction.atomic
+def contribution_add(*, deadline: Deadline, user, text: str, files=()) -> Contribution:
+    deadline = _deadline_lock(deadline)
+    cooperating_ids = set(deadline.task.cooperating_agencies.values_list("pk", flat=True))
+    if not permissions.can_contribute(user, deadline.task, cooperating_ids):
+        raise PermissionDenied("Chỉ cơ quan phối hợp được gửi ý kiến phối hợp cho nhiệm vụ này.")
+    contribution = Contribution(
+        deadline=deadline,
+        agency_id=user.agency_id,
+        text=text.strip(),
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+    contribution.full_clean()
+    contribution.save()
+    _evidence_attach(files=files, contribution=contribution)
+    return contribution
+
+
+def _report_review(*, report: ProgressReport, user, review_state: str, comment: str) -> ProgressReport:
+    if not permissions.can_review(user):
+        raise PermissionDenied("Chỉ cán bộ đầu mối (Sở Ngoại vụ) được xác nhận báo cáo.")
+    _deadline_lock(report.deadline)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.review_state != ProgressReport.ReviewState.SUBMITTED:
+        raise ValidationError(
+            "Báo cáo này đã được xử lý (%(state)s).",
+            code="already_reviewed",
+            params={"state": report.get_review_state_display().lower()},
+        )
+    report.review_state = review_state
+    report.review_comment = comment.strip()
+    report.reviewed_by = user
+    report.reviewed_at = timezone.now()
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report: ProgressReport, user, comment: str = "") -> ProgressReport:
+    """Accept a report. An accepted "hoàn thành" report makes its deadline done, dated
+    by the report's submission."""
+    return _report_review(
+        report=report, user=user, review_state=ProgressReport.ReviewState.ACCEPTED, comment=comment
+    )
+
+
+@transaction.atomic
+def report_return(*, report: ProgressReport, user, comment: str) -> ProgressReport:
+    """Return a report for rework; the agency is told by email once this commits."""
+    if not comment.strip():
+        raise ValidationError({"comment": "Khi trả lại báo cáo, hãy nêu nội dung cần bổ sung."})
+    report = _report_review(
+        report=report, user=user, review_state=ProgressReport.ReviewState.RETURNED, comment=comment
+    )
+    report_id = report.pk
+    transaction.on_commit(lambda: report_returned.send(sender=ProgressReport, report_id=report_id))
+    return report

@@ -1,0 +1,106 @@
+"""Excel exports of the deadline list and of the province overview's agency table.
+
+Each export reads the same query string as its page, through the same filter form and
+selector, so the file holds exactly what the page shows the same user."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.forms import ModelChoiceField
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from documents import excel
+from documents import selectors as document_selectors
+from plans import permissions, selectors
+from plans.models import DeadlineStatus, ProgressReport
+from workspace.views import deadline_list_filters, overview_filters
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_CHUNK_SIZE = 2000
+
+
+def _active_filters(form, filters, *, agency=None) -> list[tuple[str, str]]:
+    """The filters in force, as the form shows them: (label, value) pairs. A value the
+    form refused is left off, as the page leaves it off. ``agency`` is the officer's own
+    agency, to which their list is always narrowed."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    active = [("Đơn vị", str(agency))] if agency else []
+    for name, field in form.fields.items():
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        if name == "relation":
+            continue  # shown below, where it has an effect
+        if isinstance(field, ModelChoiceField):
+            text = field.label_from_instance(value)
+        else:
+            text = dict(field.choices).get(value, value)
+        active.append((str(field.label), str(text)))
+    if filters.agency_id and "relation" in form.fields:
+        relation = dict(form.fields["relation"].choices)[filters.relation]
+        active.append((str(form.fields["relation"].label), str(relation)))
+    return active
+
+
+def _latest_report(state: str | None, review_state: str | None) -> str:
+    if not state:
+        return ""
+    return f"{ProgressReport.State(state).label} – {ProgressReport.ReviewState(review_state).label}"
+
+
+def _deadline_rows(deadlines, cooperating):
+    rows = deadlines.values(*document_selectors.EXPORT_ROW_FIELDS).iterator(chunk_size=EXPORT_CHUNK_SIZE)
+    for row in rows:
+        yield excel.DeadlineRow(
+            plan=row["task__plan__number"],
+            area=f"{row['task__area__number']}. {row['task__area__title']}",
+            task_code=row["task__code"],
+            task_title=row["task__title"],
+            lead_agency=row["task__lead_agency__short_name"] or row["task__lead_agency__name"],
+            cooperating_agencies=", ".join(cooperating.get(row["task_id"], [])),
+            period_label=row["period_label"],
+            due_on=row["due_on"],
+            status=str(DeadlineStatus(row["status"]).label) if row["status"] else "",
+            completed_on=row["completed_on"],
+            latest_report=_latest_report(row["latest_report_state"], row["latest_review_state"]),
+        )
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def deadline_list_export(request):
+    form, filters = deadline_list_filters(request)
+    dates = selectors.status_dates_get()
+    deadlines = document_selectors.deadline_list_for_export(user=request.user, filters=filters, dates=dates)
+    cooperating = document_selectors.cooperating_agency_names(deadlines=deadlines)
+    own_agency = None if permissions.can_see_all_agencies(request.user) else request.user.agency
+    content = excel.deadline_list_workbook(
+        rows=_deadline_rows(deadlines, cooperating),
+        filters=_active_filters(form, filters, agency=own_agency),
+        exported_at=timezone.localtime(),
+    )
+    return _xlsx_response(content, f"han-nhiem-vu-{dates.today:%Y-%m-%d}.xlsx")
+
+
+@login_required
+@require_safe
+@permission_required(permissions.VIEW_ALL_AGENCIES, raise_exception=True)
+def province_overview_export(request):
+    form, filters = overview_filters(request)
+    dates = selectors.status_dates_get()
+    groups = selectors.province_agency_progress(user=request.user, filters=filters, dates=dates)
+    content = excel.agency_status_workbook(
+        groups=groups,
+        statuses=[(status, str(DeadlineStatus(status).label)) for status in selectors.STATUS_ORDER],
+        filters=_active_filters(form, filters),
+        exported_at=timezone.localtime(),
+    )
+    return _xlsx_response(content, f"tong-hop-theo-co-quan-{dates.today:%Y-%m-%d}.xlsx")

@@ -1,0 +1,230 @@
+"""Forms of the agency workspace. They validate input; services save it."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from plans.evidence import ACCEPT_ATTRIBUTE, ACCEPTED_LABELS, evidence_kind_of
+from plans.models import Agency, ContentArea, DeadlineStatus, Plan, ProgressReport
+from plans.periods import ReportPeriod
+from plans.selectors import UPCOMING_DAYS, DeadlineFilter
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Any number of evidence files, each checked by content (``plans.evidence``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Tệp minh chứng"))
+        kwargs.setdefault("help_text", _("Có thể chọn nhiều tệp: %(kinds)s.") % {"kinds": ACCEPTED_LABELS})
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, (list, tuple)) else [data] if data else []
+        cleaned = [super(EvidenceFilesField, self).clean(upload, initial) for upload in uploads]
+        errors = []
+        for upload in cleaned:
+            try:
+                evidence_kind_of(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+def _helper(submit_label: str, *, css_class: str = "btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.add_input(Submit("submit", submit_label, css_class=css_class))
+    return helper
+
+
+class ProgressReportForm(forms.ModelForm):
+    evidence = EvidenceFilesField()
+
+    class Meta:
+        model = ProgressReport
+        fields = ["state", "percent", "narrative"]
+        widgets = {
+            "state": forms.RadioSelect,
+            "percent": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+            "narrative": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {"narrative": _("Bắt buộc khi báo cáo “hoàn thành”: nêu kết quả, sản phẩm, văn bản.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A radio list needs no "---------" entry: the state is required.
+        self.fields["state"].choices = ProgressReport.State.choices
+        self.fields["percent"].error_messages["max_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
+        self.fields["percent"].error_messages["min_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
+        self.helper = _helper(_("Gửi báo cáo"))
+
+
+class ContributionForm(forms.Form):
+    text = forms.CharField(label=_("Nội dung phối hợp"), widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = EvidenceFilesField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Gửi ý kiến phối hợp"), css_class="btn-outline-primary")
+
+
+class ReviewForm(forms.Form):
+    ACCEPT = "accept"
+    RETURN = "return"
+
+    decision = forms.ChoiceField(
+        label=_("Quyết định"),
+        choices=[(ACCEPT, _("Xác nhận")), (RETURN, _("Trả lại để bổ sung"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Ý kiến"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi trả lại: nêu nội dung cần bổ sung."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.RETURN and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Khi trả lại báo cáo, hãy nêu nội dung cần bổ sung."))
+        return cleaned
+
+
+class DeadlineFilterForm(forms.Form):
+    """Filters of dashboards and lists, read from the query string (GET). A bad value
+    is reported on the form and that filter is left off."""
+
+    plan = forms.ModelChoiceField(
+        label=_("Kế hoạch"), queryset=Plan.objects.none(), required=False, empty_label=_("Tất cả kế hoạch")
+    )
+    year = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False, empty_value=None)
+    area = forms.ModelChoiceField(
+        label=_("Nội dung"),
+        queryset=ContentArea.objects.none(),
+        required=False,
+        empty_label=_("Tất cả nội dung"),
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan chủ trì"),
+        queryset=Agency.objects.none(),
+        required=False,
+        empty_label=_("Tất cả đơn vị"),
+    )
+    status = forms.ChoiceField(
+        label=_("Tình trạng"), choices=[("", _("Mọi tình trạng")), *DeadlineStatus.choices], required=False
+    )
+    relation = forms.ChoiceField(
+        label=_("Vai trò của đơn vị"),
+        choices=[("lead", _("Chủ trì")), ("cooperate", _("Phối hợp"))],
+        required=False,
+    )
+    window = forms.ChoiceField(
+        label=_("Thời hạn"),
+        choices=[
+            ("", _("Mọi thời hạn")),
+            ("upcoming", format_lazy(_("Đến hạn trong {} ngày tới"), UPCOMING_DAYS)),
+        ],
+        required=False,
+    )
+
+    def __init__(self, data, *, choices: dict, fields: list[str] | None = None):
+        """``choices`` comes from ``selectors.filter_choices``; ``fields`` names the
+        filters this page offers (all when None)."""
+        super().__init__(data)
+        for name in list(self.fields):
+            if fields is not None and name not in fields:
+                del self.fields[name]
+        for name, key in [("plan", "plans"), ("area", "areas"), ("agency", "agencies")]:
+            if name in self.fields:
+                self.fields[name].queryset = choices[key]
+        if "year" in self.fields:
+            self.fields["year"].choices = [("", _("Mọi năm"))] + [
+                (year, str(year)) for year in choices["years"]
+            ]
+
+    def to_filter(self, **overrides) -> DeadlineFilter:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        values = {
+            "plan_id": data["plan"].pk if data.get("plan") else None,
+            "year": data.get("year"),
+            "area_id": data["area"].pk if data.get("area") else None,
+            "agency_id": data["agency"].pk if data.get("agency") else None,
+            "relation": data.get("relation") or "lead",
+            "status": data.get("status") or None,
+            "window": data.get("window") or None,
+        }
+        values.update(overrides)
+        return DeadlineFilter(**values)
+
+
+def report_period_choices(years) -> list:
+    """Each year with its halves and quarters, grouped by year for the select."""
+    return [
+        (str(year), [(period.code, period.label) for period in ReportPeriod.all_in_year(year)])
+        for year in years
+    ]
+
+
+class ProvinceReportForm(forms.Form):
+    """The province's periodic report: which plan, which period (read from GET)."""
+
+    plan = forms.TypedChoiceField(
+        label=_("Kế hoạch"),
+        coerce=int,
+        error_messages={
+            "required": _("Hãy chọn kế hoạch."),
+            "invalid_choice": _("Kế hoạch đã chọn không có, hoặc còn là dự thảo."),
+        },
+    )
+    period = forms.CharField(
+        label=_("Kỳ báo cáo"),
+        widget=forms.Select,
+        error_messages={"required": _("Hãy chọn kỳ báo cáo.")},
+    )
+
+    def __init__(self, data=None, *, plans, years, **kwargs):
+        """``plans`` and ``years`` come from ``document_selectors.report_plans_and_years``. Any
+        period code is accepted, not only those offered, if the plan runs in it."""
+        super().__init__(data, **kwargs)
+        self.plans = {plan.pk: plan for plan in plans}
+        self.fields["plan"].choices = [(plan.pk, plan.number) for plan in plans]
+        self.fields["period"].widget.choices = report_period_choices(years)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def clean_plan(self):
+        return self.plans[self.cleaned_data["plan"]]
+
+    def clean_period(self):
+        try:
+            return ReportPeriod.parse(self.cleaned_data["period"])
+        except ValueError as error:
+            raise ValidationError(str(error), code="invalid_period") from error
+
+    def clean(self):
+        cleaned = super().clean()
+        plan, period = cleaned.get("plan"), cleaned.get("period")
+        if (
+            plan
+            and period
+            and (period.end < plan.period_start or (plan.period_end and period.start > plan.period_end))
+        ):
+            self.add_error(
+                "period",
+                _("Kế hoạch số %(plan)s không thực hiện trong %(period)s (thời gian: %(span)s).")
+                % {"plan": plan.number, "period": period.label, "span": plan.period_display},
+            )
+        return cleaned

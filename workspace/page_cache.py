@@ -1,0 +1,106 @@
+"""The main part of the busiest pages, rendered once and kept in the cache (Redis in
+production, process memory locally).
+
+The agency dashboard and the province overview read every deadline in their scope, and
+most requests see the same data as the one before. Their content is kept under a key made
+of everything it depends on: the page, the viewer's agency, the filters, today, and the
+fingerprint of the plan data (``page_data_version_get``, below). Any change to plans,
+areas, tasks, deadlines, reports or holiday corrections moves the fingerprint, so a
+stale part is never shown after such a change; the time limit only bounds how long an
+agency's new name, which does not move it, can take to appear. Only what is the same for
+every viewer of the key goes in: no CSRF token, no user name.
+"""
+
+import functools
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from plans.models import ContentArea, Deadline, Holiday, Plan, ProgressReport, Task
+
+# Changed whenever what is stored changes shape, so a new release never reads an old entry.
+_FORMAT = 2
+# A filter value is an id or a year; anything longer is not ours.
+_MAX_VALUE_LENGTH = 10
+
+
+@functools.cache
+def _version_sources() -> tuple[tuple[str, str], ...]:
+    """(table, column) pairs whose maximum moves on every change a dashboard or the
+    overview can show: every save, m2m change and deletion of a plan, area, task,
+    deadline, report or holiday correction writes a history row (``QuerySet.update`` is
+    refused, see plans.history; generated deadlines go through
+    ``bulk_create_with_history``), so the newest history id changes with it. Agencies
+    have no history: a renamed agency shows once the cached part expires."""
+    recorded = (Plan, ContentArea, Task, Deadline, ProgressReport, Holiday)
+    return tuple((model.history.model._meta.db_table, "history_id") for model in recorded)
+
+
+def page_data_version_get() -> str:
+    """A fingerprint of the plan data that changes whenever it does, in one query of
+    index lookups (each MAX reads one end of a primary-key index)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in _version_sources()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}")
+        return ".".join(str(value or 0) for value in cursor.fetchone())
+
+
+def cacheable_query(request, allowed: set[str]) -> dict[str, str] | None:
+    """The query string as a key part, or None when it holds anything but the page's
+    own numeric filters: such a request is rendered fresh, so no one can fill the cache
+    with made-up keys."""
+    params = {}
+    for name, values in request.GET.lists():
+        value = values[0] if len(values) == 1 else None
+        if name not in allowed or value is None or len(value) > _MAX_VALUE_LENGTH:
+            return None
+        if value and not value.isdigit():
+            return None
+        params[name] = value
+    return params
+
+
+def page_body(request, *, page: tuple, allowed: list[str], build) -> bytes:
+    """The page's main part: ``build()``'s HTML, kept under the page, its filters, today
+    and the data fingerprint when the query string is plain filters, else rendered
+    fresh. Kept as UTF-8 bytes: a body of hundreds of kilobytes is then neither decoded
+    from the cache nor encoded again for the response."""
+    params = cacheable_query(request, set(allowed))
+    if params is None:
+        return build().encode()
+    key_parts = (
+        *page,
+        tuple(sorted(params.items())),
+        timezone.localdate(),
+        page_data_version_get(),
+    )
+    key = f"page:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = build().encode()
+        cache.set(key, body, settings.PAGE_CACHE_SECONDS)
+    return body
+
+
+# Where the frame template puts ``{{ body }}``. Nothing else can render it: text from the
+# database is escaped, so no "<!--" comes from there.
+_BODY_MARK = "<!--page-body-->"
+
+
+def render_with_body(request, template_name: str, context: dict, body: bytes) -> HttpResponse:
+    """The page frame (menu, user name, CSRF token: per request) with ``body`` in it."""
+    response = render(request, template_name, {**context, "body": mark_safe(_BODY_MARK)})  # noqa: S308
+    frame = response.content
+    mark = _BODY_MARK.encode()
+    start = frame.index(mark)
+    response.content = frame[:start] + body + frame[start + len(mark) :]
+    return response

@@ -1,0 +1,158 @@
+"""The dashboard's and the overview's content is rendered once and served from the cache
+(workspace.page_cache) until the plan data changes: a change shows on the very next request,
+each agency gets its own copy, and nothing personal is shared."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from plans.models import Deadline, Holiday, ProgressReport
+from plans.tests.factories import TaskFactory
+from workspace.page_cache import page_data_version_get
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = "/dashboard/"
+OVERVIEW = "/overview/"
+
+
+def get_counting(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode(), [query["sql"] for query in ctx.captured_queries]
+
+
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def without_csrf(html):
+    """The page without its CSRF token, which is masked afresh on every response."""
+    return CSRF_TOKEN.sub("", html)
+
+
+def reads_deadlines(sql_list):
+    """Whether any query reads the deadline table itself (not only its newest id)."""
+    return any(re.search(r'FROM "plans_deadline"(?! *\))', sql) for sql in sql_list)
+
+
+@pytest.mark.parametrize("user, url", [("officer_a", DASHBOARD), ("coordinator", OVERVIEW)])
+def test_a_repeated_page_comes_from_the_cache_without_reading_deadlines(client, users, deadline, user, url):
+    client.force_login(users[user])
+    first, first_sql = get_counting(client, url)
+    again, again_sql = get_counting(client, url)
+    assert without_csrf(again) == without_csrf(first)
+    assert reads_deadlines(first_sql)
+    assert not reads_deadlines(again_sql), again_sql
+    assert len(again_sql) < len(first_sql)
+
+
+def test_a_submitted_report_shows_on_the_next_dashboard(client, users, deadline):
+    client.force_login(users["officer_a"])
+    before, _ = get_counting(client, DASHBOARD)
+    assert "Đơn vị chưa gửi báo cáo nào." in before
+    response = client.post(
+        reverse("report-submit", args=[deadline.pk]),
+        {"state": "in_progress", "percent": "40", "narrative": "Đang làm."},
+    )
+    assert response.status_code == 302
+    after, _ = get_counting(client, DASHBOARD)
+    assert "Đơn vị chưa gửi báo cáo nào." not in after
+    assert "40%" in after
+
+
+def test_an_accepted_report_moves_the_overview_at_once(client, users, deadline):
+    client.force_login(users["officer_a"])
+    client.post(
+        reverse("report-submit", args=[deadline.pk]),
+        {"state": "done", "percent": "100", "narrative": "Xong."},
+    )
+    client.force_login(users["coordinator"])
+    before, _ = get_counting(client, OVERVIEW)
+    report = ProgressReport.objects.get()
+    assert client.post(reverse("report-review", args=[report.pk]), {"decision": "accept"}).status_code == 302
+    after, _ = get_counting(client, OVERVIEW)
+    assert after != before
+    assert 'id="overdue-share"' in after
+
+
+def test_every_kind_of_change_moves_the_data_fingerprint(agencies, deadline):
+    seen = {page_data_version_get()}
+
+    def changed():
+        version = page_data_version_get()
+        assert version not in seen
+        seen.add(version)
+
+    task = deadline.task
+    task.title = "Tên mới"
+    task.save()
+    changed()
+    task.cooperating_agencies.add(agencies["c"])
+    changed()
+    deadline.due_on = deadline.due_on.replace(day=1)
+    deadline.save()
+    changed()
+    ProgressReport.objects.create(
+        deadline=deadline, state="in_progress", percent=5, narrative="…", submitted_at=timezone.now()
+    )
+    changed()
+    later = deadline.due_on.replace(year=deadline.due_on.year + 1)
+    bulk_create_with_history([Deadline(task=task, due_on=later, period_start=later)], Deadline)
+    changed()
+    Holiday.objects.create(date=later, name="Nghỉ bù")
+    changed()
+    TaskFactory()
+    changed()
+    Deadline.objects.get(task=task, due_on=later).delete()
+    changed()
+
+
+def test_each_agency_gets_its_own_dashboard(client, users, agencies, deadline):
+    client.force_login(users["officer_a"])
+    page_a, _ = get_counting(client, DASHBOARD)
+    client.force_login(users["officer_c"])
+    page_c, _ = get_counting(client, DASHBOARD)
+    assert agencies["a"].name in page_a and agencies["a"].name not in page_c
+    assert agencies["c"].name in page_c
+    assert deadline.task.title not in page_c
+
+
+def test_the_shared_overview_carries_nothing_of_the_first_viewer(client, users, deadline):
+    client.force_login(users["coordinator"])
+    first, _ = get_counting(client, OVERVIEW)
+    client.force_login(users["leader"])
+    second, second_sql = get_counting(client, OVERVIEW)
+    assert not reads_deadlines(second_sql)  # the coordinator's copy was served
+    assert "ngoaivu" in first and "ngoaivu" not in second
+    assert "lanhdao" in second
+    # Each page carries its own viewer's CSRF token (the logout form), never a cached one.
+    assert CSRF_TOKEN.findall(first) and CSRF_TOKEN.findall(second)
+    assert set(CSRF_TOKEN.findall(first)).isdisjoint(CSRF_TOKEN.findall(second))
+
+
+def test_filters_are_part_of_the_key(client, users, deadline, today):
+    client.force_login(users["coordinator"])
+    url = f"{OVERVIEW}?year={today.year}"
+    get_counting(client, url)
+    _, sql = get_counting(client, url)
+    assert not reads_deadlines(sql)
+    plan_id = deadline.task.plan_id
+    other, sql = get_counting(client, f"{url}&plan={plan_id}")
+    assert reads_deadlines(sql)
+    assert f'<option value="{plan_id}" selected>' in other
+
+
+@pytest.mark.parametrize("query", ["?q=x", "?plan=abc", "?year=2020&year=2021", "?year=" + "9" * 11])
+def test_anything_but_plain_filters_is_rendered_fresh_and_not_kept(client, users, deadline, query):
+    client.force_login(users["officer_a"])
+    get_counting(client, DASHBOARD + query)
+    _, sql = get_counting(client, DASHBOARD + query)
+    assert reads_deadlines(sql)
+    assert not any(key.startswith(":1:page:") for key in cache._cache)  # nothing stored

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from workspace import calendar_views, export_views, report_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.agency_dashboard, name="agency-dashboard"),
+    path("overview/", views.province_overview, name="province-overview"),
+    path("overview/report.docx", report_views.province_report, name="province-report"),
+    path("overview/export.xlsx", export_views.province_overview_export, name="province-overview-export"),
+    path("deadlines/", views.deadline_list, name="deadline-list"),
+    path("deadlines/export.xlsx", export_views.deadline_list_export, name="deadline-list-export"),
+    path("deadlines/<int:pk>/", views.deadline_detail, name="deadline-detail"),
+    path("deadlines/<int:pk>/report/", views.report_submit, name="report-submit"),
+    path("deadlines/<int:pk>/contribution/", views.contribution_add, name="contribution-add"),
+    path("review/", views.review_queue, name="review-queue"),
+    path("reports/<int:pk>/review/", views.report_review, name="report-review"),
+    path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("plans/", views.plan_index, name="plan-list"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
+    path("calendar/", calendar_views.agency_calendar, name="agency-calendar"),
+    path("calendar/<slug:token>.ics", calendar_views.agency_calendar_feed, name="agency-calendar-feed"),
+]

@@ -1,0 +1,325 @@
+"""The portal's pages. Thin: parse the request, load through a selector scoped to the
+user, call one service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import ObjectDoesNotExist
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from documents import selectors as document_selectors
+from plans import permissions, selectors, services
+from plans.models import DeadlineStatus
+from workspace import page_cache
+from workspace.forms import (
+    ContributionForm,
+    DeadlineFilterForm,
+    ProgressReportForm,
+    ProvinceReportForm,
+    ReviewForm,
+)
+
+LIST_PAGE_SIZE = 50
+DASHBOARD_FILTERS = ["plan", "year"]
+OVERVIEW_FILTERS = ["plan", "year", "area", "agency"]
+
+
+def _or_404(load, **kwargs):
+    try:
+        return load(**kwargs)
+    except ObjectDoesNotExist as missing:
+        raise Http404 from missing
+
+
+def _add_errors(form, error: ValidationError):
+    """Put a service's ValidationError on the form (field errors where it names one)."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _refusal_message(request, form, what: str):
+    """Say at the top of the page why nothing was saved: the form-wide reasons, or a
+    pointer to the fields marked below."""
+    reasons = " ".join(form.non_field_errors()) or "vui lòng sửa các lỗi được đánh dấu bên dưới."
+    messages.error(request, f"{what}: {reasons}")
+
+
+def _filter_form(request, fields):
+    """The page's filters, read from the query string."""
+    return DeadlineFilterForm(request.GET or None, choices=selectors.filter_choices(), fields=fields)
+
+
+@login_required
+def home(request):
+    """Each user's own starting page."""
+    if permissions.can_see_all_agencies(request.user):
+        return redirect("province-overview")
+    if request.user.agency_id:
+        return redirect("agency-dashboard")
+    return render(request, "workspace/no_agency.html", status=403)
+
+
+@login_required
+def plan_index(request):
+    plans = selectors.plan_list(include_drafts=permissions.can_edit_plans(request.user))
+    return render(request, "workspace/plan_list.html", {"plans": plans})
+
+
+@login_required
+def plan_detail(request, pk):
+    plans = selectors.plan_list_with_content(include_drafts=permissions.can_edit_plans(request.user))
+    plan = get_object_or_404(plans, pk=pk)
+    return render(request, "workspace/plan_detail.html", {"plan": plan})
+
+
+@login_required
+def agency_dashboard(request):
+    if not request.user.agency_id:
+        return redirect("home")
+    agency_id = request.user.agency_id
+
+    def build():
+        dates = selectors.status_dates_get()
+        form = _filter_form(request, DASHBOARD_FILTERS)
+        filters = form.to_filter()
+        dashboard = selectors.agency_dashboard_get(
+            user=request.user, agency_id=agency_id, filters=filters, dates=dates
+        )
+        context = {
+            "agency": request.user.agency,
+            "dashboard": dashboard,
+            "form": form,
+            "filters": filters,
+            "dates": dates,
+            "statuses": selectors.STATUS_ORDER,
+        }
+        return render_to_string("workspace/includes/agency_dashboard_body.html", context, request=request)
+
+    body = page_cache.page_body(
+        request, page=("agency-dashboard", agency_id), allowed=DASHBOARD_FILTERS, build=build
+    )
+    return page_cache.render_with_body(
+        request, "workspace/agency_dashboard.html", {"agency": request.user.agency}, body
+    )
+
+
+def overview_filters(request):
+    """The province overview's filter form and the filters it reads from the query
+    string (shared with its Excel export)."""
+    form = _filter_form(request, OVERVIEW_FILTERS)
+    return form, form.to_filter()
+
+
+@login_required
+@permission_required(permissions.VIEW_ALL_AGENCIES, raise_exception=True)
+def province_overview(request):
+    def build():
+        dates = selectors.status_dates_get()
+        form, filters = overview_filters(request)
+        overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
+        context = {
+            "overview": overview,
+            "report_form": _province_report_form(filters, dates),
+            "form": form,
+            "filters": filters,
+            "dates": dates,
+            "statuses": selectors.STATUS_ORDER,
+        }
+        return render_to_string("workspace/includes/province_overview_body.html", context, request=request)
+
+    # Everyone allowed here sees the whole province, so one copy serves them all.
+    body = page_cache.page_body(request, page=("province-overview",), allowed=OVERVIEW_FILTERS, build=build)
+    return page_cache.render_with_body(request, "workspace/province_overview.html", {}, body)
+
+
+def deadline_list_filters(request):
+    """The deadline list's filter form and the filters it reads from the query string
+    (shared with its Excel export). An officer's list is always their own agency's, led
+    or cooperated on; others may filter by any agency."""
+    sees_all = permissions.can_see_all_agencies(request.user)
+    form = _filter_form(
+        request, None if sees_all else ["plan", "year", "area", "status", "relation", "window"]
+    )
+    filters = form.to_filter() if sees_all else form.to_filter(agency_id=request.user.agency_id)
+    return form, filters
+
+
+def _province_report_form(filters, dates):
+    """The periodic-report form: the overview's plan (or the newest) and this year."""
+    plans, years = document_selectors.report_plans_and_years(today=dates.today)
+    if not years:
+        return None
+    initial = {"period": str(dates.today.year) if dates.today.year in years else ""}
+    if filters.plan_id:
+        initial["plan"] = filters.plan_id
+    return ProvinceReportForm(plans=plans, years=years, initial=initial, auto_id="report-%s")
+
+
+@login_required
+def deadline_list(request):
+    form, filters = deadline_list_filters(request)
+    dates = selectors.status_dates_get()
+    deadlines = selectors.deadline_list_filtered(user=request.user, filters=filters, dates=dates)
+    page = Paginator(deadlines, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workspace/deadline_list.html",
+        {"page": page, "form": form, "filters": filters, "query": query.urlencode(), "dates": dates},
+    )
+
+
+def _deadline_for_page(request, pk):
+    """The deadline through the user's scope: 404 outside it."""
+    dates = selectors.status_dates_get()
+    return _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
+
+
+def _deadline_page(request, deadline, *, report_form=None, contribution_form=None, status=200):
+    task = deadline.task
+    cooperating = list(task.cooperating_agencies.all())
+    done = deadline.status in (DeadlineStatus.DONE_ON_TIME, DeadlineStatus.DONE_LATE)
+    can_submit = permissions.can_submit_report(request.user, task) and not done
+    can_contribute = permissions.can_contribute(request.user, task, {agency.pk for agency in cooperating})
+    reports = list(deadline.reports.all())
+    if report_form is None and reports:
+        # A new report usually moves on from the last one: start from its state and percent.
+        report_form = ProgressReportForm(initial={"state": reports[0].state, "percent": reports[0].percent})
+    context = {
+        "deadline": deadline,
+        "task": task,
+        "cooperating": cooperating,
+        "reports": reports,
+        "contributions": list(deadline.contributions.all()),
+        "is_done": done,
+        "report_form": (report_form or ProgressReportForm()) if can_submit else None,
+        "contribution_form": (contribution_form or ContributionForm()) if can_contribute else None,
+        "can_review": permissions.can_review(request.user),
+        "review_form": ReviewForm(),
+    }
+    return render(request, "workspace/deadline_detail.html", context, status=status)
+
+
+@login_required
+def deadline_detail(request, pk):
+    return _deadline_page(request, _deadline_for_page(request, pk))
+
+
+def _deadline_form_post(request, pk, *, form_class, allowed, save, success, refusal, form_slot):
+    """A form posted on a deadline page: load the deadline through the user's scope
+    (404 outside it), check the rule (403), validate, call the service; on a refusal
+    show the page again with the reasons and nothing saved."""
+    deadline = _deadline_for_page(request, pk)
+    if not allowed(request.user, deadline):
+        raise PermissionDenied
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            save(deadline, form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("deadline-detail", pk=pk)
+    _refusal_message(request, form, refusal)
+    # The page as loaded before the refused write, which changed nothing.
+    return _deadline_page(request, deadline, status=400, **{form_slot: form})
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    return _deadline_form_post(
+        request,
+        pk,
+        form_class=ProgressReportForm,
+        allowed=lambda user, deadline: permissions.can_submit_report(user, deadline.task),
+        save=lambda deadline, data: services.report_submit(
+            deadline=deadline,
+            user=request.user,
+            state=data["state"],
+            percent=data["percent"],
+            narrative=data["narrative"],
+            files=data["evidence"],
+        ),
+        success="Đã gửi báo cáo. Sở Ngoại vụ sẽ xem xét và xác nhận.",
+        refusal="Báo cáo chưa được gửi",
+        form_slot="report_form",
+    )
+
+
+@login_required
+@require_POST
+def contribution_add(request, pk):
+    return _deadline_form_post(
+        request,
+        pk,
+        form_class=ContributionForm,
+        allowed=lambda user, deadline: permissions.can_contribute(
+            user, deadline.task, {agency.pk for agency in deadline.task.cooperating_agencies.all()}
+        ),
+        save=lambda deadline, data: services.contribution_add(
+            deadline=deadline, user=request.user, text=data["text"], files=data["evidence"]
+        ),
+        success="Đã gửi ý kiến phối hợp cho cơ quan chủ trì.",
+        refusal="Ý kiến phối hợp chưa được gửi",
+        form_slot="contribution_form",
+    )
+
+
+@login_required
+@permission_required(permissions.REVIEW_REPORTS, raise_exception=True)
+def review_queue(request):
+    page = Paginator(selectors.report_review_queue(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "workspace/review_queue.html", {"page": page, "review_form": ReviewForm()})
+
+
+@login_required
+@require_POST
+@permission_required(permissions.REVIEW_REPORTS, raise_exception=True)
+def report_review(request, pk):
+    report = _or_404(selectors.report_get_for_review, pk=pk)
+    form = ReviewForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("review-queue")
+    if not form.is_valid():
+        for error in form.errors.get("comment", []) + form.errors.get("decision", []):
+            messages.error(request, error)
+        return redirect(back)
+    try:
+        if form.cleaned_data["decision"] == ReviewForm.ACCEPT:
+            services.report_accept(report=report, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, f"Đã xác nhận báo cáo {report.deadline}.")
+        else:
+            services.report_return(report=report, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, f"Đã trả lại báo cáo {report.deadline}; đơn vị sẽ nhận email.")
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(back)
+
+
+@login_required
+def evidence_download(request, pk):
+    evidence = _or_404(selectors.evidence_get_for_download, user=request.user, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
