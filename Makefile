@@ -6,17 +6,24 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install run test migrate seed screenshots check-recovery bench backup check-restore
+.PHONY: install install-dev run test lint migrate seed screenshots check-recovery bench backup check-restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstalled only when requirements.txt changes.
+# What production runs (requirements.txt); reinstalled only when it changes.
 $(VENV)/.installed: requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# Tests and lint tools on top (requirements-dev.txt includes requirements.txt).
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install-dev: $(VENV)/.installed-dev
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -35,21 +42,28 @@ run: seed
 	@echo ""
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Style and errors (ruff) and the import contracts of pyproject.toml (import-linter).
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+
 # The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
-screenshots: install
-	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest plans/tests/test_browser.py
+screenshots: install-dev
+	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest workspace/tests/test_browser.py
 
 # PostgreSQL restarted under load: gunicorn must recover on its own (README, "Tình trạng hệ thống / Health").
 # Restarts this machine's PostgreSQL cluster: needs root; uses the database portal_recovery.
+# Production packages only, as deployed.
 check-recovery: install
 	$(BIN)/python scripts/check_pg_recovery.py
 
-# The province-scale benchmark (DESIGN §7): PostgreSQL, Redis, gunicorn and wrk on this
+# The province-scale benchmark (docs/architecture.md, Budgets): PostgreSQL, Redis, gunicorn and wrk on this
 # machine; writes docs/benchmarks.md and fails when a budget is missed. BENCH_* variables
-# tune it (python -m benchmarks.run --help).
+# tune it (python -m benchmarks.run --help). Production packages only, as deployed.
 bench: install
 	$(BIN)/python -m benchmarks.run
 
