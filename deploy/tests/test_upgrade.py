@@ -36,9 +36,21 @@ SEED_TODAY = "2026-11-20"
 NARRATIVE = "Kiểm tra nâng cấp: đã biên dịch tài liệu giới thiệu du lịch sang tiếng Lào."
 EVIDENCE_NAME = "bien-ban-kiem-tra-nang-cap.pdf"
 
+# Rows counted alike by the old code and the new.
+COUNT_ROWS = """
+counts = {
+    "plans": Plan.objects.count(),
+    "tasks": Task.objects.count(),
+    "deadlines": Deadline.objects.count(),
+    "reports": ProgressReport.objects.count(),
+    "evidence": EvidenceFile.objects.count(),
+}
+"""
+
 # Run by the OLD code (`manage.py shell -c`): the demo officer of Sở TT&TT reports on a
 # demo deadline of the agency that has no report yet, through the old services, with a PDF.
-OLD_REPORT_SCRIPT = """
+OLD_REPORT_SCRIPT = (
+    """
 import hashlib, json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import User
@@ -65,14 +77,9 @@ report = services.report_submit(
 (evidence,) = report.evidence.all()
 with evidence.file.open("rb") as stored:
     sha256 = hashlib.sha256(stored.read()).hexdigest()
-counts = {
-    "plans": Plan.objects.count(),
-    "tasks": Task.objects.count(),
-    "deadlines": Deadline.objects.count(),
-    "reports": ProgressReport.objects.count(),
-    "evidence": EvidenceFile.objects.count(),
-}
-print(json.dumps({
+"""
+    + COUNT_ROWS
+    + """print(json.dumps({
     "report": report.pk,
     "evidence": evidence.pk,
     "deadline": deadline.pk,
@@ -80,10 +87,12 @@ print(json.dumps({
     "counts": counts,
 }))
 """
+)
 
 # Run by the NEW code on the upgraded database: the demo users open their pages, as the
 # browser would, and what came back is printed for the test to judge.
-NEW_CHECK_SCRIPT = """
+NEW_CHECK_SCRIPT = (
+    """
 import hashlib, json
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
@@ -111,18 +120,14 @@ evidence["sha256"] = hashlib.sha256(evidence.pop("body")).hexdigest()
 for page in pages.values():
     if "body" in page:
         page["text"] = page.pop("body").decode("utf-8", errors="replace")
-counts = {
-    "plans": Plan.objects.count(),
-    "tasks": Task.objects.count(),
-    "deadlines": Deadline.objects.count(),
-    "reports": ProgressReport.objects.count(),
-    "evidence": EvidenceFile.objects.count(),
-}
-# A model that the new code moved to another app would leave its old content type, and
+"""
+    + COUNT_ROWS
+    + """# A model that the new code moved to another app would leave its old content type, and
 # the groups' permissions on it, behind.
 stale = sorted(f"{ct.app_label}.{ct.model}" for ct in ContentType.objects.all() if ct.model_class() is None)
 print(json.dumps({"pages": pages, "counts": counts, "stale_content_types": stale}))
 """
+)
 
 
 def script(body: str, **values) -> str:
