@@ -1,5 +1,5 @@
 """The plan admin with the Excel task table: an object tool on the plan's change page
-("Nhập nhiệm vụ từ Excel", ``templates/admin/plans/plan/change_form.html``) and the
+("Nhập nhiệm vụ từ Excel", ``documents/templates/admin/plans/plan/change_form.html``) and the
 import and task-table pages (``documents.import_admin``).
 
 ``plans.admin`` knows nothing of documents; this app extends its plan admin, which
