@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from plans.models import (
     Agency,
+    AgencyGroup,
     ContentArea,
     Contribution,
     Deadline,
@@ -172,6 +173,20 @@ class RelatedDocumentInline(admin.TabularInline):
     formfield_overrides = COMPACT_TEXT
 
 
+@admin.register(AgencyGroup)
+class AgencyGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "member_count"]
+    search_fields = ["name", "phrases"]
+    filter_horizontal = ["members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("members"))
+
+    @admin.display(description=_("số thành viên"), ordering="member_total")
+    def member_count(self, group):
+        return group.member_total
+
+
 @admin.register(Plan)
 class PlanAdmin(HistoryAdmin):
     list_display = ["number", "title", "period", "status", "coordinating_agency", "area_count"]
@@ -278,14 +293,14 @@ class TaskAdmin(HistoryAdmin):
     list_display_links = ["code", "short_title"]
     list_filter = ["plan", AreaFilter, ("lead_agency", RelatedInUseFilter), TaskStatusFilter]
     search_fields = ["code", "title"]
-    autocomplete_fields = ["lead_agency", "cooperating_agencies", "area", "plan"]
+    autocomplete_fields = ["lead_agency", "cooperating_agencies", "cooperating_groups", "area", "plan"]
     list_select_related = ["lead_agency", "area", "plan"]
     inlines = [DeadlineInline]
     # The unfiltered total would run the status join a second time on every page.
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["plan", "area", "code", "title", "description", "expected_output"]}),
-        (_("Cơ quan thực hiện"), {"fields": ["lead_agency", "cooperating_agencies"]}),
+        (_("Cơ quan thực hiện"), {"fields": ["lead_agency", "cooperating_agencies", "cooperating_groups"]}),
         (
             _("Thời hạn"),
             {

@@ -63,6 +63,33 @@ class Agency(models.Model):
         return self.short_name or self.name
 
 
+class AgencyGroup(models.Model):
+    """A collective phrase in a plan ("Các sở, ban, ngành tỉnh") and the agencies the
+    coordinator decided it stands for. Tasks print the phrase as written; its members
+    see the task and get its reminders as cooperating agencies."""
+
+    name = models.CharField(_("tên nhóm (như trong văn bản)"), max_length=200, unique=True)
+    phrases = models.TextField(
+        _("cách viết khác"),
+        blank=True,
+        help_text=_("Mỗi dòng một cách viết khác của cùng nhóm, để nhận ra khi nhập kế hoạch."),
+    )
+    members = models.ManyToManyField(Agency, blank=True, related_name="groups", verbose_name=_("thành viên"))
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        verbose_name = _("nhóm cơ quan, đơn vị")
+        verbose_name_plural = _("nhóm cơ quan, đơn vị")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def phrase_list(self):
+        """The group's name and its other wordings, as written."""
+        return [self.name, *(line.strip() for line in self.phrases.splitlines() if line.strip())]
+
+
 class Plan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Dự thảo")
@@ -248,6 +275,9 @@ class Task(models.Model):
     )
     cooperating_agencies = models.ManyToManyField(
         Agency, blank=True, related_name="cooperating_tasks", verbose_name=_("cơ quan phối hợp")
+    )
+    cooperating_groups = models.ManyToManyField(
+        AgencyGroup, blank=True, related_name="tasks", verbose_name=_("nhóm cơ quan phối hợp")
     )
     schedule = models.CharField(_("thời hạn"), max_length=12, choices=Schedule.choices)
     due_on = models.DateField(

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import Agency, ContentArea, Deadline, Holiday, Plan, Task
+from plans.models import Agency, AgencyGroup, ContentArea, Deadline, Holiday, Plan, Task
 from plans.services import deadline_sync_for_task
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, TaskFactory
 
@@ -27,6 +27,8 @@ PASSWORD = "Mat-khau-demo-2026"
 def seeded():
     call_command("seed_demo", password=PASSWORD, today=D(2026, 11, 28), stdout=io.StringIO())
     Holiday.objects.create(date=D(2026, 12, 31), kind=Holiday.Kind.DAY_OFF, name="Nghỉ bù")
+    group = AgencyGroup.objects.create(name="Các sở, ban, ngành tỉnh")
+    group.members.set(Agency.objects.filter(kind=Agency.Kind.DEPARTMENT))
 
 
 @pytest.fixture
