@@ -30,7 +30,16 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from plans import schedules
-from plans.models import Agency, ContentArea, Contribution, Deadline, Plan, ProgressReport, Task
+from plans.models import (
+    Agency,
+    ContentArea,
+    Contribution,
+    Deadline,
+    Plan,
+    ProgressReport,
+    Task,
+    working_calendar_load,
+)
 
 BENCH_PREFIX = "[Dữ liệu thử tải] "
 BENCH_CODE_PREFIX = "bench-"
@@ -574,6 +583,7 @@ class _Generator:
 
     def _deadlines(self, tasks: list[Task]) -> list[Deadline]:
         rows = []
+        working_calendar = working_calendar_load()
         # Counted in tasks: how many deadlines they make is known only at the end.
         self.progress(STEP_DEADLINES_BUILD, 0, len(tasks))
         for done, task in enumerate(tasks, start=1):
@@ -591,6 +601,7 @@ class _Generator:
                     Deadline(
                         task_id=task.pk,
                         due_on=occ.due_on,
+                        ends_on=working_calendar.period_end(occ.due_on),
                         period_start=occ.period_start,
                         period_label=occ.period_label,
                     )

@@ -6,7 +6,7 @@ import datetime
 
 from django.db import connection
 
-from plans.models import Agency, ContentArea, Deadline, Plan, Task
+from plans.models import Agency, ContentArea, Deadline, Plan, Task, working_calendar_load
 
 DEADLINES_PER_TASK = 10
 # Due dates spread over about 14 months before and a month after the sweep day.
@@ -65,6 +65,7 @@ def open_deadlines_add(*, today: datetime.date, deadlines: int, lead_agencies: l
         batch_size=5000,
     )
     rows = []
+    working_calendar = working_calendar_load()
     for n, task in enumerate(tasks):
         for i in range(DEADLINES_PER_TASK):
             offset = (n * 7 + i * 43) % SPREAD_DAYS - (SPREAD_DAYS - 31)
@@ -73,6 +74,7 @@ def open_deadlines_add(*, today: datetime.date, deadlines: int, lead_agencies: l
                 Deadline(
                     task=task,
                     due_on=due_on,
+                    ends_on=working_calendar.period_end(due_on),
                     period_start=due_on - datetime.timedelta(days=90),
                     period_label=f"Kỳ đo {i + 1}",
                 )

@@ -36,6 +36,7 @@ class DeadlineRow:
     cooperating_agencies: str
     period_label: str
     due_on: datetime.date
+    ends_on: datetime.date
     status: str
     completed_on: datetime.date | None
     latest_report: str
@@ -52,7 +53,8 @@ DEADLINE_COLUMNS = [
     ("Cơ quan phối hợp", 32),
     ("Kỳ", 20),
     ("Hạn", 12),
-    ("Tình trạng", 24),
+    ("Hết hạn", 12),
+    ("Tình trạng", 30),
     ("Ngày hoàn thành", 16),
     ("Báo cáo gần nhất", 30),
 ]
@@ -113,6 +115,7 @@ def deadline_list_workbook(
                 row.cooperating_agencies,
                 row.period_label,
                 _cell(ws, row.due_on, number_format=DATE_FORMAT),
+                _cell(ws, row.ends_on, number_format=DATE_FORMAT),
                 row.status,
                 _cell(ws, row.completed_on, number_format=DATE_FORMAT) if row.completed_on else None,
                 row.latest_report,

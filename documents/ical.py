@@ -49,6 +49,12 @@ def _description(deadline: Deadline, *, leads: bool, status: str, url: str, toda
     lines = [
         f"Kế hoạch: {task.plan.number}",
         f"Kỳ: {deadline.period_label}",
+        f"Hạn: {deadline.due_on:%d/%m/%Y}"
+        + (
+            f", hết hạn {deadline.ends_on:%d/%m/%Y} (hạn rơi vào ngày nghỉ)"
+            if deadline.ends_on != deadline.due_on
+            else ""
+        ),
         f"Cơ quan chủ trì: {task.lead_agency}",
         f"Vai trò của đơn vị: {'Chủ trì' if leads else 'Phối hợp'}",
         f"Tình trạng (đến ngày {today:%d/%m/%Y}): {status}",
@@ -67,8 +73,9 @@ def _event(deadline: Deadline, *, agency: Agency, site_url: str, now: datetime.d
     event = Event()
     event.add("uid", deadline_uid(deadline, site_url=site_url))
     event.add("dtstamp", now.astimezone(datetime.UTC))
-    event.add("dtstart", deadline.due_on)
-    event.add("dtend", deadline.due_on + datetime.timedelta(days=1))
+    # On the day the deadline really ends (Civil Code Art. 148(5)), not on a day off.
+    event.add("dtstart", deadline.ends_on)
+    event.add("dtend", deadline.ends_on + datetime.timedelta(days=1))
     event.add("summary", _summary(deadline, leads=leads, done=done))
     event.add("description", _description(deadline, leads=leads, status=status, url=url, today=today))
     event.add("url", url)

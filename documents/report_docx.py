@@ -34,7 +34,7 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
 from documents.selectors import ProvinceReport, ReportTask
-from plans.models import DeadlineStatus, ProgressReport
+from plans.models import DeadlineStatus, ProgressReport, StatusGroup
 
 FONT = "Times New Roman"
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -56,8 +56,6 @@ APPENDIX_COLUMNS = [
     ("Thời hạn", Mm(30)),
     ("Tình hình trong kỳ", Mm(44)),
 ]
-# Statuses in the order an official report lists them: completed first.
-REPORT_STATUS_ORDER = list(DeadlineStatus)
 
 # The text of the paragraph or row python-docx makes once per kind, which is then
 # copied. Its spaces make python-docx mark the text as space-preserving, so the copies
@@ -290,9 +288,10 @@ class _Writer:
 
     def _title(self):
         report = self.report
+        period = report.period
         self.document.add_paragraph("BÁO CÁO", self.styles.doc_type)
         self.document.add_paragraph(
-            _text(f"Kết quả thực hiện Kế hoạch số {report.plan.number} {report.period.label}"),
+            _text(f"Kết quả thực hiện Kế hoạch số {report.plan.number} {period.name} ({period.span})"),
             self.styles.subject,
         )
         subject = self.document.add_paragraph(_text(report.plan.title), self.styles.centre)
@@ -305,29 +304,28 @@ class _Writer:
         report = self.report
         counts = report.status_counts
         self.para(SECTION_HEADINGS[0], self.styles.section)
-        as_of = f"Số liệu tính đến ngày {dmy(self.today)}."
+        as_of = f"Số liệu tính đến ngày {dmy(report.today)}."
+        period = f"Trong {report.period.name} (từ {dmy(report.period.start)} đến {dmy(report.period.end)})"
         if report.total:
-            per_status = "; ".join(
-                f"{DeadlineStatus(status).label.lower()}: {counts[status]}" for status in REPORT_STATUS_ORDER
-            )
+            figures = report.figures
+            groups, carried = figures.groups, figures.backlog_total
+            done, in_term, overdue = (groups[g] for g in StatusGroup)
             self.para(
-                f"{as_of} Trong {report.period.label}, Kế hoạch số {report.plan.number} có {report.total} "
-                f"hạn báo cáo của các nhiệm vụ, trong đó: {per_status}."
+                f"{as_of} {period}, Kế hoạch số {report.plan.number} có {report.total} hạn thực hiện "
+                f"nhiệm vụ ({report.total - carried} hạn trong kỳ, {carried} hạn chưa hoàn thành từ các kỳ "
+                f"trước), trong đó: đã hoàn thành {done} (đúng hạn {counts[DeadlineStatus.DONE_ON_TIME]}, "
+                f"quá hạn {counts[DeadlineStatus.DONE_LATE]}); chưa hoàn thành {in_term + overdue} "
+                f"(trong hạn {in_term}, gồm sắp đến hạn {counts[DeadlineStatus.DUE_SOON]} và chưa đến hạn "
+                f"{counts[DeadlineStatus.NOT_YET_DUE]}; quá hạn {overdue})."
             )
         else:
-            self.para(
-                f"{as_of} Trong {report.period.label}, Kế hoạch số {report.plan.number} không có hạn nào."
-            )
+            self.para(f"{as_of} {period}, Kế hoạch số {report.plan.number} không có hạn nào.")
         share = report.overdue_share
         if share is None:
-            self.para("Trong kỳ chưa có hạn nào đã đến kỳ, nên chưa tính tỷ lệ quá hạn.", bold=True)
+            self.para("Trong kỳ không có hạn nào, nên chưa tính tỷ lệ quá hạn.", bold=True)
         else:
-            started = report.total - counts[DeadlineStatus.NOT_YET_DUE]
-            paragraph = self.para(f"Tỷ lệ quá hạn: {percent_vi(share)}", bold=True)
-            paragraph.add_run(
-                f" ({counts[DeadlineStatus.OVERDUE]} trên {started} hạn đã đến kỳ, "
-                f"không tính {counts[DeadlineStatus.NOT_YET_DUE]} hạn chưa đến kỳ)."
-            )
+            paragraph = self.para(f"Tỷ lệ chưa hoàn thành, quá hạn: {percent_vi(share)}", bold=True)
+            paragraph.add_run(f" ({counts[DeadlineStatus.OVERDUE]} trên {report.total} hạn).")
 
     def _results(self):
         self.para(SECTION_HEADINGS[1], self.styles.section)
@@ -361,8 +359,9 @@ class _Writer:
                 deadline = item.deadline
                 # A one-off deadline's label is its date already ("Thời hạn 31/05/2020").
                 period = "" if deadline.period_label.startswith("Thời hạn") else f"{deadline.period_label}, "
+                moved = f" (hết hạn {dmy(deadline.ends_on)})" if deadline.ends_on != deadline.due_on else ""
                 self.para(
-                    f"- {item.task.code}. {item.task.title} – {period}hạn {dmy(deadline.due_on)}, "
+                    f"- {item.task.code}. {item.task.title} – {period}hạn {dmy(deadline.due_on)}{moved}, "
                     f"quá hạn {deadline.days_overdue} ngày."
                 )
 
@@ -395,7 +394,10 @@ class _Writer:
         section.different_first_page_header_footer = False
         self.document.add_paragraph("PHỤ LỤC", self.styles.doc_type).paragraph_format.space_before = Pt(0)
         self.document.add_paragraph(
-            _text(f"Danh mục nhiệm vụ của Kế hoạch số {report.plan.number} ({report.period.label})"),
+            _text(
+                f"Danh mục nhiệm vụ của Kế hoạch số {report.plan.number}, {report.period.name} "
+                f"({report.period.span})"
+            ),
             self.styles.subject,
         ).paragraph_format.space_after = Pt(0)
         self.document.add_paragraph(

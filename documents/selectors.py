@@ -24,8 +24,20 @@ from plans.models import (
     Task,
 )
 from plans.periods import ReportPeriod
-from plans.selectors.deadlines import DeadlineFilter, deadline_list_filtered, tasks_of_agency
-from plans.selectors.status import STATUS_ORDER, StatusDates, deadline_list_with_status, overdue_share
+from plans.selectors.deadlines import (
+    DeadlineFilter,
+    deadline_list_filtered,
+    period_scope,
+    tasks_of_agency,
+)
+from plans.selectors.status import (
+    STATUS_ORDER,
+    StatusDates,
+    StatusFigures,
+    deadline_list_with_status,
+    overdue_share,
+    status_dates_get,
+)
 
 # The province's periodic report (documents.report_docx).
 
@@ -52,10 +64,13 @@ def _name_key(name: str) -> tuple[str, str]:
 @dataclass
 class ReportDeadline:
     due_on: datetime.date
+    ends_on: datetime.date
     period_label: str
     status: str
     status_label: str
     days_overdue: int = 0
+    # Carried over from before the report period (due earlier, still open when it began).
+    backlog: bool = False
 
 
 @dataclass
@@ -76,7 +91,11 @@ class ReportTask:
         """ "Quý I/2020: Quá hạn; …", or that the task has no deadline in the period."""
         if not self.deadlines:
             return NO_DEADLINE_IN_PERIOD
-        return "; ".join(f"{deadline.period_label}: {deadline.status_label}" for deadline in self.deadlines)
+        carried = " (tồn từ kỳ trước)"
+        return "; ".join(
+            f"{deadline.period_label}: {deadline.status_label}{carried if deadline.backlog else ''}"
+            for deadline in self.deadlines
+        )
 
 
 @dataclass
@@ -105,12 +124,18 @@ class ProvinceReport:
     period: ReportPeriod
     today: datetime.date
     status_counts: dict[str, int]
+    # Of ``status_counts``, the deadlines carried over from before the period.
+    backlog_counts: dict[str, int]
     areas: list[ReportArea]
     overdue_by_agency: list[OverdueGroup]
 
     @property
     def total(self) -> int:
         return sum(self.status_counts.values())
+
+    @property
+    def figures(self) -> StatusFigures:
+        return StatusFigures(self.status_counts, self.backlog_counts)
 
     @property
     def overdue_share(self) -> float | None:
@@ -126,6 +151,9 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
     """What the province's report on ``plan`` for ``period`` says, in six queries
     whatever the plan's size: areas, tasks with lead agencies, cooperating agencies,
     the period's deadlines with status, and their accepted reports."""
+    if dates.today > period.end:
+        # A past period's figures are those of its cut-off day (Decree 09, Art. 12).
+        dates = status_dates_get(today=period.end)
     coordinating_agency = Agency.objects.get(pk=plan.coordinating_agency_id)
     areas = {
         area.pk: ReportArea(number=area.number, title=area.title, tasks=[])
@@ -178,32 +206,37 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
         areas[area_id].tasks.append(report_tasks[pk])
 
     counts = dict.fromkeys(STATUS_ORDER, 0)
+    backlog = dict.fromkeys(STATUS_ORDER, 0)
     overdue: dict[str, list[OverdueItem]] = {}
-    deadlines = (
-        deadline_list_with_status(dates=dates)
-        .filter(task__plan=plan, due_on__gte=period.start, due_on__lte=period.end)
-        .order_by("due_on", "pk")
-        .values_list("task_id", "due_on", "period_label", "status")
+    in_scope = deadline_list_with_status(dates=dates).filter(period_scope(period), task__plan=plan)
+    deadlines = in_scope.order_by("due_on", "pk").values_list(
+        "task_id", "due_on", "ends_on", "period_label", "status"
     )
     labels = {status: str(status.label) for status in DeadlineStatus}
-    for task_id, due_on, period_label, status in deadlines:
+    for task_id, due_on, ends_on, period_label, status in deadlines:
         deadline = ReportDeadline(
-            due_on=due_on, period_label=period_label, status=status, status_label=labels[status]
+            due_on=due_on,
+            ends_on=ends_on,
+            period_label=period_label,
+            status=status,
+            status_label=labels[status],
+            backlog=due_on < period.start,
         )
         report_tasks[task_id].deadlines.append(deadline)
         if status in counts:
             counts[status] += 1
+            if deadline.backlog:
+                backlog[status] += 1
         if status == DeadlineStatus.OVERDUE:
-            deadline.days_overdue = (dates.today - due_on).days
+            deadline.days_overdue = (dates.today - ends_on).days
             overdue.setdefault(lead_of[task_id], []).append(OverdueItem(report_tasks[task_id], deadline))
 
     # The latest accepted report of each task: reports come newest first, the first wins.
     accepted = (
         ProgressReport.objects.filter(
             review_state=ProgressReport.ReviewState.ACCEPTED,
-            deadline__task__plan=plan,
-            deadline__due_on__gte=period.start,
-            deadline__due_on__lte=period.end,
+            deadline__in=in_scope.values("pk"),
+            submitted_at__date__lte=dates.today,
         )
         .order_by("-submitted_at", "-pk")
         .values_list("deadline__task_id", "narrative", "state", "percent")
@@ -225,6 +258,7 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
         period=period,
         today=dates.today,
         status_counts=counts,
+        backlog_counts=backlog,
         areas=list(areas.values()),
         overdue_by_agency=overdue_by_agency,
     )
@@ -268,7 +302,10 @@ EXPORT_ROW_FIELDS = (
     "task__lead_agency__name",
     "period_label",
     "due_on",
+    "ends_on",
     "status",
+    "waiting_review",
+    "has_report",
     "completed_on",
     "latest_report_state",
     "latest_review_state",

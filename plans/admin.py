@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +26,12 @@ from plans.models import (
     Task,
 )
 from plans.selectors import deadline_list_with_status, status_dates_get, task_list_with_current_deadline
-from plans.services import deadline_sync_for_plan, deadline_sync_for_task
+from plans.services import (
+    deadline_ends_refresh,
+    deadline_sync_for_plan,
+    deadline_sync_for_task,
+    deadline_sync_preview,
+)
 
 admin.site.site_header = _("Quản trị – Cổng theo dõi kế hoạch đối ngoại tỉnh Điện Biên")
 admin.site.site_title = _("Quản trị cổng đối ngoại Điện Biên")
@@ -223,6 +228,14 @@ class PlanAdmin(HistoryAdmin):
 
 
 class TaskAdminForm(forms.ModelForm):
+    confirm_deadlines = forms.BooleanField(
+        label=_("Xác nhận các hạn sẽ tạo"),
+        required=False,
+        help_text=_(
+            "Khi nhiệm vụ mới hoặc thời hạn thay đổi, cổng cho xem trước các hạn sẽ tạo rồi mới lưu."
+        ),
+    )
+
     class Meta:
         model = Task
         fields = [
@@ -245,6 +258,33 @@ class TaskAdminForm(forms.ModelForm):
         error_messages = {
             "lead_agency": {"required": _("Mỗi nhiệm vụ phải có một cơ quan chủ trì.")},
         }
+
+    # Fields whose change regenerates the deadlines.
+    SCHEDULE_FIELDS = {"plan", "schedule", "due_on", "due_day", "due_month", "report_cycle", "start_on"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A task added to a running plan starts today, not at the plan's start: its
+            # recurring deadlines would otherwise all be overdue the moment they exist.
+            self.fields["start_on"].initial = timezone.localdate()
+        self.deadline_preview = None
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors or not (self.instance.pk is None or self.SCHEDULE_FIELDS & set(self.changed_data)):
+            return
+        preview = deadline_sync_preview(task=self.instance)
+        self.deadline_preview = preview
+        if not self.cleaned_data.get("confirm_deadlines"):
+            self.add_error(
+                "confirm_deadlines",
+                _(
+                    "Xem trước: khi lưu, nhiệm vụ sẽ có %(preview)s. Kiểm tra “Bắt đầu từ” và thời hạn, "
+                    "đánh dấu ô xác nhận rồi bấm Lưu."
+                )
+                % {"preview": preview.describe()},
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -304,10 +344,18 @@ class TaskAdmin(HistoryAdmin):
         (
             _("Thời hạn"),
             {
-                "fields": ["schedule", "due_on", ("due_day", "due_month"), "report_cycle", "start_on"],
+                "fields": [
+                    "schedule",
+                    "due_on",
+                    ("due_day", "due_month"),
+                    "report_cycle",
+                    "start_on",
+                    "confirm_deadlines",
+                ],
                 "description": _(
-                    "Hạn báo cáo được lập tự động theo thời hạn này; sửa thời hạn chỉ thay "
-                    "các hạn từ hôm nay trở đi và không bao giờ xóa hạn đã có báo cáo."
+                    "Các hạn được lập tự động theo thời hạn này, bắt đầu từ ngày “Bắt đầu từ”. "
+                    "Sửa thời hạn chỉ thay các hạn từ hôm nay trở đi; dời ngày bắt đầu về sau thì "
+                    "bỏ các hạn trước ngày đó chưa có báo cáo. Hạn đã có báo cáo không bao giờ bị xóa."
                 ),
             },
         ),
@@ -339,7 +387,9 @@ class TaskAdmin(HistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        deadline_sync_for_task(task=form.instance)
+        result = deadline_sync_for_task(task=form.instance)
+        if result.created or result.deleted or result.updated:
+            self.message_user(request, _("Hạn của nhiệm vụ: %(result)s.") % {"result": result.describe()})
 
 
 @admin.register(ContentArea)
@@ -467,7 +517,31 @@ class ContributionAdmin(ReadOnlyAdmin):
 
 @admin.register(Holiday)
 class HolidayAdmin(HistoryAdmin):
+    """Corrections to the working calendar. Each one moves the real end of the
+    deadlines it touches (Civil Code Art. 148(5)), and the admin says how many."""
+
     list_display = ["date", "kind", "name"]
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+
+    def _refresh_ends(self, request, days):
+        moved = deadline_ends_refresh(days=days)
+        if moved:
+            self.message_user(
+                request, _("Đã cập nhật ngày hết hạn của %(n)s hạn theo lịch làm việc.") % {"n": moved}
+            )
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("date") if change else None
+        super().save_model(request, obj, form, change)
+        self._refresh_ends(request, [obj.date, before])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._refresh_ends(request, [obj.date])
+
+    def delete_queryset(self, request, queryset):
+        days = list(queryset.values_list("date", flat=True))
+        super().delete_queryset(request, queryset)
+        self._refresh_ends(request, days)

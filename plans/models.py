@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from plans import schedules
 from plans.history import RecordedQuerySet
 from plans.validators import validate_document_number, validate_email_list
+from plans.working_days import WorkingCalendar
 
 
 class Agency(models.Model):
@@ -311,7 +312,10 @@ class Task(models.Model):
         _("bắt đầu từ"),
         null=True,
         blank=True,
-        help_text=_("Để trống là từ đầu kỳ kế hoạch."),
+        help_text=_(
+            "Các hạn định kỳ bắt đầu từ ngày này. Để trống là từ đầu kỳ kế hoạch; nhiệm vụ thêm vào "
+            "kế hoạch đang thực hiện mặc định bắt đầu từ hôm nay."
+        ),
     )
     source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
 
@@ -442,9 +446,26 @@ class Deadline(models.Model):
     task = models.ForeignKey(
         Task, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("nhiệm vụ")
     )
-    due_on = models.DateField(_("hạn"))
-    period_start = models.DateField(_("đầu kỳ"), help_text=_("Trước ngày này hạn được coi là chưa đến kỳ."))
+    due_on = models.DateField(_("hạn"), help_text=_("Ngày hạn như văn bản ghi."))
+    # Civil Code 2015, Art. 148(5): a period whose last day is a weekend or a day off
+    # ends at the end of the next working day. Stored, so that status is a plain column
+    # comparison; kept in step with the working calendar by plans.services.
+    ends_on = models.DateField(
+        _("ngày hết hạn"),
+        help_text=_("Ngày hạn thực sự kết thúc: ngày làm việc tiếp theo nếu hạn rơi vào ngày nghỉ."),
+    )
+    period_start = models.DateField(_("đầu kỳ"), help_text=_("Ngày bắt đầu kỳ thực hiện của hạn."))
     period_label = models.CharField(_("kỳ"), max_length=100)
+    waived_at = models.DateTimeField(_("thời điểm miễn"), null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waived_deadlines",
+        verbose_name=_("người miễn"),
+    )
+    waiver_reason = models.TextField(_("lý do miễn"), blank=True)
 
     objects = RecordedQuerySet.as_manager()
     history = HistoricalRecords(
@@ -466,12 +487,40 @@ class Deadline(models.Model):
                 name="deadline_period_starts_before_due",
                 violation_error_message=_("Đầu kỳ phải trước hoặc trùng hạn."),
             ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("due_on")),
+                name="deadline_ends_on_or_after_due",
+                violation_error_message=_("Ngày hết hạn không thể trước ngày hạn."),
+            ),
+            models.CheckConstraint(
+                condition=Q(waived_at__isnull=True) | ~Q(waiver_reason=""),
+                name="deadline_waiver_has_reason",
+                violation_error_message=_("Miễn một hạn cần nêu lý do."),
+            ),
         ]
-        indexes = [models.Index(fields=["due_on"], name="deadline_due_on_idx")]
+        indexes = [
+            models.Index(fields=["due_on"], name="deadline_due_on_idx"),
+            models.Index(fields=["ends_on"], name="deadline_ends_on_idx"),
+        ]
 
     def __str__(self):
         due = formats.date_format(self.due_on, "SHORT_DATE_FORMAT")
         return f"{self.task.code} – {self.period_label} ({due})"
+
+    def save(self, *args, **kwargs):
+        # Generation sets the real end in bulk; a deadline saved on its own gets it here.
+        if self.ends_on is None and self.due_on is not None:
+            self.ends_on = working_calendar_load().period_end(self.due_on)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_waived(self) -> bool:
+        return self.waived_at is not None
+
+    @property
+    def end_moved(self) -> bool:
+        """The deadline falls on a day off, so it really ends on a later working day."""
+        return self.ends_on != self.due_on
 
 
 # A report's two states live at module level (ProgressReport.State and .ReviewState
@@ -487,6 +536,10 @@ class ReviewState(models.TextChoices):
     SUBMITTED = "submitted", _("Chờ xác nhận")
     ACCEPTED = "accepted", _("Đã xác nhận")
     RETURNED = "returned", _("Trả lại để bổ sung")
+    # Closed without review: a newer report on the same deadline took its place, or the
+    # lead agency withdrew it. Both leave the review queue and count for nothing.
+    SUPERSEDED = "superseded", _("Đã thay thế")
+    WITHDRAWN = "withdrawn", _("Đã rút")
 
 
 def accepted_completion(reports: str = "") -> Q:
@@ -566,6 +619,12 @@ class ProgressReport(models.Model):
                 condition=accepted_completion(),
                 name="one_accepted_completion_per_deadline",
                 violation_error_message=_("Hạn này đã có báo cáo hoàn thành được xác nhận."),
+            ),
+            models.UniqueConstraint(
+                fields=["deadline"],
+                condition=Q(review_state=ReviewState.SUBMITTED),
+                name="one_waiting_report_per_deadline",
+                violation_error_message=_("Hạn này đã có một báo cáo đang chờ xác nhận."),
             ),
         ]
         indexes = [
@@ -681,13 +740,41 @@ class Holiday(models.Model):
         return f"{formats.date_format(self.date, 'SHORT_DATE_FORMAT')} – {self.name}"
 
 
+def working_calendar_load() -> WorkingCalendar:
+    """Vietnam's working days with the admin's corrections (``Holiday``) on top."""
+    rows = list(Holiday.objects.values_list("date", "kind"))
+    return WorkingCalendar(
+        days_off=[day for day, kind in rows if kind == Holiday.Kind.DAY_OFF],
+        working_days=[day for day, kind in rows if kind == Holiday.Kind.WORKING_DAY],
+    )
+
+
 class DeadlineStatus(models.TextChoices):
     """The Vietnamese tracking classification (docs/architecture.md, Business rules),
     computed in ``plans.selectors.status``."""
 
-    DONE_ON_TIME = "done_on_time", _("Hoàn thành đúng hạn")
-    DONE_LATE = "done_late", _("Hoàn thành quá hạn")
-    IN_PROGRESS = "in_progress", _("Đang thực hiện trong hạn")
+    DONE_ON_TIME = "done_on_time", _("Đã hoàn thành đúng hạn")
+    DONE_LATE = "done_late", _("Đã hoàn thành quá hạn")
+    OVERDUE = "overdue", _("Chưa hoàn thành, quá hạn")
     DUE_SOON = "due_soon", _("Sắp đến hạn")
-    OVERDUE = "overdue", _("Quá hạn")
-    NOT_YET_DUE = "not_yet_due", _("Chưa đến kỳ")
+    NOT_YET_DUE = "not_yet_due", _("Chưa đến hạn")
+    # Waived by the coordinator: shown, never counted.
+    WAIVED = "waived", _("Đã miễn")
+
+
+class StatusGroup(models.TextChoices):
+    """The classes of the official statistics (Decision 42/2014/QĐ-TTg practice) that
+    the statuses above fall into."""
+
+    DONE = "done", _("Đã hoàn thành")
+    OPEN_IN_TERM = "open_in_term", _("Chưa hoàn thành, trong hạn")
+    OPEN_OVERDUE = "open_overdue", _("Chưa hoàn thành, quá hạn")
+
+
+STATUS_GROUP = {
+    DeadlineStatus.DONE_ON_TIME: StatusGroup.DONE,
+    DeadlineStatus.DONE_LATE: StatusGroup.DONE,
+    DeadlineStatus.OVERDUE: StatusGroup.OPEN_OVERDUE,
+    DeadlineStatus.DUE_SOON: StatusGroup.OPEN_IN_TERM,
+    DeadlineStatus.NOT_YET_DUE: StatusGroup.OPEN_IN_TERM,
+}

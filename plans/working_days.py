@@ -35,3 +35,11 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 count -= 1
         return day
+
+    def period_end(self, last_day):
+        """When a period whose last day is ``last_day`` really ends (Civil Code 2015,
+        Art. 148(5)): that day, or the next working day if it is a weekend or day off."""
+        day = last_day
+        while not self.is_working_day(day):
+            day += _ONE_DAY
+        return day

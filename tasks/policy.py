@@ -80,7 +80,8 @@ class ReminderDay:
         return self._before_windows[days]
 
     def lead_kind(self, due_on, policy):
-        """The kind of today's reminder to the lead agency, or None."""
+        """The kind of today's reminder to the lead agency, or None. ``due_on`` is the
+        day the deadline really ends (a working day, Civil Code Art. 148(5))."""
         if not self.is_working_day:
             return None
         today = self.today

@@ -30,7 +30,9 @@ def reminder_policy_map() -> dict[int, Policy]:
 @dataclass(frozen=True)
 class OpenDeadline:
     id: int
-    due_on: datetime.date
+    # The real end (Civil Code Art. 148(5)): reminders count from it, not from the date
+    # as written, so a deadline on a Saturday is "due today" on the Monday after.
+    ends_on: datetime.date
     plan_id: int
     lead_agency_id: int
     lead_agency_active: bool
@@ -39,15 +41,21 @@ class OpenDeadline:
 
 
 def open_deadline_list_for_reminders(*, today: datetime.date, due_until: datetime.date) -> list[OpenDeadline]:
-    """Deadlines of active plans, due on or before ``due_until``, not done (no accepted
-    completion report, as ``plans.selectors`` defines it). One query."""
+    """Deadlines of active plans that really end on or before ``due_until``, neither done
+    (no accepted completion report, as ``plans.selectors`` defines it) nor waived. One
+    query."""
     dates = StatusDates(today=today, due_soon_until=today)
     rows = (
         deadline_list_with_status(dates=dates)
-        .filter(completed_on__isnull=True, task__plan__status=Plan.Status.ACTIVE, due_on__lte=due_until)
+        .filter(
+            completed_on__isnull=True,
+            waived_at__isnull=True,
+            task__plan__status=Plan.Status.ACTIVE,
+            ends_on__lte=due_until,
+        )
         .values_list(
             "pk",
-            "due_on",
+            "ends_on",
             "task__plan_id",
             "task__lead_agency_id",
             "task__lead_agency__is_active",

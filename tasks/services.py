@@ -66,10 +66,10 @@ def _planned_reminders(*, today):
     lead_kinds, escalations = {}, {}
     for deadline in selectors.open_deadline_list_for_reminders(today=today, due_until=horizon):
         policy = policies.get(deadline.plan_id, DEFAULT_POLICY)
-        key = (deadline.due_on, policy)
+        key = (deadline.ends_on, policy)
         if key not in lead_kinds:
-            lead_kinds[key] = day.lead_kind(deadline.due_on, policy)
-            escalations[key] = day.escalates(deadline.due_on, policy)
+            lead_kinds[key] = day.lead_kind(deadline.ends_on, policy)
+            escalations[key] = day.escalates(deadline.ends_on, policy)
         if lead_kinds[key] and deadline.lead_agency_active:
             planned.append((deadline.id, deadline.lead_agency_id, lead_kinds[key]))
         if escalations[key] and deadline.coordinating_agency_active:
@@ -164,9 +164,16 @@ def _short_date(day):
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
+def _due_text(deadline):
+    """ "26/12/2026, hết hạn 28/12/2026" when the date falls on a day off."""
+    if deadline.ends_on == deadline.due_on:
+        return _short_date(deadline.due_on)
+    return f"{_short_date(deadline.due_on)}, hết hạn {_short_date(deadline.ends_on)}"
+
+
 def _digest_item(row, today):
     deadline = row.deadline
-    days = (deadline.due_on - today).days
+    days = (deadline.ends_on - today).days
     if days > 0:
         when = ngettext("còn %(n)d ngày", "còn %(n)d ngày", days) % {"n": days}
     elif days == 0:
@@ -179,7 +186,7 @@ def _digest_item(row, today):
         "task_title": deadline.task.title,
         "agency": str(deadline.task.lead_agency),
         "period_label": deadline.period_label,
-        "due_on": _short_date(deadline.due_on),
+        "due_on": _due_text(deadline),
         "when": when,
         "url": _deadline_url(deadline),
     }
@@ -320,7 +327,7 @@ def report_returned_notify(*, report: ProgressReport) -> list[str]:
         "deadline": deadline,
         "task": task,
         "agency": task.lead_agency,
-        "due_on": _short_date(deadline.due_on),
+        "due_on": _due_text(deadline),
         "reviewed_at": formats.date_format(timezone.localtime(report.reviewed_at), "SHORT_DATETIME_FORMAT")
         if report.reviewed_at
         else "",

@@ -13,6 +13,7 @@ from documents import excel
 from documents import selectors as document_selectors
 from plans import permissions, selectors
 from plans.models import DeadlineStatus, ProgressReport
+from plans.selectors import status_text
 from workspace.views import deadline_list_filters, overview_filters
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,7 +62,10 @@ def _deadline_rows(deadlines, cooperating):
             cooperating_agencies=", ".join(cooperating.get(row["task_id"], [])),
             period_label=row["period_label"],
             due_on=row["due_on"],
-            status=str(DeadlineStatus(row["status"]).label) if row["status"] else "",
+            ends_on=row["ends_on"],
+            status=status_text(
+                row["status"], waiting_review=row["waiting_review"], has_report=row["has_report"]
+            ),
             completed_on=row["completed_on"],
             latest_report=_latest_report(row["latest_report_state"], row["latest_review_state"]),
         )
@@ -78,7 +82,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 @require_safe
 def deadline_list_export(request):
     form, filters = deadline_list_filters(request)
-    dates = selectors.status_dates_get()
+    dates = selectors.status_dates_get(period=filters.period)
     deadlines = document_selectors.deadline_list_for_export(user=request.user, filters=filters, dates=dates)
     cooperating = document_selectors.cooperating_agency_names(deadlines=deadlines)
     own_agency = None if permissions.can_see_all_agencies(request.user) else request.user.agency
@@ -95,7 +99,7 @@ def deadline_list_export(request):
 @permission_required(permissions.VIEW_ALL_AGENCIES, raise_exception=True)
 def province_overview_export(request):
     form, filters = overview_filters(request)
-    dates = selectors.status_dates_get()
+    dates = selectors.status_dates_get(period=filters.period)
     groups = selectors.province_agency_progress(user=request.user, filters=filters, dates=dates)
     content = excel.agency_status_workbook(
         groups=groups,

@@ -50,6 +50,14 @@ def _helper(submit_label: str, *, css_class: str = "btn-primary") -> FormHelper:
 
 class ProgressReportForm(forms.ModelForm):
     evidence = EvidenceFilesField()
+    # Ids of files of the previous report, offered from the rows the page already loaded;
+    # the service checks that they belong to the deadline.
+    carry_evidence = forms.TypedMultipleChoiceField(
+        label=_("Giữ lại tệp minh chứng của báo cáo trước"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = ProgressReport
@@ -61,13 +69,32 @@ class ProgressReportForm(forms.ModelForm):
         }
         help_texts = {"narrative": _("Bắt buộc khi báo cáo “hoàn thành”: nêu kết quả, sản phẩm, văn bản.")}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, carry_choices=None, **kwargs):
+        """``carry_choices``: files of the deadline's last report (returned, or waiting
+        and about to be replaced) that the new report may keep."""
         super().__init__(*args, **kwargs)
+        if carry_choices:
+            self.fields["carry_evidence"].choices = [(e.pk, e.original_name) for e in carry_choices]
+            self.fields["carry_evidence"].initial = [e.pk for e in carry_choices]
+        else:
+            del self.fields["carry_evidence"]
         # A radio list needs no "---------" entry: the state is required.
         self.fields["state"].choices = ProgressReport.State.choices
         self.fields["percent"].error_messages["max_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
         self.fields["percent"].error_messages["min_value"] = _("Tỷ lệ hoàn thành phải từ 0 đến 100%%.")
         self.helper = _helper(_("Gửi báo cáo"))
+
+
+class WaiverForm(forms.Form):
+    waiver_reason = forms.CharField(
+        label=_("Lý do miễn"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ví dụ: nhiệm vụ không còn phải thực hiện trong kỳ này theo văn bản số …"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Miễn hạn này"), css_class="btn-outline-secondary")
 
 
 class ContributionForm(forms.Form):
@@ -109,6 +136,7 @@ class DeadlineFilterForm(forms.Form):
     plan = forms.ModelChoiceField(
         label=_("Kế hoạch"), queryset=Plan.objects.none(), required=False, empty_label=_("Tất cả kế hoạch")
     )
+    period = forms.ChoiceField(label=_("Kỳ báo cáo"), required=False)
     year = forms.TypedChoiceField(label=_("Năm"), coerce=int, required=False, empty_value=None)
     area = forms.ModelChoiceField(
         label=_("Nội dung"),
@@ -135,6 +163,8 @@ class DeadlineFilterForm(forms.Form):
         choices=[
             ("", _("Mọi thời hạn")),
             ("upcoming", format_lazy(_("Đến hạn trong {} ngày tới"), UPCOMING_DAYS)),
+            # What the figures count when no report period is chosen.
+            ("started", _("Đã bắt đầu kỳ thực hiện")),
         ],
         required=False,
     )
@@ -153,12 +183,21 @@ class DeadlineFilterForm(forms.Form):
             self.fields["year"].choices = [("", _("Mọi năm"))] + [
                 (year, str(year)) for year in choices["years"]
             ]
+        if "period" in self.fields:
+            self.fields["period"].choices = [("", _("Đến nay (mọi kỳ)"))] + report_period_choices(
+                choices["years"]
+            )
+
+    def clean_period(self):
+        code = self.cleaned_data.get("period")
+        return ReportPeriod.parse(code) if code else None
 
     def to_filter(self, **overrides) -> DeadlineFilter:
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         values = {
             "plan_id": data["plan"].pk if data.get("plan") else None,
+            "period": data.get("period"),
             "year": data.get("year"),
             "area_id": data["area"].pk if data.get("area") else None,
             "agency_id": data["agency"].pk if data.get("agency") else None,
@@ -171,7 +210,8 @@ class DeadlineFilterForm(forms.Form):
 
 
 def report_period_choices(years) -> list:
-    """Each year with its halves and quarters, grouped by year for the select."""
+    """Each year with its halves, quarters and months (Decree 09 periods, with their
+    dates), grouped by year for the select."""
     return [
         (str(year), [(period.code, period.label) for period in ReportPeriod.all_in_year(year)])
         for year in years
@@ -225,6 +265,10 @@ class ProvinceReportForm(forms.Form):
             self.add_error(
                 "period",
                 _("Kế hoạch số %(plan)s không thực hiện trong %(period)s (thời gian: %(span)s).")
-                % {"plan": plan.number, "period": period.label, "span": plan.period_display},
+                % {
+                    "plan": plan.number,
+                    "period": f"{period.name} ({period.span})",
+                    "span": plan.period_display,
+                },
             )
         return cleaned

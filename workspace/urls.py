@@ -13,6 +13,11 @@ urlpatterns = [
     path("deadlines/<int:pk>/", views.deadline_detail, name="deadline-detail"),
     path("deadlines/<int:pk>/report/", views.report_submit, name="report-submit"),
     path("deadlines/<int:pk>/contribution/", views.contribution_add, name="contribution-add"),
+    path(
+        "deadlines/<int:pk>/reports/<int:report_pk>/withdraw/", views.report_withdraw, name="report-withdraw"
+    ),
+    path("deadlines/<int:pk>/waive/", views.deadline_waive, name="deadline-waive"),
+    path("deadlines/<int:pk>/waive/cancel/", views.deadline_waiver_cancel, name="deadline-waiver-cancel"),
     path("review/", views.review_queue, name="review-queue"),
     path("reports/<int:pk>/review/", views.report_review, name="report-review"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from documents import selectors as document_selectors
 from plans import permissions, selectors, services
-from plans.models import DeadlineStatus
+from plans.models import ProgressReport
+from plans.periods import ReportPeriod
 from workspace import page_cache
 from workspace.forms import (
     ContributionForm,
@@ -23,11 +24,12 @@ from workspace.forms import (
     ProgressReportForm,
     ProvinceReportForm,
     ReviewForm,
+    WaiverForm,
 )
 
 LIST_PAGE_SIZE = 50
-DASHBOARD_FILTERS = ["plan", "year"]
-OVERVIEW_FILTERS = ["plan", "year", "area", "agency"]
+DASHBOARD_FILTERS = ["plan", "period"]
+OVERVIEW_FILTERS = ["plan", "period", "area", "agency"]
 
 
 def _or_404(load, **kwargs):
@@ -88,9 +90,9 @@ def agency_dashboard(request):
     agency_id = request.user.agency_id
 
     def build():
-        dates = selectors.status_dates_get()
         form = _filter_form(request, DASHBOARD_FILTERS)
         filters = form.to_filter()
+        dates = selectors.status_dates_get(period=filters.period)
         dashboard = selectors.agency_dashboard_get(
             user=request.user, agency_id=agency_id, filters=filters, dates=dates
         )
@@ -98,7 +100,8 @@ def agency_dashboard(request):
             "agency": request.user.agency,
             "dashboard": dashboard,
             "form": form,
-            "filters": filters,
+            # Links behind the figures open the deadlines the figures count.
+            "filters": selectors.statistics_filter(filters),
             "dates": dates,
             "statuses": selectors.STATUS_ORDER,
         }
@@ -123,14 +126,15 @@ def overview_filters(request):
 @permission_required(permissions.VIEW_ALL_AGENCIES, raise_exception=True)
 def province_overview(request):
     def build():
-        dates = selectors.status_dates_get()
         form, filters = overview_filters(request)
+        dates = selectors.status_dates_get(period=filters.period)
         overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
         context = {
             "overview": overview,
             "report_form": _province_report_form(filters, dates),
             "form": form,
-            "filters": filters,
+            # Links behind the figures open the deadlines the figures count.
+            "filters": selectors.statistics_filter(filters),
             "dates": dates,
             "statuses": selectors.STATUS_ORDER,
         }
@@ -147,7 +151,7 @@ def deadline_list_filters(request):
     or cooperated on; others may filter by any agency."""
     sees_all = permissions.can_see_all_agencies(request.user)
     form = _filter_form(
-        request, None if sees_all else ["plan", "year", "area", "status", "relation", "window"]
+        request, None if sees_all else ["plan", "period", "year", "area", "status", "relation", "window"]
     )
     filters = form.to_filter() if sees_all else form.to_filter(agency_id=request.user.agency_id)
     return form, filters
@@ -158,7 +162,8 @@ def _province_report_form(filters, dates):
     plans, years = document_selectors.report_plans_and_years(today=dates.today)
     if not years:
         return None
-    initial = {"period": str(dates.today.year) if dates.today.year in years else ""}
+    current = ReportPeriod.quarter_containing(dates.today)
+    initial = {"period": filters.period.code if filters.period else current.code}
     if filters.plan_id:
         initial["plan"] = filters.plan_id
     return ProvinceReportForm(plans=plans, years=years, initial=initial, auto_id="report-%s")
@@ -167,7 +172,7 @@ def _province_report_form(filters, dates):
 @login_required
 def deadline_list(request):
     form, filters = deadline_list_filters(request)
-    dates = selectors.status_dates_get()
+    dates = selectors.status_dates_get(period=filters.period)
     deadlines = selectors.deadline_list_filtered(user=request.user, filters=filters, dates=dates)
     page = Paginator(deadlines, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -185,27 +190,54 @@ def _deadline_for_page(request, pk):
     return _or_404(selectors.deadline_get_for_page, user=request.user, pk=pk, dates=dates)
 
 
-def _deadline_page(request, deadline, *, report_form=None, contribution_form=None, status=200):
+def _report_form_for(deadline, reports, data=None, files=None):
+    """The report form of a deadline page. After a return it starts from the returned
+    report (text, state, percent) and offers to keep its files; while a report waits,
+    the form replaces it and offers its files too."""
+    last = reports[0] if reports else None
+    reusable = last is not None and last.review_state in (
+        ProgressReport.ReviewState.RETURNED,
+        ProgressReport.ReviewState.SUBMITTED,
+    )
+    initial = {}
+    if last is not None:
+        initial = {"state": last.state, "percent": last.percent}
+        if reusable:
+            initial["narrative"] = last.narrative
+    carry = list(last.evidence.all()) if reusable else []
+    return ProgressReportForm(data, files, initial=initial, carry_choices=carry)
+
+
+def _deadline_page(
+    request, deadline, *, report_form=None, contribution_form=None, waiver_form=None, status=200
+):
     task = deadline.task
     cooperating = list(task.cooperating_agencies.all())
-    done = deadline.status in (DeadlineStatus.DONE_ON_TIME, DeadlineStatus.DONE_LATE)
-    can_submit = permissions.can_submit_report(request.user, task) and not done
+    # Done means an accepted completion report exists, whatever day it is dated.
+    done = deadline.completed_on is not None
+    waived = deadline.waived_at is not None
+    may_submit = permissions.can_submit_report(request.user, task)
+    can_submit = may_submit and not done and not waived
     can_contribute = permissions.can_contribute(request.user, task, {agency.pk for agency in cooperating})
+    can_review = permissions.can_review(request.user)
     reports = list(deadline.reports.all())
-    if report_form is None and reports:
-        # A new report usually moves on from the last one: start from its state and percent.
-        report_form = ProgressReportForm(initial={"state": reports[0].state, "percent": reports[0].percent})
+    waiting = next((r for r in reports if r.review_state == ProgressReport.ReviewState.SUBMITTED), None)
+    if report_form is None and can_submit:
+        report_form = _report_form_for(deadline, reports)
     context = {
         "deadline": deadline,
         "task": task,
         "cooperating": cooperating,
         "reports": reports,
+        "waiting_report": waiting,
+        "can_withdraw": may_submit and waiting is not None,
         "contributions": list(deadline.contributions.all()),
         "is_done": done,
-        "report_form": (report_form or ProgressReportForm()) if can_submit else None,
+        "report_form": report_form if can_submit else None,
         "contribution_form": (contribution_form or ContributionForm()) if can_contribute else None,
-        "can_review": permissions.can_review(request.user),
+        "can_review": can_review,
         "review_form": ReviewForm(),
+        "waiver_form": (waiver_form or WaiverForm()) if can_review and not waived and not done else None,
     }
     return render(request, "workspace/deadline_detail.html", context, status=status)
 
@@ -218,11 +250,12 @@ def deadline_detail(request, pk):
 def _deadline_form_post(request, pk, *, form_class, allowed, save, success, refusal, form_slot):
     """A form posted on a deadline page: load the deadline through the user's scope
     (404 outside it), check the rule (403), validate, call the service; on a refusal
-    show the page again with the reasons and nothing saved."""
+    show the page again with the reasons and nothing saved. ``form_class`` is called
+    with the deadline and the posted data."""
     deadline = _deadline_for_page(request, pk)
     if not allowed(request.user, deadline):
         raise PermissionDenied
-    form = form_class(request.POST, request.FILES)
+    form = form_class(deadline, request.POST, request.FILES)
     if form.is_valid():
         try:
             save(deadline, form.cleaned_data)
@@ -242,7 +275,9 @@ def report_submit(request, pk):
     return _deadline_form_post(
         request,
         pk,
-        form_class=ProgressReportForm,
+        form_class=lambda deadline, data, files: _report_form_for(
+            deadline, list(deadline.reports.all()), data, files
+        ),
         allowed=lambda user, deadline: permissions.can_submit_report(user, deadline.task),
         save=lambda deadline, data: services.report_submit(
             deadline=deadline,
@@ -251,8 +286,12 @@ def report_submit(request, pk):
             percent=data["percent"],
             narrative=data["narrative"],
             files=data["evidence"],
+            carry_evidence_ids=data.get("carry_evidence", []),
         ),
-        success="Đã gửi báo cáo. Sở Ngoại vụ sẽ xem xét và xác nhận.",
+        success=(
+            "Đã gửi báo cáo; báo cáo đang chờ Sở Ngoại vụ xác nhận. "
+            "Nếu hạn này đã có báo cáo chờ xác nhận, báo cáo mới đã thay thế báo cáo đó."
+        ),
         refusal="Báo cáo chưa được gửi",
         form_slot="report_form",
     )
@@ -264,7 +303,7 @@ def contribution_add(request, pk):
     return _deadline_form_post(
         request,
         pk,
-        form_class=ContributionForm,
+        form_class=lambda deadline, data, files: ContributionForm(data, files),
         allowed=lambda user, deadline: permissions.can_contribute(
             user, deadline.task, {agency.pk for agency in deadline.task.cooperating_agencies.all()}
         ),
@@ -275,6 +314,54 @@ def contribution_add(request, pk):
         refusal="Ý kiến phối hợp chưa được gửi",
         form_slot="contribution_form",
     )
+
+
+@login_required
+@require_POST
+def report_withdraw(request, pk, report_pk):
+    deadline = _deadline_for_page(request, pk)
+    if not permissions.can_submit_report(request.user, deadline.task):
+        raise PermissionDenied
+    report = get_object_or_404(deadline.reports.all(), pk=report_pk)
+    try:
+        services.report_withdraw(report=report, user=request.user)
+    except ValidationError as error:
+        messages.error(request, "Chưa rút được báo cáo: " + " ".join(error.messages))
+    else:
+        messages.success(request, "Đã rút báo cáo; báo cáo không còn chờ Sở Ngoại vụ xác nhận.")
+    return redirect("deadline-detail", pk=pk)
+
+
+@login_required
+@require_POST
+@permission_required(permissions.REVIEW_REPORTS, raise_exception=True)
+def deadline_waive(request, pk):
+    return _deadline_form_post(
+        request,
+        pk,
+        form_class=lambda deadline, data, files: WaiverForm(data),
+        allowed=lambda user, deadline: permissions.can_review(user),
+        save=lambda deadline, data: services.deadline_waive(
+            deadline=deadline, user=request.user, reason=data["waiver_reason"]
+        ),
+        success="Đã miễn hạn này: hạn không còn được tính trong số liệu và vẫn hiện là “Đã miễn”.",
+        refusal="Chưa miễn được hạn này",
+        form_slot="waiver_form",
+    )
+
+
+@login_required
+@require_POST
+@permission_required(permissions.REVIEW_REPORTS, raise_exception=True)
+def deadline_waiver_cancel(request, pk):
+    deadline = _deadline_for_page(request, pk)
+    try:
+        services.deadline_waiver_cancel(deadline=deadline, user=request.user)
+    except ValidationError as error:
+        messages.error(request, "Chưa bỏ miễn được: " + " ".join(error.messages))
+    else:
+        messages.success(request, "Đã bỏ miễn: hạn này được tính lại trong số liệu.")
+    return redirect("deadline-detail", pk=pk)
 
 
 @login_required

@@ -10,9 +10,10 @@ from django.test import RequestFactory
 
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
-from plans.models import DeadlineStatus, ProgressReport, Task
+from accounts.services import demo_users_seed
+from plans.models import Deadline, DeadlineStatus, Plan, ProgressReport, Task
 from plans.selectors import deadline_list_with_status, status_dates_get
-from plans.sources.sample import SAMPLE_PREFIX
+from plans.sources.sample import SAMPLE_PLAN_NUMBER, SAMPLE_PREFIX, sample_tasks_seed
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Mat-khau-demo-2026"
@@ -53,20 +54,51 @@ def test_demo_accounts_have_their_roles_and_agencies():
     assert authenticate_from_login_form("sotttt", PASSWORD) == users["sotttt"]
 
 
-def test_sample_tasks_say_they_are_sample_data():
+def test_sample_tasks_say_they_are_sample_data_in_a_plan_of_their_own():
     seed()
     samples = Task.objects.exclude(code="5.1")
     assert samples.count() == 13
+    sample_plan = Plan.objects.get(number=SAMPLE_PLAN_NUMBER)
+    assert "[Dữ liệu mẫu]" in sample_plan.title
     for task in samples:
+        assert task.plan == sample_plan
+        assert task.area.plan == sample_plan
         assert task.title.startswith(SAMPLE_PREFIX)
         assert "Dữ liệu mẫu" in task.source_note
+    # Plan 139/KH-UBND holds only its sourced row.
+    assert list(Task.objects.filter(plan__number="139/KH-UBND").values_list("code", flat=True)) == ["5.1"]
+
+
+def test_a_database_seeded_with_samples_inside_plan_139_is_cleaned_reports_and_all():
+    """Before the sample plan existed, the sample tasks were created in Plan 139/KH-UBND."""
+    call_command("load_plan139", stdout=io.StringIO())
+    plan_139 = Plan.objects.get(number="139/KH-UBND")
+    users = demo_users_seed(password=PASSWORD)
+    sample_tasks_seed(
+        plan=plan_139,
+        today=datetime.date(2026, 11, 28),
+        reporters={"so-tttt": users["sotttt"]},
+        reviewer=users["ngoaivu"],
+    )
+    assert plan_139.tasks.count() == 14
+    reports = set(ProgressReport.objects.values_list("pk", "deadline__task__code"))
+    deadlines = Deadline.objects.count()
+
+    output = seed()
+
+    assert "chuyển khỏi Kế hoạch 139/KH-UBND: 13" in output
+    assert list(plan_139.tasks.values_list("code", flat=True)) == ["5.1"]
+    assert Task.objects.filter(plan__number=SAMPLE_PLAN_NUMBER).count() == 13
+    assert set(ProgressReport.objects.values_list("pk", "deadline__task__code")) == reports
+    assert Deadline.objects.count() == deadlines
+    assert Task.history.filter(history_change_reason__startswith="Chuyển nhiệm vụ mẫu").count() == 13
 
 
 def test_seeding_twice_duplicates_nothing_and_resets_passwords():
     seed()
     counts = (User.objects.count(), Task.objects.count(), ProgressReport.objects.count())
     output = seed(password="Mat-khau-moi-2027")
-    assert "Nhiệm vụ mẫu tạo mới: 0" in output
+    assert "tạo mới: 0; chuyển khỏi Kế hoạch 139/KH-UBND: 0." in output
     assert (User.objects.count(), Task.objects.count(), ProgressReport.objects.count()) == counts
     assert authenticate_from_login_form("ngoaivu", "Mat-khau-moi-2027") is not None
 
@@ -92,7 +124,6 @@ def test_on_the_day_of_seeding_every_kind_of_status_is_present(today):
         DeadlineStatus.DUE_SOON,
         DeadlineStatus.DONE_ON_TIME,
         DeadlineStatus.DONE_LATE,
-        DeadlineStatus.IN_PROGRESS,
         DeadlineStatus.NOT_YET_DUE,
     } <= statuses
     review_states = set(ProgressReport.objects.values_list("review_state", flat=True))

@@ -185,6 +185,8 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Domain settings.
 # "Sắp đến hạn" window, in working days (docs/architecture.md, Business rules).
 DUE_SOON_WORKING_DAYS = env.int("DUE_SOON_WORKING_DAYS", default=3)
+# Decree 09/2019/NĐ-CP, Art. 12: report data runs to the 14th of a period's last month.
+REPORT_CUTOFF_DAY = env.int("REPORT_CUTOFF_DAY", default=14)
 # Open-ended plans get recurring deadlines through the end of this many years ahead.
 DEADLINE_HORIZON_YEARS = env.int("DEADLINE_HORIZON_YEARS", default=1)
 

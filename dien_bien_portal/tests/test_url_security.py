@@ -58,7 +58,7 @@ from django.utils.regex_helper import normalize
 from accounts.roles import GROUP_NAMES, Role
 from documents import services as document_services
 from plans import services
-from plans.models import Deadline, Holiday
+from plans.models import AgencyGroup, Deadline, Holiday
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory, TaskFactory
 from plans.tests.sample_files import PDF_BYTES
 from tasks.models import ReminderLog, ReminderPolicy
@@ -158,6 +158,31 @@ PORTAL_RULES = {
         outsider={"GET": "405", "POST": "404"},
     ),
     "evidence-download": Rule(AGENCY, args=_ids(pk="evidence"), outsider={"GET": "404"}),
+    # The lead agency takes back its waiting report: back to the deadline page.
+    "report-withdraw": Rule(
+        AGENCY,
+        POST,
+        ok={"redirect:deadline-detail"},
+        args=_ids(pk="deadline", report_pk="report"),
+        outsider={"GET": "405", "POST": "404"},
+    ),
+    # Waiving a deadline is the coordinator's: an empty reason shows the page again (400).
+    "deadline-waive": Rule(
+        ROLE,
+        POST,
+        user="coordinator",
+        ok={"400"},
+        args=_ids(pk="deadline"),
+        outsider={"GET": "405", "POST": "403"},
+    ),
+    "deadline-waiver-cancel": Rule(
+        ROLE,
+        POST,
+        user="coordinator",
+        ok={"redirect:deadline-detail"},  # nothing to cancel: back with the reason
+        args=_ids(pk="deadline"),
+        outsider={"GET": "405", "POST": "403"},
+    ),
     "agency-calendar-feed": Rule(TOKEN, args=lambda world: {"token": world.calendar_token}),
 }
 
@@ -230,7 +255,7 @@ RULES: dict[str, Rule] = {
     **ADMIN_SITE_RULES,
     **admin_models("auth", "group"),
     **admin_models("accounts", "user"),
-    **admin_models("plans", "agency", "contribution"),
+    **admin_models("plans", "agency", "agencygroup", "contribution"),
     **admin_models(
         "plans", "plan", "contentarea", "task", "deadline", "progressreport", "holiday", history=True
     ),
@@ -396,6 +421,7 @@ def _world_build() -> World:
         "auth.group": Group.objects.get(name=GROUP_NAMES[Role.OFFICER]),
         "accounts.user": users["officer_c"],
         "plans.agency": agencies["c"],
+        "plans.agencygroup": AgencyGroup.objects.create(name="Các sở, ban, ngành tỉnh"),
         "plans.plan": area.plan,
         "plans.contentarea": area,
         "plans.task": task,

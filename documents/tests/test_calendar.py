@@ -89,8 +89,8 @@ def test_feed_holds_the_agency_led_and_cooperated_deadlines(client, agencies, to
 
     event = events[uid(led)]
     start, end = event.decoded("dtstart"), event.decoded("dtend")
-    assert type(start) is datetime.date and start == led.due_on
-    assert type(end) is datetime.date and end == led.due_on + datetime.timedelta(days=1)
+    assert type(start) is datetime.date and start == led.ends_on
+    assert type(end) is datetime.date and end == led.ends_on + datetime.timedelta(days=1)
     stamp = event.decoded("dtstamp")
     assert stamp.utcoffset() == datetime.timedelta(0) and stamp.tzinfo == zoneinfo.ZoneInfo("UTC")
     assert str(event["summary"]) == f"Hạn: {led.task.code} {led.task.title}"
@@ -100,13 +100,13 @@ def test_feed_holds_the_agency_led_and_cooperated_deadlines(client, agencies, to
         led.task.plan.number,
         "Kỳ: Quý IV/2026",
         "Cơ quan chủ trì: ĐV A",
-        "Đang thực hiện trong hạn",
+        "Chưa đến hạn",
         link,
     ]:
         assert text in description, text
     assert str(event["url"]) == link
     assert str(event["status"]) == "CONFIRMED"
-    assert [str(c) for c in event.get("categories").cats] == ["Đang thực hiện trong hạn"]
+    assert [str(c) for c in event.get("categories").cats] == ["Chưa đến hạn"]
     alarms = event.walk("VALARM")
     assert len(alarms) == 1 and str(alarms[0]["action"]) == "DISPLAY"
     assert alarms[0].decoded("trigger") == datetime.timedelta(days=-1)
@@ -118,7 +118,7 @@ def test_feed_holds_the_agency_led_and_cooperated_deadlines(client, agencies, to
     # A deadline done stays, so the calendar keeps the history, marked and without a reminder.
     event = events[uid(done)]
     assert str(event["summary"]).startswith("✓ Hạn: ")
-    assert "Hoàn thành đúng hạn" in str(event["description"])
+    assert "Đã hoàn thành đúng hạn" in str(event["description"])
     assert not event.walk("VALARM")
 
 
@@ -216,3 +216,11 @@ def test_feed_runs_a_constant_number_of_queries(client, agencies, today):
     assert Deadline.objects.count() == 2010
     assert small_events == 10 and large_events == 2010  # A leads or cooperates on every task
     assert large_queries == small_queries <= 4
+
+
+def test_an_event_falls_on_the_day_the_deadline_really_ends(client, agencies):
+    """Due Saturday 26/12/2026: the calendar shows it on Monday 28/12 (Civil Code Art. 148(5))."""
+    saturday = deadline_of(agencies["a"], datetime.date(2026, 12, 26))
+    event = events_by_uid(parse(client.get(feed_url(agencies["a"]))))[uid(saturday)]
+    assert event.decoded("dtstart") == datetime.date(2026, 12, 28)
+    assert "Hạn: 26/12/2026, hết hạn 28/12/2026 (hạn rơi vào ngày nghỉ)" in str(event["description"])

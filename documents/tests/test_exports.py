@@ -33,6 +33,7 @@ HEADERS = [
     "Cơ quan phối hợp",
     "Kỳ",
     "Hạn",
+    "Hết hạn",
     "Tình trạng",
     "Ngày hoàn thành",
     "Báo cáo gần nhất",
@@ -79,7 +80,7 @@ def test_deadline_export_holds_real_dates_status_labels_and_reports(client, user
     assert [cell.value for cell in ws[1]] == HEADERS
     assert all(cell.font.bold for cell in ws[1])
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L3"
+    assert ws.auto_filter.ref == "A1:M3"
     assert ws.column_dimensions["E"].width == 60
 
     rows = data_rows(wb)
@@ -89,10 +90,11 @@ def test_deadline_export_holds_real_dates_status_labels_and_reports(client, user
     assert first["Kế hoạch"] == done.task.plan.number
     assert first["Nội dung"] == f"{done.task.area.number}. {done.task.area.title}"
     assert first["Kỳ"] == "Quý III/2026"
-    assert first["Tình trạng"] == "Hoàn thành đúng hạn"
+    assert first["Tình trạng"] == "Đã hoàn thành đúng hạn"
     assert first["Ngày hoàn thành"].date() == done.due_on
     assert first["Báo cáo gần nhất"] == "Hoàn thành – Đã xác nhận"
-    assert second["Tình trạng"] == "Quá hạn"
+    # The marker beside the status: a report waits for review.
+    assert second["Tình trạng"] == "Chưa hoàn thành, quá hạn (chờ xác nhận)"
     assert second["Cơ quan chủ trì"] == "ĐV A" and second["Cơ quan phối hợp"] == "ĐV B"
     assert second["Ngày hoàn thành"] is None
     assert second["Báo cáo gần nhất"] == "Đang thực hiện – Chờ xác nhận"
@@ -100,7 +102,8 @@ def test_deadline_export_holds_real_dates_status_labels_and_reports(client, user
     due_cell = ws["I3"]
     assert isinstance(due_cell.value, datetime.datetime) and due_cell.value.date() == overdue.due_on
     assert due_cell.is_date and due_cell.number_format == "DD/MM/YYYY"
-    assert ws["K2"].is_date and ws["K2"].number_format == "DD/MM/YYYY"
+    assert ws["J3"].value.date() == overdue.ends_on
+    assert ws["L2"].is_date and ws["L2"].number_format == "DD/MM/YYYY"
 
     lines = filter_lines(wb)
     assert lines[0] == "Điều kiện lọc" and lines[1] == "Không lọc"
@@ -140,9 +143,9 @@ def test_export_applies_the_list_filters_and_names_them(client, users, agencies,
     rows = data_rows(wb)
     assert [row["Mã nhiệm vụ"] for row in rows] == [overdue.task.code]
     assert len(rows) == page.context["page"].paginator.count
-    assert {row["Tình trạng"] for row in rows} == {"Quá hạn"}
+    assert {row["Tình trạng"] for row in rows} == {"Chưa hoàn thành, quá hạn (chưa có báo cáo)"}
     # The refused year is left off, as the page leaves it off.
-    assert filter_lines(wb)[1:3] == ["Kế hoạch: 9/KH-UBND", "Tình trạng: Quá hạn"]
+    assert filter_lines(wb)[1:3] == ["Kế hoạch: 9/KH-UBND", "Tình trạng: Chưa hoàn thành, quá hạn"]
 
     wb = workbook(client.get(reverse("deadline-list-export"), {"agency": agencies["b"].pk}))
     assert filter_lines(wb)[1:3] == ["Cơ quan chủ trì: ĐV B", "Vai trò của đơn vị: Chủ trì"]
@@ -174,17 +177,18 @@ def test_overview_export_totals_equal_the_page(client, users, agencies, today):
     assert len(rows) == len(overview.agencies) + 1
     for group, row in zip(overview.agencies, rows, strict=False):
         assert row[0] == group.detail
-        assert list(row[1:7]) == [group.counts[status] for status in STATUS_ORDER]
-        assert row[7] == group.total
+        assert list(row[1:6]) == [group.counts[status] for status in STATUS_ORDER]
+        assert row[6] == group.total
     total = rows[-1]
     assert total[0] == "Tổng cộng"
-    assert list(total[1:7]) == [overview.counts[status] for status in STATUS_ORDER]
-    assert total[7] == overview.total == 6
-    assert total[8] == pytest.approx(overview.overdue_share) and overview.overdue_share == 0.4
-    share = ws.cell(row=len(rows) + 1, column=9)
+    assert list(total[1:6]) == [overview.counts[status] for status in STATUS_ORDER]
+    # The deadline 400 days ahead has not begun its period, so the figures leave it out.
+    assert total[6] == overview.total == 5
+    assert total[7] == pytest.approx(overview.overdue_share) and overview.overdue_share == 0.4
+    share = ws.cell(row=len(rows) + 1, column=8)
     assert share.number_format == "0.0%" and isinstance(share.value, float)
     # ĐV A: one overdue of two whose period has begun.
-    by_agency = {row[0]: row[8] for row in rows}
+    by_agency = {row[0]: row[7] for row in rows}
     assert by_agency[agencies["a"].name] == 0.5
     assert filter_lines(wb)[1] == "Không lọc"
 

@@ -54,39 +54,7 @@ TODAY = D(2020, 7, 15)
 YEAR_2020 = ReportPeriod.parse("2020")
 
 
-# Periods.
-
-
-@pytest.mark.parametrize(
-    "text, start, end, code, label",
-    [
-        ("2020", D(2020, 1, 1), D(2020, 12, 31), "2020", "năm 2020"),
-        ("2020-H1", D(2020, 1, 1), D(2020, 6, 30), "2020-H1", "6 tháng đầu năm 2020"),
-        (" 2020-h2 ", D(2020, 7, 1), D(2020, 12, 31), "2020-H2", "6 tháng cuối năm 2020"),
-        ("2020-Q1", D(2020, 1, 1), D(2020, 3, 31), "2020-Q1", "quý I năm 2020"),
-        ("2020-Q2", D(2020, 4, 1), D(2020, 6, 30), "2020-Q2", "quý II năm 2020"),
-        ("2020-Q3", D(2020, 7, 1), D(2020, 9, 30), "2020-Q3", "quý III năm 2020"),
-        ("2020-q4", D(2020, 10, 1), D(2020, 12, 31), "2020-Q4", "quý IV năm 2020"),
-    ],
-)
-def test_period_parse(text, start, end, code, label):
-    assert ReportPeriod.parse(text) == ReportPeriod(start, end, code, label)
-
-
-@pytest.mark.parametrize(
-    "text", ["", "20", "2020-Q5", "2020-Q0", "2020-H3", "2020Q1", "2020-Q1x", "năm 2020", "2020-01", "0000"]
-)
-def test_period_parse_refuses_other_forms_in_vietnamese(text):
-    with pytest.raises(ValueError) as refused:
-        ReportPeriod.parse(text)
-    message = str(refused.value)
-    assert f"“{text}” không hợp lệ" in message
-    assert "2020-H1" in message and "2020-Q4" in message
-
-
-def test_periods_of_a_year():
-    codes = [period.code for period in ReportPeriod.all_in_year(2021)]
-    assert codes == ["2021", "2021-H1", "2021-H2", "2021-Q1", "2021-Q2", "2021-Q3", "2021-Q4"]
+# Periods are tested in plans/tests/test_periods.py.
 
 
 @pytest.mark.parametrize(
@@ -212,32 +180,35 @@ def test_selector_counts_only_the_periods_deadlines(plan):
     report = document_selectors.province_report_get(
         plan=plan, period=YEAR_2020, dates=selectors.status_dates_get(today=TODAY)
     )
+    # Year 2020 under Decree 09 runs from 15/12/2019 to 14/12/2020: Quý IV/2019 (due
+    # 31/12/2019) is in it, Quý IV/2020 and 1.3 (due 15/12/2020) are not.
     assert report.status_counts == {
         DeadlineStatus.OVERDUE: 3,
         DeadlineStatus.DUE_SOON: 0,
-        DeadlineStatus.IN_PROGRESS: 2,
-        DeadlineStatus.DONE_LATE: 1,
-        DeadlineStatus.DONE_ON_TIME: 1,
         DeadlineStatus.NOT_YET_DUE: 1,
+        DeadlineStatus.DONE_LATE: 2,
+        DeadlineStatus.DONE_ON_TIME: 1,
     }
+    assert report.backlog_counts == dict.fromkeys(report.status_counts, 0)
     assert report.overdue_share == pytest.approx(3 / 7)
     assert [area.number for area in report.areas] == [1, 2, 3]
     assert [task.code for task in report.areas[0].tasks] == ["1.2", "1.3", "1.10"]
     quarterly = report.areas[0].tasks[2]
     assert [d.period_label for d in quarterly.deadlines] == [
+        "Quý IV/2019",
         "Quý I/2020",
         "Quý II/2020",
         "Quý III/2020",
-        "Quý IV/2020",
     ]
-    # The latest accepted report among the period's deadlines, not the later one of 2019.
-    assert quarterly.narrative == "Hoàn thành muộn."
+    # The latest accepted report among the period's deadlines (Quý IV/2019's, sent 10/07).
+    assert quarterly.narrative == "Báo cáo của năm 2019."
     assert report.areas[0].tasks[0].cooperating_agencies == ["Công an tỉnh", "Huyện Mường Nhé"]
     assert [(group.agency, len(group.items)) for group in report.overdue_by_agency] == [
         ("Huyện Mường Nhé", 2),
         ("Sở Thông tin và Truyền thông", 1),
     ]
-    assert [item.deadline.days_overdue for item in report.overdue_by_agency[0].items] == [45, 15]
+    # 2.1 is due Sunday 31/05/2020, so it really ended on Monday 01/06 (Civil Code Art. 148).
+    assert [item.deadline.days_overdue for item in report.overdue_by_agency[0].items] == [44, 15]
     assert [task.code for task in report.tasks] == ["1.2", "1.3", "1.10", "2.1", "2.2", "2.3"]
 
 
@@ -246,8 +217,19 @@ def test_selector_for_a_quarter(plan):
     report = document_selectors.province_report_get(
         plan=plan, period=ReportPeriod.parse("2020-Q2"), dates=selectors.status_dates_get(today=TODAY)
     )
-    assert report.total == 3  # 1.10 Q2 (done late), 2.1 and 2.3 (overdue)
-    assert report.status_counts[DeadlineStatus.OVERDUE] == 2
+    # Quý II/2020 runs from 15/03 to 14/06/2020, and its figures are those of 14/06.
+    # Due in it: 1.2 (done on time), 1.10 Quý I (overdue), 2.1 (overdue). Carried over:
+    # 1.10 Quý IV/2019, open on 15/03 (its report came on 10/07, after the cut-off).
+    assert report.total == 4
+    assert report.status_counts[DeadlineStatus.OVERDUE] == 3
+    assert report.status_counts[DeadlineStatus.DONE_ON_TIME] == 1
+    assert report.backlog_counts[DeadlineStatus.OVERDUE] == 1
+    assert report.figures.backlog_total == 1
+    quarterly = next(task for task in report.tasks if task.code == "1.10")
+    assert [(d.period_label, d.status, d.backlog) for d in quarterly.deadlines] == [
+        ("Quý IV/2019", DeadlineStatus.OVERDUE, True),
+        ("Quý I/2020", DeadlineStatus.OVERDUE, False),
+    ]
 
 
 # The document.
@@ -275,7 +257,7 @@ def test_document_heading_block_and_title(plan):
 
     texts = body_texts(document)
     title = texts.index("BÁO CÁO")
-    assert texts[title + 1] == "Kết quả thực hiện Kế hoạch số 139/KH-UBND năm 2020"
+    assert texts[title + 1] == "Kết quả thực hiện Kế hoạch số 139/KH-UBND năm 2020 (15/12/2019–14/12/2020)"
     assert texts[title + 2] == plan.title
     assert document.paragraphs[title].style.font.bold
 
@@ -296,18 +278,12 @@ def test_document_overview_counts_and_share(plan):
     texts = body_texts(document)
     summary, share = following(texts, SECTION_HEADINGS[0], 2)
     assert summary.startswith("Số liệu tính đến ngày 15/07/2020.")
-    assert "có 8 hạn báo cáo" in summary
-    for label, count in [
-        ("hoàn thành đúng hạn", 1),
-        ("hoàn thành quá hạn", 1),
-        ("đang thực hiện trong hạn", 2),
-        ("sắp đến hạn", 0),
-        ("quá hạn", 3),
-        ("chưa đến kỳ", 1),
-    ]:
-        assert f" {label}: {count}" in summary, label
-    assert share.startswith("Tỷ lệ quá hạn: 42,9%")
-    assert "3 trên 7 hạn đã đến kỳ" in share
+    assert "Trong năm 2020 (từ 15/12/2019 đến 14/12/2020)" in summary
+    assert "có 7 hạn thực hiện nhiệm vụ (7 hạn trong kỳ, 0 hạn chưa hoàn thành từ các kỳ trước)" in summary
+    assert "đã hoàn thành 3 (đúng hạn 1, quá hạn 2)" in summary
+    assert "chưa hoàn thành 4 (trong hạn 1, gồm sắp đến hạn 0 và chưa đến hạn 1; quá hạn 3)" in summary
+    assert share.startswith("Tỷ lệ chưa hoàn thành, quá hạn: 42,9%")
+    assert "(3 trên 7 hạn)" in share
 
 
 @pytest.mark.django_db
@@ -337,18 +313,22 @@ def test_document_results_per_area_and_task(plan):
         "Cơ quan chủ trì: Sở Thông tin và Truyền thông.",
         "Cơ quan phối hợp: Công an tỉnh, Huyện Mường Nhé.",
         "Thời hạn: 31/03/2020.",
-        "Tình hình trong kỳ: Thời hạn 31/03/2020: Hoàn thành đúng hạn.",
+        "Tình hình trong kỳ: Thời hạn 31/03/2020: Đã hoàn thành đúng hạn.",
         "Kết quả: Đã tổ chức hội nghị.",
     ]
     quarterly = following(texts, "1.10. Báo cáo hằng quý", 5)
     assert quarterly[1] == "Cơ quan phối hợp: không có."
     assert quarterly[3] == (
-        "Tình hình trong kỳ: Quý I/2020: Quá hạn; Quý II/2020: Hoàn thành quá hạn; "
-        "Quý III/2020: Đang thực hiện trong hạn; Quý IV/2020: Chưa đến kỳ."
+        "Tình hình trong kỳ: Quý IV/2019: Đã hoàn thành quá hạn; Quý I/2020: Chưa hoàn thành, quá hạn; "
+        "Quý II/2020: Đã hoàn thành quá hạn; Quý III/2020: Chưa đến hạn."
     )
-    assert quarterly[4] == "Kết quả: Hoàn thành muộn."
-    # A report still waiting for confirmation is not the province's result.
-    assert following(texts, "1.3. Rà soát quy chế", 5)[4] == NO_ACCEPTED_REPORT
+    assert quarterly[4] == "Kết quả: Báo cáo của năm 2019."
+    # 1.3 is due 15/12/2020, after the year's cut-off (14/12); its waiting report is not
+    # the province's result anyway.
+    assert following(texts, "1.3. Rà soát quy chế", 5)[3:] == [
+        "Tình hình trong kỳ: Không có hạn trong kỳ.",
+        NO_ACCEPTED_REPORT,
+    ]
     assert following(texts, "2.2. Hội chợ biên giới", 4)[3] == "Tình hình trong kỳ: Không có hạn trong kỳ."
     # Tasks in natural code order: 1.2, 1.3, then 1.10.
     positions = [
@@ -368,13 +348,11 @@ def test_document_overdue_section_groups_by_agency(plan):
     texts = body_texts(document)
     assert following(texts, SECTION_HEADINGS[2], 5) == [
         "1. Huyện Mường Nhé: 2 hạn quá hạn",
-        "- 2.1. Xúc tiến đầu tư – hạn 31/05/2020, quá hạn 45 ngày.",
+        "- 2.1. Xúc tiến đầu tư – hạn 31/05/2020 (hết hạn 01/06/2020), quá hạn 44 ngày.",
         "- 2.3. Đón đoàn Phongsaly – hạn 30/06/2020, quá hạn 15 ngày.",
         "2. Sở Thông tin và Truyền thông: 1 hạn quá hạn",
         "- 1.10. Báo cáo hằng quý – Quý I/2020, hạn 31/03/2020, quá hạn 106 ngày.",
     ]
-    # The 2019 deadline of 1.10 is outside the period.
-    assert not any("Quý IV/2019" in text for text in texts)
 
 
 @pytest.mark.django_db
@@ -389,7 +367,7 @@ def test_document_signature_block_and_appendix(plan):
 
     texts = body_texts(document)
     assert "PHỤ LỤC" in texts
-    assert "Danh mục nhiệm vụ của Kế hoạch số 139/KH-UBND (năm 2020)" in texts
+    assert "Danh mục nhiệm vụ của Kế hoạch số 139/KH-UBND, năm 2020 (15/12/2019–14/12/2020)" in texts
     appendix = document.tables[-1]
     rows = [[cell.text for cell in row.cells] for row in appendix.rows]
     assert rows[0] == [
@@ -508,7 +486,7 @@ def test_libreoffice_converts_the_report_to_pdf(plan, tmp_path):
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Điện Biên, ngày 15 tháng 7 năm 2020",
         *SECTION_HEADINGS,
-        "Tỷ lệ quá hạn: 42,9%",
+        "Tỷ lệ chưa hoàn thành, quá hạn: 42,9%",
         "PHỤ LỤC",
     ]:
         assert _normalised(expected) in text, expected
@@ -577,7 +555,8 @@ def test_overview_offers_the_report_form(client, users, plan, today):
     assert f'action="{reverse("province-report")}"' in html
     assert "Tải báo cáo (.docx)" in html
     assert f'<option value="{plan.pk}" selected>139/KH-UBND</option>' in html
-    assert f'<option value="{today.year}-Q2">quý II năm {today.year}</option>' in html
+    year = today.year
+    assert f'<option value="{year}-Q2">Quý II/{year} (15/03–14/06/{year})</option>' in html
 
 
 # The command.
@@ -597,7 +576,7 @@ def test_command_writes_the_report(plan, tmp_path):
     )
     assert f"vào {output}" in out.getvalue() and "giây" in out.getvalue()
     texts = body_texts(Document(str(output)))
-    assert "Kết quả thực hiện Kế hoạch số 139/KH-UBND 6 tháng đầu năm 2020" in texts
+    assert "Kết quả thực hiện Kế hoạch số 139/KH-UBND 6 tháng đầu năm 2020 (15/12/2019–14/06/2020)" in texts
     assert os.listdir(tmp_path) == ["bao-cao.docx"]
 
 

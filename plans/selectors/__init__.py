@@ -19,6 +19,8 @@ from plans.selectors.deadlines import (
     deadline_list_filtered,
     deadline_list_visible_to,
     evidence_get_for_download,
+    period_scope,
+    statistics_filter,
     tasks_of_agency,
 )
 from plans.selectors.plans import filter_choices, plan_list, plan_list_with_content
@@ -40,17 +42,26 @@ from plans.selectors.reports import (
     report_review_queue,
 )
 from plans.selectors.status import (
+    CLOSED_UNREVIEWED,
+    OPEN_STATUSES,
     STATUS_ORDER,
     StatusDates,
+    StatusFigures,
     deadline_list_with_status,
+    group_counts,
     overdue_share,
     status_counts,
     status_dates_get,
+    status_marker,
+    status_text,
     task_list_with_current_deadline,
+    with_markers,
     working_calendar_get,
 )
 
 __all__ = [
+    "CLOSED_UNREVIEWED",
+    "OPEN_STATUSES",
     "DASHBOARD_LIST_SIZE",
     "STATUS_ORDER",
     "UPCOMING_DAYS",
@@ -59,6 +70,7 @@ __all__ = [
     "GroupProgress",
     "ProvinceOverview",
     "StatusDates",
+    "StatusFigures",
     "agency_dashboard_get",
     "agency_progress",
     "agency_scope",
@@ -69,7 +81,9 @@ __all__ = [
     "deadline_list_with_status",
     "evidence_get_for_download",
     "filter_choices",
+    "group_counts",
     "overdue_share",
+    "period_scope",
     "plan_list",
     "plan_list_with_content",
     "province_agency_progress",
@@ -78,9 +92,13 @@ __all__ = [
     "report_list_recent",
     "report_list_returned",
     "report_review_queue",
+    "statistics_filter",
     "status_counts",
     "status_dates_get",
+    "status_marker",
+    "status_text",
     "task_list_with_current_deadline",
     "tasks_of_agency",
+    "with_markers",
     "working_calendar_get",
 ]

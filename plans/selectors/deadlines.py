@@ -1,5 +1,6 @@
 """Deadlines a user may see: the agency scope, the page filters, one deadline's page."""
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -18,7 +19,8 @@ from plans.models import (
     ProgressReport,
     Task,
 )
-from plans.selectors.status import StatusDates, deadline_list_with_status
+from plans.periods import ReportPeriod
+from plans.selectors.status import OPEN_STATUSES, StatusDates, deadline_list_with_status, with_markers
 
 
 def _tasks_cooperated_by(agency_id: int) -> QuerySet:
@@ -59,9 +61,12 @@ class DeadlineFilter:
 
     ``relation`` narrows an agency's deadlines to those it leads ("lead") or only
     cooperates on ("cooperate"); ``window`` "upcoming" keeps open deadlines due in the
-    next ``UPCOMING_DAYS`` days."""
+    next ``UPCOMING_DAYS`` days, "started" those whose period has begun (what figures
+    without a report period count). ``period`` keeps a report period's deadlines with
+    its backlog (``period_scope``)."""
 
     plan_id: int | None = None
+    period: ReportPeriod | None = None
     year: int | None = None
     area_id: int | None = None
     agency_id: int | None = None
@@ -75,6 +80,8 @@ def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: 
     deadlines = deadlines.exclude(task__plan__status=Plan.Status.DRAFT)
     if filters.plan_id:
         deadlines = deadlines.filter(task__plan_id=filters.plan_id)
+    if filters.period:
+        deadlines = deadlines.filter(period_scope(filters.period))
     if filters.year:
         deadlines = deadlines.filter(due_on__year=filters.year)
     if filters.area_id:
@@ -90,18 +97,39 @@ def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: 
         deadlines = deadlines.filter(status=filters.status)
     if filters.window == "upcoming":
         deadlines = deadlines.filter(
-            completed_on__isnull=True,
-            due_on__gte=dates.today,
-            due_on__lte=dates.today + datetime.timedelta(days=UPCOMING_DAYS),
+            status__in=OPEN_STATUSES,
+            ends_on__gte=dates.today,
+            ends_on__lte=dates.today + datetime.timedelta(days=UPCOMING_DAYS),
         )
+    elif filters.window == "started":
+        deadlines = deadlines.filter(period_start__lte=dates.today)
     return deadlines
+
+
+def period_scope(period: ReportPeriod) -> Q:
+    """What a report period's figures cover: the deadlines due in it, and the backlog,
+    those due earlier that were still open when it began (not done before its first
+    day, not waived). Reads ``completed_on`` from ``deadline_list_with_status``."""
+    backlog = Q(due_on__lt=period.start, waived_at__isnull=True) & (
+        Q(completed_on__isnull=True) | Q(completed_on__gte=period.start)
+    )
+    return Q(due_on__gte=period.start, due_on__lte=period.end) | backlog
+
+
+def statistics_filter(filters: DeadlineFilter) -> DeadlineFilter:
+    """The deadlines a page's figures count: a report period's (with its backlog), or,
+    without one, those whose period has begun, so that deadlines generated years
+    ahead do not dilute the figures."""
+    return filters if filters.period else dataclasses.replace(filters, window=filters.window or "started")
 
 
 def deadline_list_filtered(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
     """The deadlines behind every number on the dashboards, scoped to the user, with
     what a list row shows."""
     return (
-        _filtered(deadline_list_visible_to(user=user, dates=dates), filters=filters, dates=dates)
+        with_markers(
+            _filtered(deadline_list_visible_to(user=user, dates=dates), filters=filters, dates=dates)
+        )
         .select_related("task__plan", "task__area", "task__lead_agency")
         .order_by("due_on", "task__plan__number", "task__code", "pk")
     )
@@ -115,7 +143,7 @@ def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:
     )
     contributions = Contribution.objects.select_related("agency", "submitted_by").prefetch_related("evidence")
     return (
-        deadline_list_visible_to(user=user, dates=dates)
+        with_markers(deadline_list_visible_to(user=user, dates=dates))
         .select_related("task__plan", "task__area", "task__lead_agency")
         .prefetch_related(
             "task__cooperating_agencies",

@@ -14,11 +14,13 @@ from plans.models import (
     DeadlineStatus,
     ProgressReport,
 )
-from plans.selectors.deadlines import DeadlineFilter, deadline_list_filtered
+from plans.selectors.deadlines import DeadlineFilter, deadline_list_filtered, statistics_filter
 from plans.selectors.reports import report_list_recent, report_list_returned
 from plans.selectors.status import (
+    OPEN_STATUSES,
     STATUS_ORDER,
     StatusDates,
+    StatusFigures,
     overdue_share,
     status_counts,
 )
@@ -80,6 +82,14 @@ def agency_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
     )
 
 
+def backlog_counts(deadlines: QuerySet[Deadline], filters: DeadlineFilter) -> dict[str, int] | None:
+    """Of a report period's figures, those carried over from before it (due before its
+    first day, still open then); None without a period."""
+    if not filters.period:
+        return None
+    return status_counts(deadlines.filter(due_on__lt=filters.period.start))
+
+
 @dataclass
 class AgencyDashboard:
     counts: dict[str, int]
@@ -90,6 +100,11 @@ class AgencyDashboard:
     areas: list[GroupProgress]
     cooperating_counts: dict[str, int]
     cooperating_open: list[Deadline]
+    backlog: dict[str, int] | None = None
+
+    @property
+    def figures(self) -> StatusFigures:
+        return StatusFigures(self.counts, self.backlog)
 
     @property
     def total(self) -> int:
@@ -105,21 +120,21 @@ def agency_dashboard_get(
     """Everything on an agency's dashboard in a fixed number of queries."""
     lead_filters = dataclasses.replace(filters, agency_id=agency_id, relation="lead")
     cooperate_filters = dataclasses.replace(filters, agency_id=agency_id, relation="cooperate")
-    lead = deadline_list_filtered(user=user, filters=lead_filters, dates=dates)
-    cooperating = deadline_list_filtered(user=user, filters=cooperate_filters, dates=dates)
+    lead = deadline_list_filtered(user=user, filters=statistics_filter(lead_filters), dates=dates)
+    cooperating = deadline_list_filtered(user=user, filters=statistics_filter(cooperate_filters), dates=dates)
     upcoming = deadline_list_filtered(
         user=user, filters=dataclasses.replace(lead_filters, window="upcoming"), dates=dates
     )
-    open_statuses = [DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.IN_PROGRESS]
     return AgencyDashboard(
         counts=status_counts(lead),
+        backlog=backlog_counts(lead, filters),
         overdue=list(lead.filter(status=DeadlineStatus.OVERDUE)[:DASHBOARD_LIST_SIZE]),
         upcoming=list(upcoming[:DASHBOARD_LIST_SIZE]),
         returned=list(report_list_returned(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
         recent=list(report_list_recent(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
         areas=area_progress(lead),
         cooperating_counts=status_counts(cooperating),
-        cooperating_open=list(cooperating.filter(status__in=open_statuses)[:DASHBOARD_LIST_SIZE]),
+        cooperating_open=list(cooperating.filter(status__in=OPEN_STATUSES)[:DASHBOARD_LIST_SIZE]),
     )
 
 
@@ -129,14 +144,15 @@ class ProvinceOverview:
     agencies: list[GroupProgress]
     areas: list[GroupProgress]
     longest_overdue: list[Deadline]
+    backlog: dict[str, int] | None = None
+
+    @property
+    def figures(self) -> StatusFigures:
+        return StatusFigures(self.counts, self.backlog)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-    @property
-    def started(self) -> int:
-        return self.total - self.counts[DeadlineStatus.NOT_YET_DUE]
 
     @property
     def overdue_share(self) -> float | None:
@@ -144,9 +160,10 @@ class ProvinceOverview:
 
 
 def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) -> ProvinceOverview:
-    deadlines = deadline_list_filtered(user=user, filters=filters, dates=dates)
+    deadlines = deadline_list_filtered(user=user, filters=statistics_filter(filters), dates=dates)
     return ProvinceOverview(
         counts=status_counts(deadlines),
+        backlog=backlog_counts(deadlines, filters),
         agencies=agency_progress(deadlines),
         areas=area_progress(deadlines),
         longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
@@ -155,4 +172,4 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
 
 def province_agency_progress(*, user, filters: DeadlineFilter, dates: StatusDates) -> list[GroupProgress]:
     """The province overview's agency × status table alone, in one query."""
-    return agency_progress(deadline_list_filtered(user=user, filters=filters, dates=dates))
+    return agency_progress(deadline_list_filtered(user=user, filters=statistics_filter(filters), dates=dates))

@@ -8,26 +8,41 @@ By subject (docs/architecture.md):
 
 from plans.services.deadlines import (
     DeadlineSyncResult,
+    deadline_ends_refresh,
     deadline_horizon_end,
     deadline_sync_all,
     deadline_sync_for_plan,
     deadline_sync_for_task,
+    deadline_sync_preview,
+    deadline_waive,
+    deadline_waiver_cancel,
     task_create,
 )
 from plans.services.loading import LoadResult, plan_load
-from plans.services.reports import contribution_add, report_accept, report_return, report_submit
+from plans.services.reports import (
+    contribution_add,
+    report_accept,
+    report_return,
+    report_submit,
+    report_withdraw,
+)
 
 __all__ = [
     "DeadlineSyncResult",
     "LoadResult",
     "contribution_add",
+    "deadline_ends_refresh",
     "deadline_horizon_end",
     "deadline_sync_all",
     "deadline_sync_for_plan",
     "deadline_sync_for_task",
+    "deadline_sync_preview",
+    "deadline_waive",
+    "deadline_waiver_cancel",
     "plan_load",
     "report_accept",
     "report_return",
     "report_submit",
+    "report_withdraw",
     "task_create",
 ]

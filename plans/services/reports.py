@@ -52,20 +52,52 @@ def _deadline_lock(deadline: Deadline) -> Deadline:
     return Deadline.objects.select_for_update().select_related("task").get(pk=deadline.pk)
 
 
+def _evidence_carry(*, evidence: list[EvidenceFile], report: ProgressReport) -> None:
+    """Attach files of an earlier report of the same deadline to ``report``: new rows on
+    the same stored files (evidence files are never deleted, so sharing them is safe)."""
+    now = timezone.now()
+    for old in evidence:
+        EvidenceFile.objects.create(
+            report=report,
+            file=old.file.name,
+            original_name=old.original_name,
+            content_type=old.content_type,
+            size=old.size,
+            uploaded_at=now,
+        )
+
+
+def _close_unreviewed(report: ProgressReport, *, review_state: str, user) -> None:
+    report.review_state = review_state
+    report._history_user = user
+    report.save(update_fields=["review_state"])
+
+
 @transaction.atomic
 def report_submit(
-    *, deadline: Deadline, user, state: str, percent: int, narrative: str, files=()
+    *, deadline: Deadline, user, state: str, percent: int, narrative: str, files=(), carry_evidence_ids=()
 ) -> ProgressReport:
     """The lead agency reports on a deadline. Refused, with nothing saved, when the user
-    is not of the lead agency, when the input is invalid, or when the deadline already
-    has an accepted completion report."""
+    is not of the lead agency, when the input is invalid, or when the deadline is waived
+    or already has an accepted completion report.
+
+    A deadline has at most one report waiting for review: a new report replaces the
+    waiting one, which is marked "Đã thay thế" and leaves the queue. ``carry_evidence_ids``
+    names files of the deadline's earlier reports to attach again (after a return)."""
     deadline = _deadline_lock(deadline)
     if not permissions.can_submit_report(user, deadline.task):
         raise PermissionDenied("Chỉ cơ quan chủ trì được gửi báo cáo cho nhiệm vụ này.")
+    if deadline.waived_at:
+        raise ValidationError("Hạn này đã được miễn; không cần gửi báo cáo.", code="deadline_waived")
     if deadline.reports.filter(accepted_completion()).exists():
         raise ValidationError(
             "Hạn này đã có báo cáo hoàn thành được xác nhận; không gửi thêm báo cáo.", code="deadline_done"
         )
+    carried = list(EvidenceFile.objects.filter(pk__in=carry_evidence_ids, report__deadline=deadline))
+    if len(carried) != len(set(carry_evidence_ids)):
+        raise ValidationError("Tệp minh chứng được chọn không thuộc báo cáo trước của hạn này.")
+    for waiting in deadline.reports.filter(review_state=ProgressReport.ReviewState.SUBMITTED):
+        _close_unreviewed(waiting, review_state=ProgressReport.ReviewState.SUPERSEDED, user=user)
     report = ProgressReport(
         deadline=deadline,
         state=state,
@@ -77,7 +109,25 @@ def report_submit(
     )
     report.full_clean()
     report.save()
+    _evidence_carry(evidence=carried, report=report)
     _evidence_attach(files=files, report=report)
+    return report
+
+
+@transaction.atomic
+def report_withdraw(*, report: ProgressReport, user) -> ProgressReport:
+    """The lead agency takes back a report that still waits for review ("Đã rút")."""
+    deadline = _deadline_lock(report.deadline)
+    if not permissions.can_submit_report(user, deadline.task):
+        raise PermissionDenied("Chỉ cơ quan chủ trì được rút báo cáo của nhiệm vụ này.")
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.review_state != ProgressReport.ReviewState.SUBMITTED:
+        raise ValidationError(
+            "Chỉ rút được báo cáo đang chờ xác nhận; báo cáo này %(state)s.",
+            code="not_waiting",
+            params={"state": report.get_review_state_display().lower()},
+        )
+    _close_unreviewed(report, review_state=ProgressReport.ReviewState.WITHDRAWN, user=user)
     return report
 
 

@@ -1,7 +1,9 @@
 """Sample tasks for demonstrations and development. Not plan content.
 
-Every sample task's title starts with ``SAMPLE_PREFIX`` and its source note says it is
-sample data, so no official mistakes a demo row for Plan 139/KH-UBND. Dates are placed
+They live in a plan of their own (``SAMPLE_PLAN``) whose number and title say it is
+sample data, so Plan 139/KH-UBND holds only sourced rows and its figures and report are
+never built from sample rows. Every sample task's title starts with ``SAMPLE_PREFIX`` and
+its source note says it is sample data. Dates are placed
 relative to the day of seeding, so that on that day some deadlines are overdue, some due
 within days, some done on time and some done late.
 """
@@ -18,6 +20,8 @@ from plans.services import task_create
 
 SAMPLE_PREFIX = "[Dữ liệu mẫu] "
 SAMPLE_NOTE = "Dữ liệu mẫu để trình diễn cổng; không phải nội dung của Kế hoạch 139/KH-UBND."
+SAMPLE_PLAN_NUMBER = "0/KH-MAU"
+SAMPLE_PLAN_TITLE = "[Dữ liệu mẫu] Kế hoạch mẫu để trình diễn cổng theo dõi: không phải văn bản của UBND tỉnh"
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,47 @@ def _add_report(*, deadline, spec, today, reporter, reviewer):
         report.reviewed_at = submitted_at + datetime.timedelta(days=1)
     report.full_clean()
     report.save()
+
+
+def sample_plan_get_or_create(*, source_plan: Plan, today: datetime.date) -> Plan:
+    """The sample plan, created on first use with the content areas of ``source_plan``
+    (numbers and titles, so demo rows read like the real plan), marked as sample data."""
+    plan, created = Plan.objects.get_or_create(
+        number=SAMPLE_PLAN_NUMBER,
+        defaults={
+            "title": SAMPLE_PLAN_TITLE,
+            "issuer": "Dữ liệu mẫu",
+            "period_start": datetime.date(today.year - 2, 1, 1),
+            "coordinating_agency": source_plan.coordinating_agency,
+            "status": Plan.Status.ACTIVE,
+            "summary": SAMPLE_NOTE,
+            "source_note": SAMPLE_NOTE,
+        },
+    )
+    if created:
+        for area in source_plan.areas.order_by("number"):
+            plan.areas.create(
+                number=area.number,
+                title=area.title,
+                source_note=f"Tên nội dung sao từ Kế hoạch {source_plan.number} để trình diễn. {SAMPLE_NOTE}",
+            )
+    return plan
+
+
+@transaction.atomic
+def sample_tasks_move_out(*, source_plan: Plan, sample_plan: Plan) -> int:
+    """Move sample tasks that an earlier version put in ``source_plan`` into the sample
+    plan, with their deadlines, reports and evidence (they follow the task). Each move
+    is saved one by one, so history records it. Returns how many moved."""
+    areas = {area.number: area for area in sample_plan.areas.all()}
+    moved = 0
+    for task in source_plan.tasks.filter(source_note=SAMPLE_NOTE).select_related("area"):
+        task.plan, task.area = sample_plan, areas[task.area.number]
+        task._change_reason = f"Chuyển nhiệm vụ mẫu sang {sample_plan.number}"
+        task.full_clean()
+        task.save()
+        moved += 1
+    return moved
 
 
 @transaction.atomic

@@ -3,7 +3,17 @@ import datetime
 import factory
 from django.utils import timezone
 
-from plans.models import Agency, ContentArea, Contribution, Deadline, EvidenceFile, Plan, ProgressReport, Task
+from plans.models import (
+    Agency,
+    ContentArea,
+    Contribution,
+    Deadline,
+    EvidenceFile,
+    Plan,
+    ProgressReport,
+    Task,
+    working_calendar_load,
+)
 from plans.tests.sample_files import PDF_BYTES
 
 
@@ -83,6 +93,7 @@ def populate(agencies, *, tasks, deadlines_per_task, today):
     plan = PlanFactory()
     areas = [ContentAreaFactory(plan=plan, number=n) for n in (1, 2, 3)]
     deadlines = []
+    working_calendar = working_calendar_load()
     for n in range(tasks):
         lead = agencies["a"] if n % 3 else agencies["c"]
         task = TaskFactory(area=areas[n % 3], plan=plan, lead_agency=lead)
@@ -91,7 +102,11 @@ def populate(agencies, *, tasks, deadlines_per_task, today):
             due = today + datetime.timedelta(days=(k - deadlines_per_task // 2) * 3 + n)
             deadlines.append(
                 Deadline(
-                    task=task, due_on=due, period_start=due - datetime.timedelta(days=60), period_label="Kỳ"
+                    task=task,
+                    due_on=due,
+                    ends_on=working_calendar.period_end(due),
+                    period_start=due - datetime.timedelta(days=60),
+                    period_label="Kỳ",
                 )
             )
     deadlines = Deadline.objects.bulk_create(deadlines)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from plans.models import Agency, AgencyGroup, ContentArea, Deadline, Holiday, Plan, Task
 from plans.services import deadline_sync_for_task
+from plans.sources.sample import SAMPLE_PLAN_NUMBER
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, TaskFactory
 
 D = datetime.date
@@ -160,6 +161,8 @@ def task_form(area, **overrides):
         "report_cycle": "",
         "start_on": "",
         "source_note": "",
+        # The deadlines the save creates were previewed and confirmed.
+        "confirm_deadlines": "on",
         "deadlines-TOTAL_FORMS": "0",
         "deadlines-INITIAL_FORMS": "0",
     }
@@ -326,7 +329,7 @@ def test_a_plan_without_reports_can_be_deleted_with_its_tasks(admin_client):
 
 
 def test_a_plan_whose_deadlines_have_reports_cannot_be_deleted(seeded_admin):
-    plan = Plan.objects.get(number="139/KH-UBND")
+    plan = Plan.objects.get(number=SAMPLE_PLAN_NUMBER)
     response = seeded_admin.post(reverse("admin:plans_plan_delete", args=[plan.pk]), {"post": "yes"})
     assert response.status_code == 200
     assert "báo cáo tiến độ" in response.content.decode()
@@ -380,5 +383,5 @@ def test_area_autocomplete_labels_areas_with_their_plan_in_constant_queries(seed
     response = seeded_admin.get(url)
     labels = [result["text"] for result in response.json()["results"]]
     assert "139/KH-UBND – 4. Công tác ngoại giao văn hóa" in labels
-    assert len(labels) == 12
+    assert len(labels) == 18  # Plan 139's, the sample plan's and the six new ones
     assert len(admin_queries(seeded_admin, url)) == before

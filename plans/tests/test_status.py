@@ -33,12 +33,12 @@ def test_due_soon_window_is_three_working_days():
     # Wednesday 25/11/2026 + 3 working days = Monday 30/11.
     assert status_dates_get(today=D(2026, 11, 25)).due_soon_until == D(2026, 11, 30)
     assert status_on(one_off(D(2026, 11, 30)), D(2026, 11, 25)) == DeadlineStatus.DUE_SOON
-    assert status_on(one_off(D(2026, 12, 1)), D(2026, 11, 25)) == DeadlineStatus.IN_PROGRESS
+    assert status_on(one_off(D(2026, 12, 1)), D(2026, 11, 25)) == DeadlineStatus.NOT_YET_DUE
 
 
 def test_window_setting_is_respected(settings):
     settings.DUE_SOON_WORKING_DAYS = 1
-    assert status_on(one_off(D(2026, 11, 27)), D(2026, 11, 25)) == DeadlineStatus.IN_PROGRESS
+    assert status_on(one_off(D(2026, 11, 27)), D(2026, 11, 25)) == DeadlineStatus.NOT_YET_DUE
 
 
 def test_tet_counts_as_no_working_days():
@@ -48,12 +48,12 @@ def test_tet_counts_as_no_working_days():
     assert status_dates_get(today=today).due_soon_until == D(2026, 2, 25)
     assert status_on(one_off(D(2026, 2, 23)), today) == DeadlineStatus.DUE_SOON
     assert status_on(one_off(D(2026, 2, 25)), today) == DeadlineStatus.DUE_SOON
-    assert status_on(one_off(D(2026, 2, 26)), today) == DeadlineStatus.IN_PROGRESS
+    assert status_on(one_off(D(2026, 2, 26)), today) == DeadlineStatus.NOT_YET_DUE
 
 
 def test_a_deadline_on_the_last_working_day_before_tet():
     deadline = one_off(D(2026, 2, 13))
-    assert status_on(deadline, D(2026, 2, 9)) == DeadlineStatus.IN_PROGRESS  # 4 working days
+    assert status_on(deadline, D(2026, 2, 9)) == DeadlineStatus.NOT_YET_DUE  # 4 working days
     assert status_on(deadline, D(2026, 2, 10)) == DeadlineStatus.DUE_SOON  # 3 working days
     assert status_on(deadline, D(2026, 2, 13)) == DeadlineStatus.DUE_SOON
     assert status_on(deadline, D(2026, 2, 16)) == DeadlineStatus.OVERDUE  # first day of Tết
@@ -68,7 +68,7 @@ def test_admin_holiday_table_moves_the_window():
     assert status_dates_get(today=today).due_soon_until == D(2026, 2, 25)
     Holiday.objects.filter(kind=Holiday.Kind.DAY_OFF).delete()
     assert status_dates_get(today=today).due_soon_until == D(2026, 2, 24)
-    assert status_on(deadline, today) == DeadlineStatus.IN_PROGRESS
+    assert status_on(deadline, today) == DeadlineStatus.NOT_YET_DUE
 
 
 def test_completed_on_the_due_date_in_local_time_is_on_time():
@@ -110,7 +110,7 @@ def test_future_period_is_not_yet_due():
     deadline_sync_for_task(task=task, today=D(2026, 11, 28))
     q1 = task.deadlines.get(due_on=D(2027, 3, 31))
     assert status_on(q1, D(2026, 11, 28)) == DeadlineStatus.NOT_YET_DUE
-    assert status_on(q1, D(2027, 1, 1)) == DeadlineStatus.IN_PROGRESS
+    assert status_on(q1, D(2027, 1, 1)) == DeadlineStatus.NOT_YET_DUE
 
 
 def test_status_filters_in_the_database():
@@ -130,7 +130,7 @@ def test_task_current_deadline_is_the_earliest_open_one():
     annotated = task_list_with_current_deadline(dates=status_dates_get(today=today)).get(pk=task.pk)
     assert (annotated.current_due_on, annotated.current_status) == (
         D(2026, 12, 31),
-        DeadlineStatus.IN_PROGRESS,
+        DeadlineStatus.NOT_YET_DUE,
     )
 
     second = task.deadlines.get(due_on=D(2026, 12, 31))

@@ -41,7 +41,8 @@ def deadlines(plan, agency):
         "overdue_7": make(D(2026, 11, 25)),
         "overdue_14": make(D(2026, 11, 18)),
         "quiet_future": make(D(2026, 12, 10)),
-        "quiet_past": make(D(2026, 11, 24)),
+        # 24/11 is a day off (Vietnam Culture Day) since 2026, so 23/11: overdue 9 days.
+        "quiet_past": make(D(2026, 11, 23)),
     }
 
 
@@ -224,3 +225,24 @@ def test_a_deadline_completed_between_claim_and_send_is_not_reminded(deadlines):
     ]
     assert ReminderLog.objects.count() == 3
     assert set(ReminderLog.objects.values_list("state", flat=True)) == {"sent"}
+
+
+def test_a_deadline_on_a_saturday_is_due_on_the_monday_it_really_ends(plan, agency):
+    """Civil Code 2015, Art. 148(5): due Saturday 26/12/2026, it ends Monday 28/12. The
+    "due today" reminder goes on that Monday, not on the Friday before."""
+    deadline_make(plan=plan, lead_agency=agency, due_on=D(2026, 12, 26))
+    friday = services.reminder_sweep(today=D(2026, 12, 25), dry_run=True).planned
+    monday = services.reminder_sweep(today=D(2026, 12, 28), dry_run=True).planned
+    tuesday = services.reminder_sweep(today=D(2026, 12, 29), dry_run=True).planned
+    assert (agency.pk, ReminderLog.Kind.DUE) not in friday
+    assert monday[agency.pk, ReminderLog.Kind.DUE] == 1
+    assert (agency.pk, ReminderLog.Kind.DUE) not in tuesday
+
+
+def test_a_waived_deadline_gets_no_reminder(plan, agency, django_user_model):
+    from plans.services import deadline_waive
+
+    deadline = deadline_make(plan=plan, lead_agency=agency, due_on=SWEEP_DAY)
+    coordinator = django_user_model.objects.create_superuser("quantri", password="Mat-khau-2026")
+    deadline_waive(deadline=deadline, user=coordinator, reason="Không còn thực hiện")
+    assert not services.reminder_sweep(today=SWEEP_DAY, dry_run=True).planned

@@ -6,13 +6,14 @@ from django import template
 from django.urls import reverse
 
 from plans.models import DeadlineStatus
-from plans.selectors import STATUS_ORDER, UPCOMING_DAYS, DeadlineFilter
+from plans.selectors import STATUS_ORDER, UPCOMING_DAYS, DeadlineFilter, status_marker
 
 register = template.Library()
 
 # DeadlineFilter field → query-string name used by DeadlineFilterForm.
 _QUERY_NAMES = {
     "plan_id": "plan",
+    "period": "period",
     "year": "year",
     "area_id": "area",
     "agency_id": "agency",
@@ -23,10 +24,10 @@ _QUERY_NAMES = {
 _STATUS_COLOURS = {
     DeadlineStatus.DONE_ON_TIME: "#198754",
     DeadlineStatus.DONE_LATE: "#ffc107",
-    DeadlineStatus.IN_PROGRESS: "#0d6efd",
     DeadlineStatus.DUE_SOON: "#fd7e14",
     DeadlineStatus.OVERDUE: "#dc3545",
-    DeadlineStatus.NOT_YET_DUE: "#adb5bd",
+    DeadlineStatus.NOT_YET_DUE: "#0d6efd",
+    DeadlineStatus.WAIVED: "#6c757d",
 }
 
 
@@ -50,6 +51,8 @@ def deadlines_url(filters: DeadlineFilter, keep_agency=True, **changes):
     values.update(changes)
     if values.get("relation") == "lead":
         values["relation"] = None  # the default
+    if values.get("period") is not None and not isinstance(values["period"], str):
+        values["period"] = values["period"].code
     query = {_QUERY_NAMES[name]: value for name, value in values.items() if value not in (None, "")}
     url = reverse("deadline-list")
     return f"{url}?{urlencode(query)}" if query else url
@@ -92,5 +95,30 @@ def as_percent(share):
 
 
 @register.filter
-def days_overdue(due_on, today):
-    return f"quá {(today - due_on).days} ngày"
+def days_overdue(deadline, today):
+    """Days since the deadline really ended (Civil Code Art. 148(5))."""
+    return f"quá {(today - deadline.ends_on).days} ngày"
+
+
+_WEEKDAYS = ["thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật"]
+
+
+@register.filter
+def due_text(deadline):
+    """ "26/12/2026 (thứ Bảy) → hết hạn 28/12/2026" when the date as written falls on a
+    day off, otherwise the date alone."""
+    due = deadline.due_on.strftime("%d/%m/%Y")
+    if deadline.ends_on == deadline.due_on:
+        return due
+    return f"{due} ({_WEEKDAYS[deadline.due_on.weekday()]}) → hết hạn {deadline.ends_on.strftime('%d/%m/%Y')}"
+
+
+@register.inclusion_tag("workspace/includes/deadline_status.html")
+def deadline_status(deadline, large=False):
+    """The status badge, with its marker ("chờ xác nhận", "chưa có báo cáo") beside it."""
+    marker = status_marker(
+        deadline.status,
+        waiting_review=getattr(deadline, "waiting_review", False),
+        has_report=getattr(deadline, "has_report", True),
+    )
+    return {"status": deadline.status, "marker": marker, "large": large}

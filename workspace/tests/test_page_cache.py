@@ -104,7 +104,7 @@ def test_every_kind_of_change_moves_the_data_fingerprint(agencies, deadline):
     )
     changed()
     later = deadline.due_on.replace(year=deadline.due_on.year + 1)
-    bulk_create_with_history([Deadline(task=task, due_on=later, period_start=later)], Deadline)
+    bulk_create_with_history([Deadline(task=task, due_on=later, ends_on=later, period_start=later)], Deadline)
     changed()
     Holiday.objects.create(date=later, name="Nghỉ bù")
     changed()
@@ -139,7 +139,7 @@ def test_the_shared_overview_carries_nothing_of_the_first_viewer(client, users, 
 
 def test_filters_are_part_of_the_key(client, users, deadline, today):
     client.force_login(users["coordinator"])
-    url = f"{OVERVIEW}?year={today.year}"
+    url = f"{OVERVIEW}?period={today.year}"
     get_counting(client, url)
     _, sql = get_counting(client, url)
     assert not reads_deadlines(sql)
@@ -149,7 +149,7 @@ def test_filters_are_part_of_the_key(client, users, deadline, today):
     assert f'<option value="{plan_id}" selected>' in other
 
 
-@pytest.mark.parametrize("query", ["?q=x", "?plan=abc", "?year=2020&year=2021", "?year=" + "9" * 11])
+@pytest.mark.parametrize("query", ["?q=x", "?plan=abc", "?period=2020&period=2021", "?period=" + "9" * 11])
 def test_anything_but_plain_filters_is_rendered_fresh_and_not_kept(client, users, deadline, query):
     client.force_login(users["officer_a"])
     get_counting(client, DASHBOARD + query)

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from plans.models import Contribution, Deadline, DeadlineStatus, EvidenceFile, ProgressReport
+from plans.periods import ReportPeriod
 from plans.selectors import area_progress, deadline_list_with_status, status_dates_get
 from plans.signals import report_returned
 from plans.tests.factories import ProgressReportFactory, TaskFactory, local_datetime
@@ -319,28 +320,36 @@ def test_agency_dashboard_counts_by_status_and_links_each_number(client, users, 
     assert dashboard.total == 2  # the cooperating task is counted apart
     assert (
         dashboard.cooperating_counts[DeadlineStatus.DUE_SOON]
-        + dashboard.cooperating_counts[DeadlineStatus.IN_PROGRESS]
+        + dashboard.cooperating_counts[DeadlineStatus.NOT_YET_DUE]
         == 1
     )
-    assert overdue.title in html and "quá 5 ngày" in html
-    assert f'href="{reverse("deadline-list")}?status=overdue"' in html
-    assert f'href="{reverse("deadline-list")}?relation=cooperate&amp;status=overdue"' in html
-    listed = client.get(reverse("deadline-list"), {"status": "overdue"}).content.decode()
-    assert overdue.title in listed and done.title not in listed
+    assert overdue.title in html and f"quá {(today - overdue.deadlines.get().ends_on).days} ngày" in html
+    # Each figure links to the deadlines it counts (those whose period has begun).
+    assert f'href="{reverse("deadline-list")}?status=overdue&amp;window=started"' in html
+    assert (
+        f'href="{reverse("deadline-list")}?relation=cooperate&amp;status=overdue&amp;window=started"' in html
+    )
+    listed = client.get(reverse("deadline-list"), {"status": "overdue", "window": "started"})
+    assert listed.context["page"].paginator.count == dashboard.counts[DeadlineStatus.OVERDUE]
+    assert overdue.title in listed.content.decode() and done.title not in listed.content.decode()
 
 
-def test_dashboard_filters_by_plan_and_year_and_reports_a_bad_value(client, users, agencies, today):
+def test_dashboard_filters_by_plan_and_period_and_reports_a_bad_value(client, users, agencies, today):
     this_year = TaskFactory(lead_agency=agencies["a"], due_on=today + datetime.timedelta(days=40))
     this_year.deadlines.create(due_on=this_year.due_on, period_start=today, period_label="Thời hạn")
     client.force_login(users["officer_a"])
-    response = client.get(reverse("agency-dashboard"), {"year": this_year.due_on.year - 5})
+    response = client.get(reverse("agency-dashboard"), {"period": this_year.due_on.year - 5})
     assert response.status_code == 200
     assert "Hãy chọn một lựa chọn hợp lệ" in response.content.decode()  # a year with no deadline
     assert response.context["dashboard"].total == 1  # the bad filter is left off
-    response = client.get(
-        reverse("agency-dashboard"), {"plan": this_year.plan_id, "year": this_year.due_on.year}
+    due = this_year.due_on
+    month = next(
+        period for period in ReportPeriod.all_in_year(due.year)[7:] if period.start <= due <= period.end
     )
+    response = client.get(reverse("agency-dashboard"), {"plan": this_year.plan_id, "period": month.code})
     assert response.context["dashboard"].total == 1
+    html = response.content.decode()
+    assert f"{month.label}: các hạn trong kỳ" in html
     other_plan = TaskFactory(lead_agency=agencies["a"]).plan
     response = client.get(reverse("agency-dashboard"), {"plan": other_plan.pk})
     assert response.context["dashboard"].total == 0
@@ -402,7 +411,8 @@ def test_report_form_starts_from_the_last_report(client, users, deadline):
     ProgressReportFactory(deadline=deadline, pending=True, percent=40)
     client.force_login(users["officer_a"])
     form = client.get(reverse("deadline-detail", args=[deadline.pk])).context["report_form"]
-    assert form.initial == {"state": "in_progress", "percent": 40}
+    # The waiting report would be replaced: the form starts from it, text included.
+    assert form.initial == {"state": "in_progress", "percent": 40, "narrative": "Đã hoàn thành."}
     assert "" not in dict(form.fields["state"].choices)
 
 
@@ -449,6 +459,6 @@ def test_the_progress_bars_name_their_counts(client, users, deadline):
     html = client.get("/overview/").content.decode()
     # One accessible name and tooltip per bar, and one rectangle per status present.
     assert '<svg class="status-bar"' in html and 'role="img"' in html
-    assert "<title>Toàn tỉnh – Đang thực hiện trong hạn: 1;</title>" in html
+    assert "<title>Toàn tỉnh – Chưa đến hạn: 1;</title>" in html
     bar = html[html.index("<title>Toàn tỉnh") : html.index("</svg>", html.index("<title>Toàn tỉnh"))]
     assert bar.count("<rect") == 2  # the grey track and the one status

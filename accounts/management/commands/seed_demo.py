@@ -8,7 +8,7 @@ from accounts.services import demo_users_seed
 from plans.management.arguments import iso_date
 from plans.models import Plan
 from plans.sources import plan_139
-from plans.sources.sample import sample_tasks_seed
+from plans.sources.sample import sample_plan_get_or_create, sample_tasks_move_out, sample_tasks_seed
 
 
 class Command(BaseCommand):
@@ -32,11 +32,15 @@ class Command(BaseCommand):
             raise CommandError("Mật khẩu không dùng được: " + " ".join(exc.messages)) from exc
         today = today or timezone.localdate()
         try:
-            # The sample tasks live in Plan 139/KH-UBND and use its agencies.
+            # The sample tasks use Plan 139/KH-UBND's agencies and area titles, in a plan
+            # of their own; a database seeded by an earlier version is cleaned first.
             plan_139.load()
             users = demo_users_seed(password=password)
+            source_plan = Plan.objects.get(number=plan_139.PLAN["number"])
+            sample_plan = sample_plan_get_or_create(source_plan=source_plan, today=today)
+            moved = sample_tasks_move_out(source_plan=source_plan, sample_plan=sample_plan)
             created = sample_tasks_seed(
-                plan=Plan.objects.get(number=plan_139.PLAN["number"]),
+                plan=sample_plan,
                 today=today,
                 reporters={"so-tttt": users["sotttt"]},
                 reviewer=users["ngoaivu"],
@@ -45,4 +49,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "Không tạo được dữ liệu mẫu, dữ liệu không thay đổi: " + " ".join(exc.messages)
             ) from exc
-        self.stdout.write(f"Tài khoản mẫu: {', '.join(users)}. Nhiệm vụ mẫu tạo mới: {created}.")
+        self.stdout.write(
+            f"Tài khoản mẫu: {', '.join(users)}. Nhiệm vụ mẫu (kế hoạch {sample_plan.number}) tạo mới: "
+            f"{created}; chuyển khỏi Kế hoạch {source_plan.number}: {moved}."
+        )
