@@ -155,6 +155,7 @@ _NOT_STARTED = ProgressReport.State.NOT_STARTED
 _SUBMITTED = ProgressReport.ReviewState.SUBMITTED
 _ACCEPTED = ProgressReport.ReviewState.ACCEPTED
 _RETURNED = ProgressReport.ReviewState.RETURNED
+_SUPERSEDED = ProgressReport.ReviewState.SUPERSEDED
 
 # How a past deadline's reports end (cumulative weights are not needed: random.choices).
 PAST_OUTCOMES = {
@@ -168,14 +169,17 @@ PAST_OUTCOMES = {
 # How a current deadline's reports end (its period has begun, it is not due yet).
 CURRENT_OUTCOMES = {"done_on_time": 15, "done_waiting": 10, "in_progress": 45, "none": 30}
 # The reports before the last one: (state, review state) with weights. None of them is
-# an accepted completion, so a deadline never has two (a database constraint).
+# an accepted completion, so a deadline never has two, and none still waits: a newer
+# report replaced it (both database constraints).
 HISTORY_KINDS = [
     ((_IN_PROGRESS, _ACCEPTED), 50),
     ((_IN_PROGRESS, _RETURNED), 15),
     ((_DONE, _RETURNED), 25),
-    ((_IN_PROGRESS, _SUBMITTED), 10),
+    ((_IN_PROGRESS, _SUPERSEDED), 10),
 ]
 MAX_REPORTS_PER_DEADLINE = 8
+# Share of past deadlines the coordinator waived.
+WAIVED_SHARE = 0.01
 
 # Told how far a step has come: (step label, rows done, rows in the step). The command
 # draws it as a progress bar; a full-size run takes tens of seconds.
@@ -584,6 +588,7 @@ class _Generator:
     def _deadlines(self, tasks: list[Task]) -> list[Deadline]:
         rows = []
         working_calendar = working_calendar_load()
+        waivable_until = self.today - datetime.timedelta(days=7)
         # Counted in tasks: how many deadlines they make is known only at the end.
         self.progress(STEP_DEADLINES_BUILD, 0, len(tasks))
         for done, task in enumerate(tasks, start=1):
@@ -597,15 +602,18 @@ class _Generator:
                 start=max(task.start_on or self.period_start, self.period_start),
                 end=self.period_end,
             ):
-                rows.append(
-                    Deadline(
-                        task_id=task.pk,
-                        due_on=occ.due_on,
-                        ends_on=working_calendar.period_end(occ.due_on),
-                        period_start=occ.period_start,
-                        period_label=occ.period_label,
-                    )
+                deadline = Deadline(
+                    task_id=task.pk,
+                    due_on=occ.due_on,
+                    ends_on=working_calendar.period_end(occ.due_on),
+                    period_start=occ.period_start,
+                    period_label=occ.period_label,
                 )
+                # A few past deadlines waived by the coordinator: shown, never counted.
+                if occ.due_on < waivable_until and self.rng.random() < WAIVED_SHARE:
+                    deadline.waived_at = self._moment(occ.due_on + datetime.timedelta(days=3), 9 * 60)
+                    deadline.waiver_reason = BENCH_PREFIX + "miễn hạn (dữ liệu đo)"
+                rows.append(deadline)
             self._built(STEP_DEADLINES_BUILD, done, len(tasks))
         self.result.deadlines = len(rows)
         self.progress(STEP_DEADLINES_WRITE, 0, len(rows))
@@ -629,7 +637,7 @@ class _Generator:
         yesterday = self.today - datetime.timedelta(days=1)
         plans = []
         for deadline in deadlines:
-            if deadline.period_start > yesterday:
+            if deadline.period_start > yesterday or deadline.waived_at:
                 plans.append(None)
                 continue
             past = deadline.due_on < self.today
@@ -731,7 +739,7 @@ class _Generator:
             submitted_at=submitted_at,
             review_state=review_state,
         )
-        if review_state != _SUBMITTED:
+        if review_state in (_ACCEPTED, _RETURNED):
             # Reviewed before the next report came in (or before today for the last one).
             gap = max(following - submitted_at, datetime.timedelta(minutes=2))
             report.reviewed_at = submitted_at + min(

@@ -303,7 +303,7 @@ class DeadlineInline(admin.TabularInline):
     """The deadlines generated from the schedule, read-only, with their status."""
 
     model = Deadline
-    fields = ["period_label", "due_on", "status_display"]
+    fields = ["period_label", "due_on", "ends_on", "status_display", "waiver_reason"]
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -443,7 +443,7 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(Deadline)
 class DeadlineAdmin(HistoryAdmin, ReadOnlyAdmin):
-    list_display = ["task_code", "task", "period_label", "due_on", "lead_agency", "status_display"]
+    list_display = ["task_code", "task", "period_label", "due_on", "ends_on", "lead_agency", "status_display"]
     list_filter = [
         ("task__plan", RelatedInUseFilter),
         StatusFilter,

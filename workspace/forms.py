@@ -187,6 +187,8 @@ class DeadlineFilterForm(forms.Form):
             self.fields["period"].choices = [("", _("Đến nay (mọi kỳ)"))] + report_period_choices(
                 choices["years"]
             )
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
 
     def clean_period(self):
         code = self.cleaned_data.get("period")
@@ -194,6 +196,9 @@ class DeadlineFilterForm(forms.Form):
 
     def to_filter(self, **overrides) -> DeadlineFilter:
         self.is_valid()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["class"] += " is-invalid"
         data = getattr(self, "cleaned_data", {})
         values = {
             "plan_id": data["plan"].pk if data.get("plan") else None,
