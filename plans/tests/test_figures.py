@@ -13,6 +13,7 @@ from django.utils import timezone
 from plans import services
 from plans.models import Deadline, DeadlineStatus, EvidenceFile, Holiday, ProgressReport, Task
 from plans.selectors import (
+    STATUS_ORDER,
     DeadlineFilter,
     deadline_list_with_status,
     province_overview_get,
@@ -377,10 +378,20 @@ def test_overview_page_excel_and_word_report_give_the_same_counts(client, users,
     # 20/11, 30/09 (done), 20/10 (waived, not counted), not 20/12 or 26/12.
     assert overview.total == 4
     assert overview.backlog[DeadlineStatus.OVERDUE] == 1
+    counts = overview.counts
     total_row = rows[-1]
     assert total_row[0] == "Tổng cộng" and total_row[6] == overview.total
+    assert list(total_row[1:6]) == [counts[status] for status in STATUS_ORDER]
+    groups = overview.figures.groups
     assert f"có {overview.total} hạn thực hiện nhiệm vụ (3 hạn trong kỳ, 1 hạn chưa hoàn thành" in summary
-    assert f"quá hạn {overview.counts[DeadlineStatus.OVERDUE]})" in summary
+    assert (
+        f"đã hoàn thành {groups['done']} (đúng hạn {counts['done_on_time']}, quá hạn {counts['done_late']}); "
+        f"chưa hoàn thành {groups['open_in_term'] + groups['open_overdue']} (trong hạn {groups['open_in_term']}, "
+        f"gồm sắp đến hạn {counts['due_soon']} và chưa đến hạn {counts['not_yet_due']}; "
+        f"quá hạn {counts['overdue']})"
+    ) in summary
+    # What the data holds: 10/09 open (overdue), 05/10 and 20/11 overdue, 30/09 done on time.
+    assert (counts["overdue"], counts["done_on_time"], overview.total) == (3, 1, 4)
 
 
 def test_the_overview_with_a_period_shows_what_is_carried_over(client, users, agencies):
