@@ -384,9 +384,10 @@ def test_overview_page_excel_and_word_report_give_the_same_counts(client, users,
     assert list(total_row[1:6]) == [counts[status] for status in STATUS_ORDER]
     groups = overview.figures.groups
     assert f"có {overview.total} hạn thực hiện nhiệm vụ (3 hạn trong kỳ, 1 hạn chưa hoàn thành" in summary
+    in_term, open_total = groups["open_in_term"], groups["open_in_term"] + groups["open_overdue"]
     assert (
         f"đã hoàn thành {groups['done']} (đúng hạn {counts['done_on_time']}, quá hạn {counts['done_late']}); "
-        f"chưa hoàn thành {groups['open_in_term'] + groups['open_overdue']} (trong hạn {groups['open_in_term']}, "
+        f"chưa hoàn thành {open_total} (trong hạn {in_term}, "
         f"gồm sắp đến hạn {counts['due_soon']} và chưa đến hạn {counts['not_yet_due']}; "
         f"quá hạn {counts['overdue']})"
     ) in summary
