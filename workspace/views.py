@@ -367,7 +367,9 @@ def deadline_waiver_cancel(request, pk):
 @login_required
 @permission_required(permissions.REVIEW_REPORTS, raise_exception=True)
 def review_queue(request):
-    page = Paginator(selectors.report_review_queue(), LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.report_review_queue(user=request.user), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "workspace/review_queue.html", {"page": page, "review_form": ReviewForm()})
 
 
@@ -375,7 +377,7 @@ def review_queue(request):
 @require_POST
 @permission_required(permissions.REVIEW_REPORTS, raise_exception=True)
 def report_review(request, pk):
-    report = _or_404(selectors.report_get_for_review, pk=pk)
+    report = _or_404(selectors.report_get_for_review, user=request.user, pk=pk)
     form = ReviewForm(request.POST)
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

@@ -28,22 +28,31 @@ What the portal's object routes answer to an officer of an unrelated agency:
 report-review is for coordinators only: an officer's POST is refused (403) before the
 report is loaded, whoever's report it is. plan-detail (and plan-list) show a plan's
 text, areas and tasks with their agencies to any logged-in user, as the published plan
-does; they show no report, status or evidence. They show draft plans too.
+does; they show no report, status or evidence.
+
+(e) a draft plan is still being written: its deadline page, report and contribution
+    posts, evidence, plan page and report review answer 404 to everyone who does not edit
+    plans (the lead agency's own officers, leaders, a leader given the review right), and
+    no page, export, report or calendar feed shows its tasks or reports to them.
 """
 
 import contextlib
+import dataclasses
 import datetime
+import io
 import logging
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+import openpyxl
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -58,10 +67,11 @@ from django.utils.regex_helper import normalize
 from accounts.roles import GROUP_NAMES, Role
 from documents import services as document_services
 from plans import services
-from plans.models import AgencyGroup, Deadline, Holiday
+from plans.models import AgencyGroup, Deadline, Holiday, Plan, ProgressReport
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory, TaskFactory
 from plans.tests.sample_files import PDF_BYTES
 from tasks.models import ReminderLog, ReminderPolicy
+from workspace.export_views import XLSX_CONTENT_TYPE
 
 # --- Who may use a route ----------------------------------------------------------------
 
@@ -98,6 +108,8 @@ class Rule:
     ok: frozenset[str] | None = frozenset({"200"})
     args: Callable[["World"], dict] = field(default=lambda world: {})
     outsider: dict[str, str] | None = None
+    # What anyone who does not edit plans gets, per method, on a draft plan's object.
+    draft: dict[str, str] | None = None
     anonymous: str | None = None  # when not the kind's usual refusal
     optional: bool = False  # may be absent from the URLconf
 
@@ -130,7 +142,9 @@ PORTAL_RULES = {
     "agency-calendar": Rule(LOGGED_IN, GET_POST),
     # Plans are the published plan text: any logged-in user reads any of them.
     "plan-list": Rule(LOGGED_IN, user="officer_c"),
-    "plan-detail": Rule(LOGGED_IN, user="officer_c", args=_ids(pk="plan"), outsider={"GET": "200"}),
+    "plan-detail": Rule(
+        LOGGED_IN, user="officer_c", args=_ids(pk="plan"), outsider={"GET": "200"}, draft={"GET": "404"}
+    ),
     "province-overview": Rule(ROLE, user="coordinator"),
     "province-overview-export": Rule(ROLE, user="coordinator"),
     # Without a plan and period in the query: back to the overview, saying why.
@@ -143,11 +157,17 @@ PORTAL_RULES = {
         ok={"redirect:review-queue"},  # an empty decision: back to the queue with the reason
         args=_ids(pk="report"),
         outsider={"GET": "405", "POST": "403"},
+        draft={"POST": "404"},
     ),
-    "deadline-detail": Rule(AGENCY, args=_ids(pk="deadline"), outsider={"GET": "404"}),
+    "deadline-detail": Rule(AGENCY, args=_ids(pk="deadline"), outsider={"GET": "404"}, draft={"GET": "404"}),
     # An empty form: the page again with the reasons (400), nothing saved.
     "report-submit": Rule(
-        AGENCY, POST, ok={"400"}, args=_ids(pk="deadline"), outsider={"GET": "405", "POST": "404"}
+        AGENCY,
+        POST,
+        ok={"400"},
+        args=_ids(pk="deadline"),
+        outsider={"GET": "405", "POST": "404"},
+        draft={"POST": "404"},
     ),
     "contribution-add": Rule(
         AGENCY,
@@ -156,8 +176,11 @@ PORTAL_RULES = {
         ok={"400"},
         args=_ids(pk="deadline"),
         outsider={"GET": "405", "POST": "404"},
+        draft={"POST": "404"},
     ),
-    "evidence-download": Rule(AGENCY, args=_ids(pk="evidence"), outsider={"GET": "404"}),
+    "evidence-download": Rule(
+        AGENCY, args=_ids(pk="evidence"), outsider={"GET": "404"}, draft={"GET": "404"}
+    ),
     # The lead agency takes back its waiting report: back to the deadline page.
     "report-withdraw": Rule(
         AGENCY,
@@ -165,6 +188,7 @@ PORTAL_RULES = {
         ok={"redirect:deadline-detail"},
         args=_ids(pk="deadline", report_pk="report"),
         outsider={"GET": "405", "POST": "404"},
+        draft={"POST": "404"},
     ),
     # Waiving a deadline is the coordinator's: an empty reason shows the page again (400).
     "deadline-waive": Rule(
@@ -174,6 +198,7 @@ PORTAL_RULES = {
         ok={"400"},
         args=_ids(pk="deadline"),
         outsider={"GET": "405", "POST": "403"},
+        draft={"POST": "404"},
     ),
     "deadline-waiver-cancel": Rule(
         ROLE,
@@ -182,6 +207,7 @@ PORTAL_RULES = {
         ok={"redirect:deadline-detail"},  # nothing to cancel: back with the reason
         args=_ids(pk="deadline"),
         outsider={"GET": "405", "POST": "403"},
+        draft={"POST": "404"},
     ),
     "agency-calendar-feed": Rule(TOKEN, args=lambda world: {"token": world.calendar_token}),
 }
@@ -341,6 +367,8 @@ class World:
     objects: dict
     rows: dict  # the row the admin's per-model routes open, by "app_label.model"
     calendar_token: str
+    # The same kinds of object in a draft plan (see _draft_plan_build).
+    draft: dict = field(default_factory=dict)
 
     def row(self, label):
         """The chosen row of a model, else its first one."""
@@ -361,18 +389,26 @@ def _world_build() -> World:
         person.groups.add(Group.objects.get(name=GROUP_NAMES[role]))
         return person
 
+    review = Permission.objects.get(codename="review_progressreport", content_type__app_label="plans")
     users = {
         "officer_a": user("canbo.a", Role.OFFICER, agencies["a"]),
         "officer_b": user("canbo.b", Role.OFFICER, agencies["b"]),
         "officer_c": user("canbo.c", Role.OFFICER, agencies["c"]),
         "coordinator": user("ngoaivu", Role.COORDINATOR, coordinating, is_staff=True),
         "leader": user("lanhdao", Role.LEADER),
+        # A leader given the right to review reports (separation of duties).
+        "reviewing_leader": user("lanhdao.duyet", Role.LEADER),
         "superuser": User.objects.create_superuser("quantri", password="Mat-khau-2026"),
     }
+    users["reviewing_leader"].user_permissions.add(review)
     today = timezone.localdate()
     area = ContentAreaFactory(plan=PlanFactory(coordinating_agency=coordinating))
     task = TaskFactory(
-        area=area, plan=area.plan, lead_agency=agencies["a"], due_on=today + datetime.timedelta(days=10)
+        area=area,
+        plan=area.plan,
+        lead_agency=agencies["a"],
+        due_on=today + datetime.timedelta(days=10),
+        title=TRACKED_MARKER,
     )
     task.cooperating_agencies.add(agencies["b"])
     deadline = Deadline.objects.create(
@@ -438,7 +474,57 @@ def _world_build() -> World:
     AccessLog.objects.create(**seen, path_info="/accounts/login/")
     AccessFailureLog.objects.create(**seen, path_info="/accounts/login/", locked_out=False)
     token = document_services.calendar_token_get_or_create(agency=agencies["a"])
-    return World(users=users, objects=objects, rows=chosen, calendar_token=token)
+    draft = _draft_plan_build(users, agencies, coordinating, due_on=task.due_on)
+    return World(users=users, objects=objects, rows=chosen, calendar_token=token, draft=draft)
+
+
+# Text only a draft plan holds: no page, export, report or feed may show it to anyone
+# who does not edit plans.
+DRAFT_MARKERS = ("Nhiệm vụ trong dự thảo ĐV A", "Nhiệm vụ trong dự thảo ĐV D", "Báo cáo trong dự thảo")
+# The agency that leads only a draft task: on no row of the overview's agency table.
+ONLY_DRAFT_AGENCY = "Đơn vị chỉ có dự thảo"
+# Text of the tracked plan's task, which the same pages do show (the positive control).
+TRACKED_MARKER = "Nhiệm vụ đang theo dõi"
+
+
+def _draft_plan_build(users, agencies, coordinating, *, due_on) -> dict:
+    """A draft plan: a task led by A with B cooperating, with A's report (evidence) and
+    B's contribution, written while the plan was in force and then taken back to draft;
+    and a task led by D, an agency that has nothing else."""
+    only_draft = AgencyFactory(code="url-d", name="Đơn vị chỉ có dự thảo", short_name="Đơn vị chỉ có dự thảo")
+    plan = PlanFactory(coordinating_agency=coordinating, number="999/KH-DT")
+    area = ContentAreaFactory(plan=plan)
+    tasks = [
+        TaskFactory(area=area, plan=plan, lead_agency=agencies["a"], due_on=due_on, title=DRAFT_MARKERS[0]),
+        TaskFactory(area=area, plan=plan, lead_agency=only_draft, due_on=due_on, title=DRAFT_MARKERS[1]),
+    ]
+    tasks[0].cooperating_agencies.add(agencies["b"])
+    deadlines = [
+        Deadline.objects.create(
+            task=task, due_on=due_on, period_start=due_on.replace(month=1, day=1), period_label="Thời hạn"
+        )
+        for task in tasks
+    ]
+    report = services.report_submit(
+        deadline=deadlines[0],
+        user=users["officer_a"],
+        state="done",
+        percent=100,
+        narrative="Báo cáo trong dự thảo.",
+        files=[SimpleUploadedFile("du-thao.pdf", PDF_BYTES)],
+    )
+    contribution = services.contribution_add(
+        deadline=deadlines[0], user=users["officer_b"], text="Ý kiến trong dự thảo.", files=[]
+    )
+    plan.status = Plan.Status.DRAFT
+    plan.save()
+    return {
+        "plan": plan,
+        "deadline": deadlines[0],
+        "report": report,
+        "evidence": report.evidence.get(),
+        "contribution": contribution,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -628,3 +714,135 @@ def test_a_post_without_csrf_token_is_refused(world, route):
     with csrf_rejections() as refused:
         outcome(client.post(url, {"csrfmiddlewaretoken": secret}))
     assert refused == [], f"{route}: POST {url} with a valid token refused: {refused}"
+
+
+# --- (e) draft plans --------------------------------------------------------------------
+
+# Everyone who does not edit plans: the lead and the cooperating agency's officers, a
+# leader, and a leader given the right to review reports.
+NOT_EDITING_PLANS = ("officer_a", "officer_b", "leader", "reviewing_leader")
+DRAFT_OBJECT_ROUTES = [route for route in WITH_ARGUMENTS if RULES[route.key].draft]
+PORTAL_GET_ROUTES = [
+    route
+    for route in CLASSIFIED
+    if route.key in PORTAL_RULES and "GET" in RULES[route.key].methods and not route.params
+]
+
+
+def users_of(route) -> tuple[str, ...]:
+    """Those of NOT_EDITING_PLANS who pass the route's own role check."""
+    if RULES[route.key].kind != ROLE:
+        return NOT_EDITING_PLANS
+    if route.key in ("review-queue", "report-review", "deadline-waive", "deadline-waiver-cancel"):
+        return ("reviewing_leader",)
+    return ("leader", "reviewing_leader")
+
+
+def cases(routes):
+    return [pytest.param(route, who, id=f"{route.key}-{who}") for route in routes for who in users_of(route)]
+
+
+def text_of(response) -> str:
+    """What a response shows: the page, every cell of a workbook, or a Word file's XML."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response["Content-Type"].startswith(XLSX_CONTENT_TYPE):
+        workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+        return "\n".join(
+            str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row
+        )
+    if body.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(body)) as package:
+            body = b"".join(package.read(name) for name in package.namelist() if name.endswith(".xml"))
+    return body.decode("utf-8")
+
+
+def test_every_route_on_an_object_says_what_a_draft_gives():
+    """A new route on an object must say what its draft plan's object answers."""
+    missing = [
+        route.key
+        for route in WITH_ARGUMENTS
+        if RULES[route.key].kind in (AGENCY, LOGGED_IN, ROLE) and not RULES[route.key].draft
+    ]
+    assert missing == [], f"say in RULES (draft=) what a draft plan's object answers: {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "who"), cases(DRAFT_OBJECT_ROUTES))
+def test_a_draft_plans_objects_are_not_found(world, route, who):
+    """Deadline page, report and contribution posts, evidence, the plan page and the
+    review of its report: 404 for everyone who does not edit plans, the lead agency's
+    own officers included, and nothing is saved."""
+    rule = RULES[route.key]
+    url = route.url(rule.args(dataclasses.replace(world, objects=world.draft)))
+    client = client_for(world, who)
+    reports = ProgressReport.objects.count()
+    got = {
+        method: outcome(send(client, method, url, {"state": "done", "percent": 100, "text": "x"}))
+        for method in rule.draft
+    }
+    assert got == rule.draft, f"{route}: {who} on the draft plan's {url}"
+    assert ProgressReport.objects.count() == reports
+    world.draft["report"].refresh_from_db()
+    assert world.draft["report"].review_state == ProgressReport.ReviewState.SUBMITTED
+
+
+DRAFT_GET_ROUTES = [route for route in DRAFT_OBJECT_ROUTES if RULES[route.key].methods == GET]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", DRAFT_GET_ROUTES, ids=ids(DRAFT_GET_ROUTES))
+def test_the_coordinator_still_opens_a_draft_plans_objects(world, route):
+    """The control: those who write plans see their drafts, so the 404s above come from
+    the draft rule and not from a wrong URL."""
+    url = route.url(RULES[route.key].args(dataclasses.replace(world, objects=world.draft)))
+    assert outcome(client_for(world, "coordinator").get(url)) == "200"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "who"), cases(PORTAL_GET_ROUTES))
+def test_no_page_export_or_feed_shows_a_draft_plan(world, route, who):
+    """Lists, dashboards, the review queue, Excel exports and the calendar feed: no
+    task, agency or report of a draft plan."""
+    response = client_for(world, who).get(url_of(route, world), follow=True)
+    assert response.status_code == 200, f"{route}: {who} got {response.status_code}"
+    shown = text_of(response)
+    leaked = [marker for marker in DRAFT_MARKERS if marker in shown]
+    assert leaked == [], f"{route}: {who} sees the draft plan's {leaked}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path", ["/deadlines/?plan={plan}", "/deadlines/export.xlsx", "/review/", "/dashboard/"]
+)
+def test_the_draft_check_reads_real_content(world, path):
+    """The control for the test above: the same pages show the tracked plan's task."""
+    who = "reviewing_leader" if path == "/review/" else "officer_a"
+    response = client_for(world, who).get(path.format(plan=world.objects["plan"].pk))
+    shown = text_of(response)
+    assert TRACKED_MARKER in shown, shown[-3000:]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["coordinator", "leader"])
+def test_the_word_report_refuses_a_draft_plan(world, who):
+    """The periodic report offers no draft plan; asking for one by id gives no file."""
+    draft = world.draft["plan"]
+    response = client_for(world, who).get(
+        f"/overview/report.docx?plan={draft.pk}&period={draft.period_start.year}"
+    )
+    assert outcome(response) == "redirect:province-overview"
+    tracked = world.objects["plan"]
+    response = client_for(world, who).get(
+        f"/overview/report.docx?plan={tracked.pk}&period={timezone.localdate().year}"
+    )
+    assert outcome(response) == "200" and TRACKED_MARKER in text_of(response)
+
+
+@pytest.mark.django_db
+def test_the_overview_counts_no_agency_for_its_draft_tasks(world):
+    """An agency whose only task is in a draft plan has no row in the overview's table."""
+    response = client_for(world, "leader").get("/overview/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    agencies = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert world.users["officer_a"].agency.name in agencies, agencies
+    assert ONLY_DRAFT_AGENCY not in agencies, agencies

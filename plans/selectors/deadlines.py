@@ -39,12 +39,19 @@ def tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:
 def agency_scope(*, user, task_field: str = "task") -> Q:
     """What a user may see: everything for those who see all agencies (coordinators,
     leaders), otherwise only rows whose task (``task_field``) the user's own agency
-    leads or cooperates on. A user without an agency sees nothing."""
-    if permissions.can_see_all_agencies(user):
-        return Q()
-    if user.agency_id is None:
+    leads or cooperates on. A user without an agency sees nothing. Draft plans are
+    still being written: only those who edit plans see their rows, on every path that
+    loads through this scope (deadline pages, posts, evidence, the review queue)."""
+    if user.agency_id is None and not permissions.can_see_all_agencies(user):
         return Q(pk__in=[])
-    return tasks_of_agency(user.agency_id, task_field=task_field)
+    scope = (
+        Q()
+        if permissions.can_see_all_agencies(user)
+        else tasks_of_agency(user.agency_id, task_field=task_field)
+    )
+    if not permissions.can_edit_plans(user):
+        scope &= ~Q(**{f"{task_field}__plan__status": Plan.Status.DRAFT})
+    return scope
 
 
 def deadline_list_visible_to(*, user, dates: StatusDates) -> QuerySet[Deadline]:

@@ -10,7 +10,7 @@ from plans.models import (
     Plan,
     ProgressReport,
 )
-from plans.selectors.deadlines import DeadlineFilter
+from plans.selectors.deadlines import DeadlineFilter, agency_scope
 
 
 def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
@@ -52,15 +52,23 @@ def report_list_recent(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[P
     )
 
 
-def report_review_queue() -> QuerySet[ProgressReport]:
-    """Reports waiting for the coordinator, oldest first, with what a reviewer reads."""
+def report_review_queue(*, user) -> QuerySet[ProgressReport]:
+    """Reports waiting for review that the user may see, oldest first, with what a
+    reviewer reads."""
     return (
         ProgressReport.objects.filter(review_state=ProgressReport.ReviewState.SUBMITTED)
+        .filter(agency_scope(user=user, task_field="deadline__task"))
         .select_related("deadline__task__plan", "deadline__task__lead_agency", "submitted_by")
         .prefetch_related("evidence")
         .order_by("submitted_at", "pk")
     )
 
 
-def report_get_for_review(*, pk: int) -> ProgressReport:
-    return ProgressReport.objects.select_related("deadline__task").get(pk=pk)
+def report_get_for_review(*, user, pk: int) -> ProgressReport:
+    """A report the user may see; DoesNotExist otherwise (a draft plan's, for a reviewer
+    who does not edit plans)."""
+    return (
+        ProgressReport.objects.filter(agency_scope(user=user, task_field="deadline__task"))
+        .select_related("deadline__task", "submitted_by")
+        .get(pk=pk)
+    )

@@ -11,6 +11,7 @@ from plans.models import (
     Contribution,
     Deadline,
     EvidenceFile,
+    Plan,
     ProgressReport,
     accepted_completion,
 )
@@ -49,7 +50,22 @@ def _evidence_attach(*, files, report=None, contribution=None) -> list[EvidenceF
 def _deadline_lock(deadline: Deadline) -> Deadline:
     """Serialise writes on one deadline (two officers submitting at once, or a report
     arriving while the coordinator accepts another)."""
-    return Deadline.objects.select_for_update().select_related("task").get(pk=deadline.pk)
+    # The plan is read (is it a draft?) but not locked: the plan import locks it.
+    return (
+        Deadline.objects.select_for_update(of=("self", "task"))
+        .select_related("task__plan")
+        .get(pk=deadline.pk)
+    )
+
+
+def _refuse_draft(deadline: Deadline) -> None:
+    """A draft plan is still being written: nobody reports on it yet."""
+    if deadline.task.plan.status == Plan.Status.DRAFT:
+        raise ValidationError(
+            "Kế hoạch %(plan)s đang là dự thảo: chưa nhận báo cáo hay ý kiến phối hợp.",
+            code="draft_plan",
+            params={"plan": deadline.task.plan.number},
+        )
 
 
 def _evidence_carry(*, evidence: list[EvidenceFile], report: ProgressReport) -> None:
@@ -87,6 +103,7 @@ def report_submit(
     deadline = _deadline_lock(deadline)
     if not permissions.can_submit_report(user, deadline.task):
         raise PermissionDenied("Chỉ cơ quan chủ trì được gửi báo cáo cho nhiệm vụ này.")
+    _refuse_draft(deadline)
     if deadline.waived_at:
         raise ValidationError("Hạn này đã được miễn; không cần gửi báo cáo.", code="deadline_waived")
     if deadline.reports.filter(accepted_completion()).exists():
@@ -137,6 +154,7 @@ def contribution_add(*, deadline: Deadline, user, text: str, files=()) -> Contri
     cooperating_ids = set(deadline.task.cooperating_agencies.values_list("pk", flat=True))
     if not permissions.can_contribute(user, deadline.task, cooperating_ids):
         raise PermissionDenied("Chỉ cơ quan phối hợp được gửi ý kiến phối hợp cho nhiệm vụ này.")
+    _refuse_draft(deadline)
     contribution = Contribution(
         deadline=deadline,
         agency_id=user.agency_id,
@@ -154,7 +172,11 @@ def _report_review(*, report: ProgressReport, user, review_state: str, comment: 
     if not permissions.can_review(user):
         raise PermissionDenied("Chỉ cán bộ đầu mối (Sở Ngoại vụ) được xác nhận báo cáo.")
     _deadline_lock(report.deadline)
-    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    report = (
+        ProgressReport.objects.select_for_update()
+        .select_related("deadline__task", "submitted_by")
+        .get(pk=report.pk)
+    )
     if report.review_state != ProgressReport.ReviewState.SUBMITTED:
         raise ValidationError(
             "Báo cáo này đã được xử lý (%(state)s).",
