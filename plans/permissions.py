@@ -44,5 +44,23 @@ def can_review(user) -> bool:
     return user.has_perm(REVIEW_REPORTS)
 
 
+def is_own_agency_report(user, report) -> bool:
+    """The report was submitted by the user, or for the user's own agency (the task's
+    lead agency, or the agency the submitter belongs to)."""
+    if report.submitted_by_id is not None and report.submitted_by_id == user.pk:
+        return True
+    if user.agency_id is None:
+        return False
+    submitter = report.submitted_by
+    own = {report.deadline.task.lead_agency_id, submitter.agency_id if submitter else None}
+    return user.agency_id in own
+
+
+def can_review_report(user, report) -> bool:
+    """Separation of duties: a reviewer never accepts or returns a report their own agency
+    submitted; another coordinator, or a leader given the review right, does."""
+    return can_review(user) and not is_own_agency_report(user, report)
+
+
 def can_import_tasks(user) -> bool:
     return user.has_perms(IMPORT_TASKS)

@@ -222,6 +222,8 @@ def _deadline_page(
     can_review = permissions.can_review(request.user)
     reports = list(deadline.reports.all())
     waiting = next((r for r in reports if r.review_state == ProgressReport.ReviewState.SUBMITTED), None)
+    for report in reports:
+        report.reviewable = permissions.can_review_report(request.user, report)
     if report_form is None and can_submit:
         report_form = _report_form_for(deadline, reports)
     context = {
@@ -370,6 +372,9 @@ def review_queue(request):
     page = Paginator(selectors.report_review_queue(user=request.user), LIST_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    for report in page.object_list:
+        # Separation of duties: the queue says which reports someone else must review.
+        report.reviewable = permissions.can_review_report(request.user, report)
     return render(request, "workspace/review_queue.html", {"page": page, "review_form": ReviewForm()})
 
 
@@ -398,6 +403,8 @@ def report_review(request, pk):
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
     return redirect(back)
 
 

@@ -172,11 +172,17 @@ def _report_review(*, report: ProgressReport, user, review_state: str, comment: 
     if not permissions.can_review(user):
         raise PermissionDenied("Chỉ cán bộ đầu mối (Sở Ngoại vụ) được xác nhận báo cáo.")
     _deadline_lock(report.deadline)
+    # Only the report row is locked: the submitter is an outer join (it may be empty).
     report = (
-        ProgressReport.objects.select_for_update()
+        ProgressReport.objects.select_for_update(of=("self",))
         .select_related("deadline__task", "submitted_by")
         .get(pk=report.pk)
     )
+    if not permissions.can_review_report(user, report):
+        raise PermissionDenied(
+            "Báo cáo do đơn vị của bạn gửi: một cán bộ đầu mối khác (hoặc lãnh đạo được giao quyền) "
+            "phải xác nhận hoặc trả lại."
+        )
     if report.review_state != ProgressReport.ReviewState.SUBMITTED:
         raise ValidationError(
             "Báo cáo này đã được xử lý (%(state)s).",
