@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -22,6 +22,31 @@ FILTERS_SHEET = "Điều kiện lọc"
 NO_FILTER = "Không lọc"
 
 _BOLD = Font(bold=True)
+
+# What spreadsheet programs read as the start of a formula (or of a DDE command) in a
+# cell that is typed, edited or saved as CSV: "=HYPERLINK(…)", "+cmd|…", "@SUM(…)".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_safe(cell):
+    """Every text cell is written as text, never as a formula: openpyxl would store a
+    string that begins with "=" as one. A text that begins like a formula is marked
+    quote-prefixed too (what Excel does for a typed leading apostrophe), so it stays text
+    when someone edits the cell; the text itself is unchanged ("- Hội nghị" keeps its
+    dash). Used for every cell of every workbook the portal writes."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+        if cell.value.startswith(FORMULA_START):
+            cell.quotePrefix = True
+    return cell
+
+
+def workbook_text_safe(workbook) -> None:
+    """``text_safe`` on every cell of a workbook built in memory (not write-only)."""
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                text_safe(cell)
 
 
 @dataclass(frozen=True)
@@ -64,11 +89,11 @@ def _header(ws, columns):
     for index, (_, width) in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
-    ws.append([_cell(ws, header, font=_BOLD) for header, _ in columns])
+    _append(ws, [_cell(ws, header, font=_BOLD) for header, _ in columns])
 
 
 def _cell(ws, value, *, number_format=None, font=None):
-    cell = WriteOnlyCell(ws, value=value)
+    cell = text_safe(WriteOnlyCell(ws, value=value))
     if number_format:
         cell.number_format = number_format
     if font:
@@ -76,16 +101,21 @@ def _cell(ws, value, *, number_format=None, font=None):
     return cell
 
 
+def _append(ws, values) -> None:
+    """A row of a write-only sheet, each value through ``_cell`` (so ``text_safe``)."""
+    ws.append([value if isinstance(value, Cell) else _cell(ws, value) for value in values])
+
+
 def _filters_sheet(wb, *, filters: list[tuple[str, str]], exported_at: datetime.datetime, rows: int):
     """The second sheet: each active filter as "label: value", or "Không lọc"."""
     ws = wb.create_sheet(FILTERS_SHEET)
     ws.column_dimensions["A"].width = 80
-    ws.append([_cell(ws, FILTERS_SHEET, font=_BOLD)])
+    _append(ws, [_cell(ws, FILTERS_SHEET, font=_BOLD)])
     for label, value in filters or [(NO_FILTER, None)]:
-        ws.append([label if value is None else f"{label}: {value}"])
-    ws.append([])
-    ws.append([f"Thời điểm xuất: {exported_at:%d/%m/%Y %H:%M}"])
-    ws.append([f"Số dòng: {rows}"])
+        _append(ws, [label if value is None else f"{label}: {value}"])
+    _append(ws, [])
+    _append(ws, [f"Thời điểm xuất: {exported_at:%d/%m/%Y %H:%M}"])
+    _append(ws, [f"Số dòng: {rows}"])
 
 
 def _save(wb) -> bytes:
@@ -104,7 +134,8 @@ def deadline_list_workbook(
     _header(ws, DEADLINE_COLUMNS)
     count = 0
     for count, row in enumerate(rows, start=1):
-        ws.append(
+        _append(
+            ws,
             [
                 count,
                 row.plan,
@@ -119,7 +150,7 @@ def deadline_list_workbook(
                 row.status,
                 _cell(ws, row.completed_on, number_format=DATE_FORMAT) if row.completed_on else None,
                 row.latest_report,
-            ]
+            ],
         )
     last_column = get_column_letter(len(DEADLINE_COLUMNS))
     ws.auto_filter.ref = f"A1:{last_column}{count + 1}"
@@ -144,13 +175,14 @@ def agency_status_workbook(
 
     def line(label, counts, *, font=None):
         share = overdue_share(counts)
-        ws.append(
+        _append(
+            ws,
             [
                 _cell(ws, label, font=font),
                 *(_cell(ws, counts[key], font=font) for key, _ in statuses),
                 _cell(ws, sum(counts.values()), font=font),
                 _cell(ws, share, number_format=PERCENT_FORMAT, font=font),
-            ]
+            ],
         )
 
     totals = {key: 0 for key, _ in statuses}

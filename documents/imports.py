@@ -51,6 +51,7 @@ from django.utils import formats
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from documents.excel import FORMULA_START, workbook_text_safe
 from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
 from plans.models import Agency, ContentArea, Plan, Task
 
@@ -124,6 +125,8 @@ class ImportRow:
     deadline_text: str
     outcome: str = ""
     errors: list[str] = field(default_factory=list)
+    # What the coordinator should know but that does not refuse the row.
+    notes: list[str] = field(default_factory=list)
     changes: list[FieldChange] = field(default_factory=list)
     # Filled in when the row is valid: the task as it would be saved (a copy of the
     # existing one for an update) and its cooperating agencies.
@@ -162,6 +165,10 @@ class ImportPreview:
     @property
     def has_changes(self):
         return bool(self.to_create or self.to_update)
+
+    @property
+    def noted(self):
+        return [row for row in self.rows if row.notes]
 
     def summary(self):
         return (
@@ -565,6 +572,16 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
         deadline_text=cell_text(values["deadline"]),
     )
     errors = row.errors
+    for key, header in COLUMNS:
+        raw = values[key] if isinstance(values[key], str) else ""
+        start = next((text[0] for text in (raw, cell_text(raw)) if text.startswith(FORMULA_START)), None)
+        if start:
+            # Kept as text, and every export writes it as text (documents.excel.text_safe).
+            shown = {"\t": "dấu tab", "\r": "dấu xuống dòng"}.get(start, f"“{start}”")
+            row.notes.append(
+                f"Cột {quote(header)} bắt đầu bằng {shown} như một công thức: được giữ nguyên là chữ, "
+                "không phải công thức."
+            )
     if not code:
         errors.append("Thiếu mã nhiệm vụ.")
     elif code in seen_codes:
@@ -838,6 +855,7 @@ def template_workbook(*, plan: Plan | None = None, rows=()) -> bytes:
         ["Tên đầy đủ", "Tên viết tắt", "Mã"],
         [[a.name, a.short_name, a.code] for a in Agency.objects.filter(is_active=True).order_by("name")],
     )
+    workbook_text_safe(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
