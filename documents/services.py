@@ -101,6 +101,9 @@ def calendar_token_get_or_create(*, agency: Agency) -> str:
 
 
 @transaction.atomic
-def calendar_token_regenerate(*, agency: Agency) -> str:
-    """A new token for the agency: the old feed URL stops working at once."""
+def calendar_token_regenerate(*, agency: Agency, user) -> str:
+    """A new token for the agency (the first one, or a replacement: the old feed URL
+    stops working at once). Only the agency's own officers and administrators."""
+    if not permissions.can_manage_calendar(user, agency):
+        raise PermissionDenied("Chỉ cán bộ của chính đơn vị được tạo đường dẫn lịch mới.")
     return _calendar_token_set(agency, secrets.token_urlsafe(32))

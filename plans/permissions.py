@@ -40,6 +40,12 @@ def can_contribute(user, task: Task, cooperating_ids) -> bool:
     return user.has_perm(SUBMIT_REPORTS) and user.agency_id is not None and user.agency_id in cooperating_ids
 
 
+def can_manage_calendar(user, agency) -> bool:
+    """Issuing or replacing an agency's calendar feed URL is a write: only the agency's
+    own officers (and administrators) do it; leaders change nothing."""
+    return user.agency_id is not None and user.agency_id == agency.pk and user.has_perm(SUBMIT_REPORTS)
+
+
 def can_review(user) -> bool:
     return user.has_perm(REVIEW_REPORTS)
 

@@ -6,6 +6,7 @@ the URL sees the agency's deadlines, and regenerating the token revokes the old 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from documents import ical
 from documents import selectors as document_selectors
 from documents import services as document_services
-from plans import selectors
+from plans import permissions, selectors
 from plans.models import Agency
 
 FEED_MAX_AGE = 900  # seconds: calendar apps may keep a fetched feed for 15 minutes
@@ -48,17 +49,26 @@ def feed_url(token: str) -> str:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def agency_calendar(request):
-    """The agency's feed URL with how to subscribe; POST issues a new URL."""
+    """The agency's feed URL with how to subscribe; a POST by the agency's own officer
+    issues a URL (the first, or a new one). A GET never writes: before the first POST
+    the page offers to create the URL."""
     if not request.user.agency_id:
         return redirect("home")
     agency = request.user.agency
+    can_manage = permissions.can_manage_calendar(request.user, agency)
     if request.method == "POST":
-        document_services.calendar_token_regenerate(agency=agency)
+        if not can_manage:
+            raise PermissionDenied("Chỉ cán bộ của chính đơn vị được tạo đường dẫn lịch mới.")
+        replaced = bool(agency.calendar_token)
+        document_services.calendar_token_regenerate(agency=agency, user=request.user)
         messages.success(
             request,
             "Đã tạo đường dẫn lịch mới. Đường dẫn cũ không còn dùng được: "
-            "hãy cập nhật lại đường dẫn trong các ứng dụng lịch đã đăng ký.",
+            "hãy cập nhật lại đường dẫn trong các ứng dụng lịch đã đăng ký."
+            if replaced
+            else "Đã tạo đường dẫn lịch của đơn vị.",
         )
         return redirect("agency-calendar")
-    token = document_services.calendar_token_get_or_create(agency=agency)
-    return render(request, "workspace/agency_calendar.html", {"agency": agency, "feed_url": feed_url(token)})
+    token = agency.calendar_token
+    context = {"agency": agency, "feed_url": feed_url(token) if token else "", "can_manage": can_manage}
+    return render(request, "workspace/agency_calendar.html", context)

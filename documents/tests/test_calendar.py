@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,7 @@ from plans.tests.factories import (
     TaskFactory,
     populate,
 )
+from plans.tests.fixtures import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -139,18 +141,19 @@ def test_unknown_or_inactive_token_is_404(client, agencies):
     assert client.get(url).status_code == 404
 
 
-def test_token_is_issued_once_and_replaced_on_regeneration(agencies):
+def test_token_is_issued_once_and_replaced_on_regeneration(agencies, users):
     agency = agencies["a"]
     assert agency.calendar_token is None
     token = document_services.calendar_token_get_or_create(agency=agency)
     assert len(token) >= 43 and document_services.calendar_token_get_or_create(agency=agency) == token
     assert Agency.objects.get(pk=agency.pk).calendar_token == token
-    new = document_services.calendar_token_regenerate(agency=agency)
+    new = document_services.calendar_token_regenerate(agency=agency, user=users["officer_a"])
     assert new != token and Agency.objects.get(pk=agency.pk).calendar_token == new
 
 
 def test_calendar_page_shows_the_feed_url_and_how_to_subscribe(client, users, agencies):
     client.force_login(users["officer_a"])
+    client.post(reverse("agency-calendar"))
     html = client.get(reverse("agency-calendar")).content.decode()
     agencies["a"].refresh_from_db()
     url = f"https://doingoai.dienbien.example/calendar/{agencies['a'].calendar_token}.ics"
@@ -224,3 +227,41 @@ def test_an_event_falls_on_the_day_the_deadline_really_ends(client, agencies):
     event = events_by_uid(parse(client.get(feed_url(agencies["a"]))))[uid(saturday)]
     assert event.decoded("dtstart") == datetime.date(2026, 12, 28)
     assert "Hạn: 26/12/2026, hết hạn 28/12/2026 (hạn rơi vào ngày nghỉ)" in str(event["description"])
+
+
+def test_a_get_never_writes_and_offers_to_create_the_url(client, users, agencies):
+    client.force_login(users["officer_a"])
+    html = client.get(reverse("agency-calendar")).content.decode()
+    assert Agency.objects.get(pk=agencies["a"].pk).calendar_token is None
+    assert "Đơn vị chưa có đường dẫn lịch" in html and "Tạo đường dẫn lịch" in html
+    response = client.post(reverse("agency-calendar"), follow=True)
+    assert "Đã tạo đường dẫn lịch của đơn vị" in response.content.decode()
+    assert Agency.objects.get(pk=agencies["a"].pk).calendar_token
+
+
+@pytest.fixture
+def leader_of_a(django_user_model, agencies):
+    """A department's director: a leader whose account belongs to agency A."""
+    return make_user(django_user_model, "giamdoc.a", "leader", agencies["a"])
+
+
+def test_a_leader_neither_creates_nor_rotates_the_feed(client, agencies, leader_of_a):
+    client.force_login(leader_of_a)
+    html = client.get(reverse("agency-calendar")).content.decode()
+    assert Agency.objects.get(pk=agencies["a"].pk).calendar_token is None
+    assert "Tạo đường dẫn" not in html and f'action="{reverse("agency-calendar")}"' not in html
+    assert client.post(reverse("agency-calendar")).status_code == 403
+    assert Agency.objects.get(pk=agencies["a"].pk).calendar_token is None
+    token = document_services.calendar_token_get_or_create(agency=agencies["a"])
+    assert client.post(reverse("agency-calendar")).status_code == 403
+    assert Agency.objects.get(pk=agencies["a"].pk).calendar_token == token
+    html = client.get(reverse("agency-calendar")).content.decode()
+    assert token in html and "Tạo đường dẫn mới" not in html
+
+
+def test_only_the_agencys_own_officer_rotates_it_in_the_service(users, agencies, leader_of_a):
+    token = document_services.calendar_token_get_or_create(agency=agencies["a"])
+    for who in (leader_of_a, users["officer_b"], users["leader"]):
+        with pytest.raises(PermissionDenied):
+            document_services.calendar_token_regenerate(agency=agencies["a"], user=who)
+    assert Agency.objects.get(pk=agencies["a"].pk).calendar_token == token
