@@ -6,6 +6,7 @@ import logging
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
+from accounts import lockout
 from accounts.client_ip import client_ip_address
 from accounts.sessions import session_mark_active
 
@@ -43,3 +44,5 @@ def connect() -> None:
     user_login_failed.connect(on_login_failed, dispatch_uid="portal.auth.login_failed")
     user_logged_out.connect(on_logged_out, dispatch_uid="portal.auth.logged_out")
     user_locked_out.connect(on_locked_out, dispatch_uid="portal.auth.locked_out")
+    # After axes' own receiver (axes is installed before accounts): the wider limits.
+    user_login_failed.connect(lockout.on_login_failed, dispatch_uid="portal.auth.wider_lockout")

@@ -1,8 +1,24 @@
+from axes.backends import AxesStandaloneBackend
+from axes.exceptions import AxesBackendPermissionDenied
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+
+
+class LoginLockoutBackend(AxesStandaloneBackend):
+    """django-axes' lock of one username on one address, then the wider limits of
+    accounts.lockout (an account from any address, an address for any user), all
+    checked before any password is."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        super().authenticate(request, username=username, password=password, **kwargs)
+        # Imported here: accounts.lockout reads axes' models, which backends load before.
+        from accounts.lockout import wider_lock_apply
+
+        if wider_lock_apply(request, username):
+            raise AxesBackendPermissionDenied("Tài khoản hoặc địa chỉ đang tạm khóa đăng nhập.")
 
 
 class AgencyModelBackend(ModelBackend):

@@ -27,3 +27,23 @@ def client_ip_address(request) -> str | None:
         return str(ipaddress.ip_address(forwarded[-proxies]))
     except ValueError:
         return remote
+
+
+# One IPv6 subscriber usually gets a whole /64 and may use any address in it.
+IPV6_LOCKOUT_PREFIX = 64
+
+
+def lockout_address(request) -> str | None:
+    """The address that login attempts are counted by (django-axes and the wider limits
+    of accounts.lockout): the client's address, but an IPv6 client by its /64 network,
+    so that walking through the addresses of one network counts as one address."""
+    address = client_ip_address(request)
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_LOCKOUT_PREFIX}", strict=False).network_address)
+    return str(parsed)

@@ -91,7 +91,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Axes first: it refuses a locked-out (username, address) before any password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes, plus the account-wide and address-wide limits (accounts.lockout).
+    "accounts.backends.LoginLockoutBackend",
     # Django's model backend, with the user's agency and permissions in fewer queries.
     "accounts.backends.AgencyModelBackend",
 ]
@@ -128,14 +129,25 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Brute force (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one username from one
 # address lock that pair out for LOGIN_COOLOFF_MINUTES (HTTP 429, accounts.lockout); other
-# users on the same address, and the same user elsewhere, are not affected.
+# users on the same address are not affected. The account-wide and address-wide limits
+# below catch guessing spread over many addresses or many usernames.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.client_ip_address"
+# IPv6 clients are counted by their /64 network (accounts.client_ip.lockout_address).
+AXES_CLIENT_IP_CALLABLE = "accounts.client_ip.lockout_address"
+# Every failure is kept (username, address, time): the wider limits below count them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
+# Wider limits (accounts.lockout): an account guessed from any number of addresses is
+# locked everywhere for a longer cool-down; an address failing for many usernames is
+# blocked for every user.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=10)
+LOGIN_ACCOUNT_COOLOFF = datetime.timedelta(minutes=env.int("LOGIN_ACCOUNT_COOLOFF_MINUTES", default=120))
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_ADDRESS_COOLOFF = datetime.timedelta(minutes=env.int("LOGIN_ADDRESS_COOLOFF_MINUTES", default=30))
 
 # Content-Security-Policy (django-csp 4): everything from the portal itself, no inline
 # script or style (templates use static files and classes), no framing.
