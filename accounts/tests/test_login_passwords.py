@@ -1,4 +1,4 @@
-"""Password rules: at least 8 characters, not a common or all-digit password, not like the
+"""Password rules: at least 10 characters, not a common or all-digit password, not like the
 user's own details; long passphrases with spaces and Vietnamese letters are welcome."""
 
 import pytest
@@ -31,13 +31,13 @@ def test_the_passphrase_is_64_characters():
 
 
 def test_validate_password_refuses_weak_passwords_in_vietnamese(officer):
-    assert refusals("Ab3$xyz") == ["Mật khẩu quá ngắn. Mật khẩu phải có ít nhất 8 ký tự."]
+    assert refusals("Ab3$xyz") == ["Mật khẩu quá ngắn. Mật khẩu phải có ít nhất 10 ký tự."]
     assert refusals("password123") == ["Mật khẩu này quá phổ biến."]
-    assert refusals("12345678") == ["Mật khẩu này quá phổ biến.", "Mật khẩu này hoàn toàn là số."]
-    assert refusals("90817263") == ["Mật khẩu này hoàn toàn là số."]
+    assert refusals("1234567890") == ["Mật khẩu này quá phổ biến.", "Mật khẩu này hoàn toàn là số."]
+    assert refusals("9081726354") == ["Mật khẩu này hoàn toàn là số."]
     assert any("Mật khẩu quá giống với" in m for m in refusals("nguyenvanan1", officer))
     assert validate_password(PASSPHRASE, officer) is None
-    assert validate_password("Ab3$xyz9", officer) is None  # eight characters are enough
+    assert validate_password("Ab3$xyz9kQ", officer) is None  # ten characters are enough
 
 
 def change(client, new, confirm=None):
@@ -50,9 +50,9 @@ def change(client, new, confirm=None):
 @pytest.mark.parametrize(
     ("new", "message"),
     [
-        ("Ab3$xyz", "Mật khẩu quá ngắn. Mật khẩu phải có ít nhất 8 ký tự."),
+        ("Ab3$xyz", "Mật khẩu quá ngắn. Mật khẩu phải có ít nhất 10 ký tự."),
         ("password123", "Mật khẩu này quá phổ biến."),
-        ("12345678", "Mật khẩu này hoàn toàn là số."),
+        ("9081726354", "Mật khẩu này hoàn toàn là số."),
     ],
 )
 def test_the_password_page_refuses_weak_passwords_and_changes_nothing(client, officer, new, message):

@@ -97,14 +97,19 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.AgencyModelBackend",
 ]
 
-# No maximum length: long passphrases (spaces, Vietnamese letters) are welcome.
+# No maximum length: long passphrases (spaces, Vietnamese letters) are welcome. Checked
+# wherever a password is set or changed: the password page, the admin's user and
+# password forms, seed_demo, createsuperuser.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.validators.UsernameInPasswordValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "OPTIONS": {"min_length": 10},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's common-password check over its English list and a Vietnamese one
+    # ("matkhau123", "dienbien2026"; sources noted in accounts/passwords/).
+    {"NAME": "accounts.validators.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
