@@ -4,9 +4,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from plans import permissions
 from plans.models import Agency, Plan, ProgressReport
 from plans.selectors import StatusDates, deadline_list_with_status
 from plans.validators import split_email_list
@@ -93,21 +95,41 @@ def reminder_log_list_for_digest(*, claim_token: str) -> QuerySet[ReminderLog]:
     )
 
 
-def _agency_addresses(agency: Agency, *, reminders_only: bool) -> list[str]:
+def _users_seeing_all_agencies() -> Q:
+    """Users whose role may see every agency (``plans.permissions.VIEW_ALL_AGENCIES``),
+    through a group, their own permissions, or as superusers."""
+    app_label, codename = permissions.VIEW_ALL_AGENCIES.split(".")
+    holds = {"content_type__app_label": app_label, "codename": codename}
+    return (
+        Q(is_superuser=True)
+        | Q(user_permissions__in=Permission.objects.filter(**holds))
+        | Q(groups__permissions__in=Permission.objects.filter(**holds))
+    )
+
+
+def _agency_addresses(agency: Agency, *, reminders_only: bool, sees_all_only: bool = False) -> list[str]:
     """The agency's reminder addresses, then its active users' emails (only those who
-    did not opt out, for reminders)."""
+    did not opt out, for reminders; only those who may see every agency, for a digest
+    that lists other agencies' deadlines)."""
     users = get_user_model().objects.filter(agency=agency, is_active=True).exclude(email="")
     if reminders_only:
         users = users.filter(receives_reminders=True)
+    if sees_all_only:
+        users = users.filter(
+            pk__in=get_user_model().objects.filter(_users_seeing_all_agencies()).values("pk")
+        )
     return split_email_list(agency.reminder_emails) + list(
         users.order_by("pk").values_list("email", flat=True)
     )
 
 
-def agency_reminder_recipients(*, agency: Agency) -> list[str]:
+def agency_reminder_recipients(*, agency: Agency, lists_other_agencies: bool = False) -> list[str]:
     """The agency's reminder addresses, then its active users with an email who have not
-    opted out; each address once (case-insensitive), in that order."""
-    return _unique(_agency_addresses(agency, reminders_only=True))
+    opted out; each address once (case-insensitive), in that order. A digest that lists
+    other agencies' deadlines (the coordinator's escalations) goes to the agency's own
+    addresses and only to those of its users who may see every agency: an officer, who
+    gets 404 on those deadlines in the portal, does not read them by email either."""
+    return _unique(_agency_addresses(agency, reminders_only=True, sees_all_only=lists_other_agencies))
 
 
 def report_returned_recipients(*, report: ProgressReport) -> list[str]:

@@ -279,7 +279,8 @@ def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.da
         rows = [row for row in rows if row.deadline_id not in done]
         if not rows:
             return DigestResult(state="nothing")
-    recipients = selectors.agency_reminder_recipients(agency=agency)
+    others = any(row.deadline.task.lead_agency_id != agency.pk for row in rows)
+    recipients = selectors.agency_reminder_recipients(agency=agency, lists_other_agencies=others)
     if not recipients:
         error = _("Đơn vị chưa có địa chỉ email nhận nhắc việc (email đơn vị hoặc người dùng).")
         mine.update(state=ReminderLog.State.FAILED, last_error=error)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from plans.models import Plan, ProgressReport
 from plans.tests.factories import AgencyFactory, PlanFactory, ProgressReportFactory
+from plans.tests.fixtures import make_user
 from tasks import services
 from tasks.models import ReminderLog, ReminderPolicy
 from tasks.tasks import digests_enqueue
@@ -246,3 +247,32 @@ def test_a_waived_deadline_gets_no_reminder(plan, agency, django_user_model):
     coordinator = django_user_model.objects.create_superuser("quantri", password="Mat-khau-2026")
     deadline_waive(deadline=deadline, user=coordinator, reason="Không còn thực hiện")
     assert not services.reminder_sweep(today=SWEEP_DAY, dry_run=True).planned
+
+
+def test_an_escalation_digest_goes_only_to_those_who_may_see_every_agency(
+    deadlines, agency, coordinator_agency, django_user_model
+):
+    """The coordinating agency's digest lists other agencies' overdue deadlines: its own
+    addresses and its users whose role sees every agency get it; its plain officers, who
+    get 404 on those deadlines in the portal, do not. The lead agency's own digest still
+    goes to its officers."""
+    people = {
+        "officer": make_user(django_user_model, "canbo.snv", "officer", coordinator_agency),
+        "coordinator": make_user(django_user_model, "daumoi.snv", "coordinator", coordinator_agency),
+        "leader": make_user(django_user_model, "lanhdao.snv", "leader", coordinator_agency),
+        "lead_officer": make_user(django_user_model, "canbo.tttt", "officer", agency),
+    }
+    for name, person in people.items():
+        person.email = f"{name}@dienbien.gov.vn"
+        person.save()
+    sweep_and_send()
+    escalation = next(m for m in mail.outbox if "Sở Ngoại vụ" in m.subject)
+    assert escalation.to == [
+        "vanthu@songoaivu.dienbien.gov.vn",
+        "coordinator@dienbien.gov.vn",
+        "leader@dienbien.gov.vn",
+    ]
+    own = next(m for m in mail.outbox if "Sở TT&TT" in m.subject)
+    assert own.to == ["vanthu@stttt.dienbien.gov.vn", "lead_officer@dienbien.gov.vn"]
+    log = ReminderLog.objects.filter(agency=coordinator_agency).get()
+    assert log.recipients == ", ".join(escalation.to)
