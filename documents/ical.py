@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.urls import reverse
+from django.utils.html import strip_tags
 from icalendar import Alarm, Calendar, Event, Timezone
 
 from plans.models import Agency, Deadline, DeadlineStatus
@@ -24,7 +25,7 @@ COOPERATING_PREFIX = "Phối hợp: "
 
 
 def calendar_name(agency: Agency) -> str:
-    return f"Hạn nhiệm vụ – {agency.short_name or agency.name}"
+    return f"Hạn nhiệm vụ – {_plain(agency.short_name or agency.name)}"
 
 
 def deadline_uid(deadline: Deadline, *, site_url: str) -> str:
@@ -36,9 +37,15 @@ def deadline_url(deadline: Deadline, *, site_url: str) -> str:
     return site_url.rstrip("/") + reverse("deadline-detail", kwargs={"pk": deadline.pk})
 
 
+def _plain(value) -> str:
+    """Text for a calendar app: no markup (a title holding "<script>" or "<b>" shows
+    as plain words; some calendar apps render HTML in event text), spaces collapsed."""
+    return " ".join(strip_tags(str(value)).split())
+
+
 def _summary(deadline: Deadline, *, leads: bool, done: bool) -> str:
     task = deadline.task
-    summary = f"Hạn: {task.code} {task.title}"
+    summary = f"Hạn: {_plain(task.code)} {_plain(task.title)}"
     if not leads:
         summary = COOPERATING_PREFIX + summary
     return DONE_MARK + summary if done else summary
@@ -47,15 +54,15 @@ def _summary(deadline: Deadline, *, leads: bool, done: bool) -> str:
 def _description(deadline: Deadline, *, leads: bool, status: str, url: str, today: datetime.date) -> str:
     task = deadline.task
     lines = [
-        f"Kế hoạch: {task.plan.number}",
-        f"Kỳ: {deadline.period_label}",
+        f"Kế hoạch: {_plain(task.plan.number)}",
+        f"Kỳ: {_plain(deadline.period_label)}",
         f"Hạn: {deadline.due_on:%d/%m/%Y}"
         + (
             f", hết hạn {deadline.ends_on:%d/%m/%Y} (hạn rơi vào ngày nghỉ)"
             if deadline.ends_on != deadline.due_on
             else ""
         ),
-        f"Cơ quan chủ trì: {task.lead_agency}",
+        f"Cơ quan chủ trì: {_plain(task.lead_agency)}",
         f"Vai trò của đơn vị: {'Chủ trì' if leads else 'Phối hợp'}",
         f"Tình trạng (đến ngày {today:%d/%m/%Y}): {status}",
     ]
@@ -86,7 +93,9 @@ def _event(deadline: Deadline, *, agency: Agency, site_url: str, now: datetime.d
     if not done:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Ngày mai đến hạn: {deadline.task.code} {deadline.task.title}")
+        alarm.add(
+            "description", f"Ngày mai đến hạn: {_plain(deadline.task.code)} {_plain(deadline.task.title)}"
+        )
         alarm.add("trigger", datetime.timedelta(days=-1))
         event.add_component(alarm)
     return event

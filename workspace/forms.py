@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,12 @@ class EvidenceFilesField(forms.FileField):
 
     def clean(self, data, initial=None):
         uploads = data if isinstance(data, (list, tuple)) else [data] if data else []
+        if len(uploads) > settings.EVIDENCE_MAX_FILES:
+            raise ValidationError(
+                _("Mỗi lần gửi tối đa %(limit)d tệp minh chứng; đã chọn %(count)d tệp."),
+                code="too_many_files",
+                params={"limit": settings.EVIDENCE_MAX_FILES, "count": len(uploads)},
+            )
         cleaned = [super(EvidenceFilesField, self).clean(upload, initial) for upload in uploads]
         errors = []
         for upload in cleaned:

@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Permissions-Policy everywhere, Cache-Control: private, no-store when signed in.
+    "dien_bien_portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Ends sessions left idle (after messages, so that it can say why).
     "accounts.sessions.IdleSessionTimeoutMiddleware",
@@ -126,6 +128,12 @@ CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page of the portal uses (dien_bien_portal.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
 
 # Reverse proxies in front of the portal that each append the address they received the
 # request from to X-Forwarded-For. 0: only REMOTE_ADDR counts (anything a client sends in
@@ -219,6 +227,10 @@ LOGGING = {
 
 # Evidence files on progress reports (plans.evidence): largest accepted upload, in bytes.
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+# Files one report or contribution may carry; Django refuses a request with more files
+# (HTTP 400) before reading them (Django's own default is 100).
+EVIDENCE_MAX_FILES = env.int("EVIDENCE_MAX_FILES", default=10)
+DATA_UPLOAD_MAX_NUMBER_FILES = EVIDENCE_MAX_FILES
 
 # Celery and reminders (tasks/).
 # The broker is Redis in production (REDIS_URL or CELERY_BROKER_URL). Without one, queued

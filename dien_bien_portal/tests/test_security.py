@@ -37,6 +37,8 @@ def production_env(tmp_path, **overrides):
     }
     env.pop("REDIS_URL", None)
     env.pop("CACHE_URL", None)
+    # One reverse proxy in front, as deploy/portal.env.example sets it.
+    env["TRUSTED_PROXY_COUNT"] = "1"
     env.update(overrides)
     return env
 
@@ -108,6 +110,38 @@ def test_production_cookies_are_host_only_secure_and_same_site(production):
     assert "sessionid" not in login["cookies"] and "csrftoken" not in login["cookies"]
     # and the admin opens with that session.
     assert production["https_admin"]["status"] == 200
+
+
+def test_production_locks_an_account_guessed_from_many_addresses(production):
+    """Finding 1: 4 wrong passwords from each of 8 addresses of one IPv6 /64 are one
+    address (locked at the fifth); 2 from each of 5 IPv4 addresses lock the account
+    everywhere at the tenth. The right password then gets the lockout page."""
+    assert production["ipv6_guesses"][:4] == [200] * 4 and production["ipv6_guesses"][4] == 429
+    assert production["ipv6_right_password"] == 429
+    assert production["ipv4_guesses"] == [200] * 9 + [429]
+    assert production["ipv4_right_password"] == 429
+
+
+def test_production_keeps_a_draft_plan_from_its_agencys_officer(production):
+    """Finding 3: the deadline page 404, the report post 404, nothing saved."""
+    assert production["draft_deadline_page"] == 404
+    assert production["draft_report_post"] == 404
+    assert production["draft_reports_saved"] == 0
+
+
+def test_production_smaller_findings(production):
+    """Finding 10: signed-in pages (the calendar page shows the secret feed URL) are
+    private and not stored; a Permissions-Policy on every response; at most 10 files in
+    one request; no markup in the calendar feed."""
+    for page in ("signed_in_calendar", "signed_in_dashboard"):
+        assert production[page]["status"] == 200
+        directives = {part.strip() for part in production[page]["headers"]["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, page
+    for response in ("https_login_page", "signed_in_dashboard"):
+        assert "camera=()" in production[response]["headers"]["Permissions-Policy"]
+    assert production["eleven_files"] == 400 and production["eleven_files_saved"] == 0
+    summary = next(line for line in production["feed_text"].splitlines() if line.startswith("SUMMARY"))
+    assert "<" not in production["feed_text"] and "Họp báo" in summary
 
 
 def test_production_keeps_whitenoise_right_after_the_security_middleware(production):
