@@ -42,15 +42,34 @@ def png_bytes(width: int = 48, height: int = 32, seed: int = 0) -> bytes:
     )
 
 
-# Minimal files of each accepted kind, recognised by their content.
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# Minimal files of each accepted kind, recognised by their content (the PDF a real one:
+# evidence PDFs are read).
+PDF_BYTES = pdf_bytes()
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
 
 
-def office_bytes(member: str) -> bytes:
+MAIN_CONTENT_TYPES = {
+    "word/document.xml": "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xl/workbook.xml": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+}
+
+
+def office_bytes(
+    member: str, *, extra: dict[str, bytes] | None = None, content_type: str | None = None
+) -> bytes:
+    """A minimal Office package whose main part is ``member``, declared in its content
+    types (as ``content_type`` when given), with ``extra`` parts beside it."""
+    declared = content_type or MAIN_CONTENT_TYPES.get(member, "application/xml")
+    types = (
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/{member}" ContentType="{declared}"/></Types>'
+    )
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", types)
         archive.writestr(member, "<document/>")
+        for name, data in (extra or {}).items():
+            archive.writestr(name, data)
     return buffer.getvalue()
