@@ -1,20 +1,23 @@
 """The "Nhập nhiệm vụ từ Excel" pages of a plan in the Django admin.
 
-Step 1 uploads a file and shows the preview (``documents.imports.import_preview``, which
-writes nothing); step 2 applies it (``documents.services.plan_import_apply``, which reads the
-file again inside its transaction).
+Step 1 uploads a file, parses it once (``documents.imports.read_rows``) and shows the
+preview (``import_preview``, which writes nothing); step 2 applies the same parsed rows
+(``documents.services.plan_import_apply``, which checks them again against the plan
+inside its transaction). The workbook is parsed once, never again for the apply.
 
-Keeping the file between the two steps: the uploaded bytes are written to a private
+Keeping the parsed rows between the two steps: they are written, as JSON, to a private
 temporary directory (never under MEDIA_ROOT, so no URL serves them) in a file named by
 a random token, and only that token is kept in the user's session, keyed by the plan.
 The apply step takes the token from the session, never from the form, so a user can
-only apply a file they uploaded themselves; it checks the file's SHA-256 against the
-session and deletes the file once the import is applied or replaced. Files left behind
+only apply a file they uploaded themselves; it checks the kept rows' SHA-256 against
+the session and deletes them once the import is applied or replaced. Files left behind
 by abandoned previews are removed after a day. (Re-submitting the file instead would
 make the user pick it again, and a browser cannot pre-fill a file field.)
 """
 
+import datetime
 import hashlib
+import json
 import re
 import secrets
 import tempfile
@@ -42,6 +45,7 @@ from documents.imports import (
     ImportRejected,
     import_preview,
     number_vi,
+    read_rows,
     task_table_rows,
     template_workbook,
 )
@@ -80,6 +84,45 @@ class ImportUploadForm(forms.Form):
 # --- The file kept between preview and apply ---------------------------------------
 
 
+STASH_SUFFIX = ".json"
+
+# How read_rows' cell values that JSON lacks are kept: tagged ISO strings.
+_TEMPORAL = {"date": datetime.date, "datetime": datetime.datetime, "time": datetime.time}
+
+
+def _encode(value):
+    for tag, kind in reversed(_TEMPORAL.items()):  # datetime before date: it is one
+        if isinstance(value, kind):
+            return {tag: value.isoformat()}
+    if isinstance(value, datetime.timedelta):
+        return {"timedelta": value.total_seconds()}
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        ((tag, text),) = value.items()
+        if tag == "timedelta":
+            return datetime.timedelta(seconds=text)
+        return _TEMPORAL[tag].fromisoformat(text)
+    return value
+
+
+def rows_dump(rows) -> bytes:
+    """``read_rows``' result as bytes to keep between preview and apply."""
+    return json.dumps(
+        [[number, {key: _encode(value) for key, value in values.items()}] for number, values in rows],
+        ensure_ascii=False,
+    ).encode()
+
+
+def rows_load(data: bytes):
+    return [
+        (number, {key: _decode(value) for key, value in values.items()})
+        for number, values in json.loads(data)
+    ]
+
+
 def _stash_dir() -> Path:
     base = Path(getattr(settings, "FILE_UPLOAD_TEMP_DIR", None) or tempfile.gettempdir())
     directory = base / STASH_DIR_NAME
@@ -93,7 +136,7 @@ def _session_key(plan) -> str:
 
 def _stash_sweep(directory: Path) -> None:
     cutoff = time.time() - STASH_MAX_AGE_SECONDS
-    for stale in directory.glob("*.xlsx"):
+    for stale in directory.glob(f"*{STASH_SUFFIX}"):
         try:
             if stale.stat().st_mtime < cutoff:
                 stale.unlink()
@@ -106,7 +149,7 @@ def stash_put(request, plan, data: bytes, name: str) -> None:
     directory = _stash_dir()
     _stash_sweep(directory)
     token = secrets.token_urlsafe(32)
-    (directory / f"{token}.xlsx").write_bytes(data)
+    (directory / f"{token}{STASH_SUFFIX}").write_bytes(data)
     request.session[_session_key(plan)] = {
         "token": token,
         "name": name,
@@ -119,7 +162,7 @@ def stash_get(request, plan) -> tuple[bytes, str] | None:
     if not entry or not TOKEN_RE.match(entry.get("token", "")):
         return None
     try:
-        data = (_stash_dir() / f"{entry['token']}.xlsx").read_bytes()
+        data = (_stash_dir() / f"{entry['token']}{STASH_SUFFIX}").read_bytes()
     except OSError:
         return None
     if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
@@ -130,7 +173,7 @@ def stash_get(request, plan) -> tuple[bytes, str] | None:
 def stash_discard(request, plan) -> None:
     entry = request.session.pop(_session_key(plan), None)
     if entry and TOKEN_RE.match(entry.get("token", "")):
-        (_stash_dir() / f"{entry['token']}.xlsx").unlink(missing_ok=True)
+        (_stash_dir() / f"{entry['token']}{STASH_SUFFIX}").unlink(missing_ok=True)
 
 
 # --- Views -----------------------------------------------------------------------------
@@ -179,14 +222,16 @@ def plan_import_view(model_admin, request, object_id):
     upload = form.cleaned_data["file"]
     data = upload.read(MAX_FILE_BYTES + 1)
     try:
-        preview = import_preview(plan=plan, file=data)
+        # Parsed once, here: the preview and the apply use these rows.
+        rows = read_rows(data)
     except ImportFileError as exc:
         stash_discard(request, plan)
         return _render(model_admin, request, plan, form=form, file_name=upload.name, error=exc.message)
+    preview = import_preview(plan=plan, rows=rows)
     if preview.rejected or not preview.has_changes:
         stash_discard(request, plan)
     else:
-        stash_put(request, plan, data, upload.name)
+        stash_put(request, plan, rows_dump(rows), upload.name)
     return _render(model_admin, request, plan, preview=preview, file_name=upload.name)
 
 
@@ -204,7 +249,7 @@ def _apply(model_admin, request, plan):
         )
     data, name = stashed
     try:
-        result = plan_import_apply(plan=plan, file=data, user=request.user, file_name=name)
+        result = plan_import_apply(plan=plan, rows=rows_load(data), user=request.user, file_name=name)
     except ImportFileError as exc:
         stash_discard(request, plan)
         return _render(model_admin, request, plan, file_name=name, error=exc.message)

@@ -14,8 +14,11 @@ problem:
 1. its size (at most ``MAX_FILE_BYTES``), read with a bound so a huge upload is never
    held in memory;
 2. that it is a zip archive holding a workbook (an old .xls, a password-protected file,
-   a Word document or random bytes each get their own message), whose members do not
-   unpack to more than ``MAX_UNZIPPED_BYTES`` (a "zip bomb" is refused unread);
+   a Word document or random bytes each get their own message), checked by structure
+   with the evidence's rules (``plans.office_package``, ``IMPORT_PACKAGE_LIMITS``: at
+   most ``MAX_UNZIPPED_BYTES`` unpacked, so a small file whose shared strings inflate
+   to ~100 MB is refused unread, and parsing takes seconds at most; no executable,
+   HTML or macro parts; a real workbook);
 3. the sheet names, from ``xl/workbook.xml``, and the size of the sheet "Nhiệm vụ" from
    a streaming scan of its XML: the ``<dimension>`` record comes before the rows, so a
    50,000-row sheet is refused in milliseconds without reading a row. A dimension can
@@ -54,6 +57,7 @@ from openpyxl.utils import get_column_letter
 from documents.excel import FORMULA_START, workbook_text_safe
 from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
 from plans.models import Agency, ContentArea, Plan, Task
+from plans.office_package import PackageLimits, PackageRefused, package_check
 
 SHEET_NAME = "Nhiệm vụ"
 GUIDE_SHEET_NAME = "Hướng dẫn"
@@ -74,7 +78,10 @@ HEADER_OF = dict(COLUMNS)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # What the archive's members may unpack to. A 2,000-row table is a few megabytes of XML;
 # a file packed far tighter than spreadsheets are is a "zip bomb".
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+# A full task table (MAX_DATA_ROWS rows) is a few MB unpacked; openpyxl parses 16 MB of
+# shared strings in about 4 s (README, Importing).
+MAX_UNZIPPED_BYTES = 16 * 1024 * 1024
+IMPORT_PACKAGE_LIMITS = PackageLimits(max_parts=500, max_unpacked_bytes=MAX_UNZIPPED_BYTES)
 MAX_DATA_ROWS = 2000
 # Cells named in one message (formulas, merged ranges): enough to find them.
 MAX_CELLS_NAMED = 10
@@ -328,11 +335,13 @@ def _check_archive(data: bytes) -> zipfile.ZipFile:
         )
     if "xl/workbook.xml" not in names:
         raise ImportFileError(NOT_XLSX)
-    if sum(member.file_size for member in members) > MAX_UNZIPPED_BYTES:
+    try:
+        package_check(archive, kind="xlsx", limits=IMPORT_PACKAGE_LIMITS, label="Excel (.xlsx)")
+    except PackageRefused as refused:
         raise ImportFileError(
-            "Tệp giải nén ra quá lớn so với một bảng nhiệm vụ; hệ thống không đọc tệp này. Hãy sao chép "
-            "bảng nhiệm vụ sang tệp mẫu và tải lên lại."
-        )
+            f"Hệ thống không đọc tệp này: {refused.message} Nếu đây là bảng nhiệm vụ, hãy sao chép bảng sang "
+            "tệp mẫu và tải lên lại."
+        ) from None
     return archive
 
 
@@ -711,10 +720,11 @@ def _changes(old: Task, new: Task, old_cooperating: set, cooperating: list, tabl
     return changes
 
 
-def import_preview(*, plan: Plan, file) -> ImportPreview:
+def import_preview(*, plan: Plan, file=None, rows=None) -> ImportPreview:
     """What importing ``file`` (bytes or a file object) into ``plan`` would do. Never
-    writes. Raises ``ImportFileError`` when the file cannot be imported at all."""
-    rows = read_rows(file)
+    writes. Raises ``ImportFileError`` when the file cannot be imported at all. ``rows``,
+    what ``read_rows`` already gave for the file, spares parsing it again."""
+    rows = read_rows(file) if rows is None else rows
     tables = PlanTables(plan)
     seen_codes = {}
     return ImportPreview(plan=plan, rows=[_check_row(n, values, tables, seen_codes) for n, values in rows])

@@ -31,12 +31,13 @@ class PlanImportResult:
 
 @transaction.atomic
 def plan_import_apply(
-    *, plan: Plan, file, user=None, file_name: str = "", today: datetime.date | None = None
+    *, plan: Plan, file=None, rows=None, user=None, file_name: str = "", today: datetime.date | None = None
 ) -> PlanImportResult:
-    """Import a task table (.xlsx bytes or file object) into ``plan``: all rows or none.
+    """Import a task table (.xlsx bytes or file object, or ``rows`` that ``read_rows``
+    already took from it) into ``plan``: all rows or none.
 
-    The file is read and checked again here, inside the transaction and with the plan
-    locked, so that what is saved is what is in the file now, not what a preview saw
+    The rows are checked again here, inside the transaction and with the plan locked,
+    so that what is saved fits the plan as it is now, not as a preview saw it
     earlier. Any rejected row refuses the whole import (``ImportRejected``, nothing
     saved); so does a ``full_clean()`` error. Each created or changed task is saved one
     by one and gets its deadlines from ``deadline_sync_for_task``. A file already
@@ -50,7 +51,7 @@ def plan_import_apply(
         raise PermissionDenied("Cần quyền thêm và sửa nhiệm vụ để nhập bảng nhiệm vụ.")
     today = today or timezone.localdate()
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    preview = import_preview(plan=plan, file=file)
+    preview = import_preview(plan=plan, file=file, rows=rows)
     if preview.rejected:
         raise ImportRejected(preview)
     result = PlanImportResult(unchanged=len(preview.unchanged))
