@@ -101,7 +101,7 @@ AUTHENTICATION_BACKENDS = [
 
 # No maximum length: long passphrases (spaces, Vietnamese letters) are welcome. Checked
 # wherever a password is set or changed: the password page, the admin's user and
-# password forms, seed_demo, createsuperuser.
+# password forms, seed_demo, an interactive createsuperuser.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "accounts.validators.UsernameInPasswordValidator"},
