@@ -33,7 +33,8 @@ PLANS_PERMISSIONS = {
         f"{action}_{model}" for model in _PLAN_MODELS for action in ("view", "add", "change", "delete")
     ]
     + [f"view_{model}" for model in _RECORD_MODELS]
-    + ["view_all_agencies", "submit_progressreport", "review_progressreport"],
+    + ["view_all_agencies", "submit_progressreport", "review_progressreport"]
+    + ["view_reorganisation", "apply_reorganisation"],
     Role.LEADER: ["view_all_agencies"],
 }
 

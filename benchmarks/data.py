@@ -604,6 +604,7 @@ class _Generator:
             ):
                 deadline = Deadline(
                     task_id=task.pk,
+                    responsible_agency_id=task.lead_agency_id,
                     due_on=occ.due_on,
                     ends_on=working_calendar.period_end(occ.due_on),
                     period_start=occ.period_start,

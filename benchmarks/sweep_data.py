@@ -73,6 +73,7 @@ def open_deadlines_add(*, today: datetime.date, deadlines: int, lead_agencies: l
             rows.append(
                 Deadline(
                     task=task,
+                    responsible_agency_id=task.lead_agency_id,
                     due_on=due_on,
                     ends_on=working_calendar.period_end(due_on),
                     period_start=due_on - datetime.timedelta(days=90),

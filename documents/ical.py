@@ -62,7 +62,7 @@ def _description(deadline: Deadline, *, leads: bool, status: str, url: str, toda
             if deadline.ends_on != deadline.due_on
             else ""
         ),
-        f"Cơ quan chủ trì: {_plain(task.lead_agency)}",
+        f"Cơ quan chủ trì: {_plain(deadline.responsible_agency)}",
         f"Vai trò của đơn vị: {'Chủ trì' if leads else 'Phối hợp'}",
         f"Tình trạng (đến ngày {today:%d/%m/%Y}): {status}",
     ]
@@ -73,7 +73,7 @@ def _description(deadline: Deadline, *, leads: bool, status: str, url: str, toda
 
 
 def _event(deadline: Deadline, *, agency: Agency, site_url: str, now: datetime.datetime, today) -> Event:
-    leads = deadline.task.lead_agency_id == agency.pk
+    leads = agency.pk in (deadline.responsible_agency_id, deadline.task.lead_agency_id)
     done = deadline.status in DONE
     status = str(DeadlineStatus(deadline.status).label) if deadline.status else ""
     url = deadline_url(deadline, site_url=site_url)

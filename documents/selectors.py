@@ -187,7 +187,6 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
     )
     schedules: dict[tuple, str] = {}
     report_tasks: dict[int, ReportTask] = {}
-    lead_of: dict[int, str] = {}
     for pk, area_id, code, title, lead, *schedule in rows:
         key = tuple(schedule)
         if key not in schedules:
@@ -202,7 +201,6 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
             cooperating_agencies=cooperating.get(pk, []),
             schedule_display=schedules[key],
         )
-        lead_of[pk] = lead
         areas[area_id].tasks.append(report_tasks[pk])
 
     counts = dict.fromkeys(STATUS_ORDER, 0)
@@ -210,10 +208,10 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
     overdue: dict[str, list[OverdueItem]] = {}
     in_scope = deadline_list_with_status(dates=dates).filter(period_scope(period), task__plan=plan)
     deadlines = in_scope.order_by("due_on", "pk").values_list(
-        "task_id", "due_on", "ends_on", "period_label", "status"
+        "task_id", "due_on", "ends_on", "period_label", "status", "responsible_agency__name"
     )
     labels = {status: str(status.label) for status in DeadlineStatus}
-    for task_id, due_on, ends_on, period_label, status in deadlines:
+    for task_id, due_on, ends_on, period_label, status, responsible in deadlines:
         deadline = ReportDeadline(
             due_on=due_on,
             ends_on=ends_on,
@@ -229,7 +227,9 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
                 backlog[status] += 1
         if status == DeadlineStatus.OVERDUE:
             deadline.days_overdue = (dates.today - ends_on).days
-            overdue.setdefault(lead_of[task_id], []).append(OverdueItem(report_tasks[task_id], deadline))
+            # Listed under the agency answerable when it fell due (before a reorganisation,
+            # the old one).
+            overdue.setdefault(responsible, []).append(OverdueItem(report_tasks[task_id], deadline))
 
     # The latest accepted report of each task: reports come newest first, the first wins.
     accepted = (
@@ -298,8 +298,8 @@ EXPORT_ROW_FIELDS = (
     "task__area__title",
     "task__code",
     "task__title",
-    "task__lead_agency__short_name",
-    "task__lead_agency__name",
+    "responsible_agency__short_name",
+    "responsible_agency__name",
     "period_label",
     "due_on",
     "ends_on",
@@ -353,7 +353,7 @@ def calendar_deadlines_for_agency(*, agency: Agency, dates: StatusDates) -> Quer
         .filter(tasks_of_agency(agency.pk))
         .exclude(task__plan__status=Plan.Status.DRAFT)
         .filter(due_on__gte=_years_before(dates.today, CALENDAR_PAST_YEARS))
-        .select_related("task__plan", "task__lead_agency")
+        .select_related("task__plan", "task__lead_agency", "responsible_agency")
         .order_by("due_on", "task__plan__number", "task__code", "pk")
     )
 

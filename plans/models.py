@@ -30,6 +30,8 @@ class Agency(models.Model):
         CENTRAL_UNIT = "central_unit", _("Cơ quan Trung ương đóng trên địa bàn tỉnh")
         MASS_ORGANISATION = "mass_organisation", _("Mặt trận, tổ chức chính trị - xã hội, hội")
         OTHER = "other", _("Đơn vị khác")
+        # The level below the province since 01/07/2025 (two-tier local government).
+        COMMUNE = "commune", _("UBND xã, phường")
 
     code = models.SlugField(_("mã đơn vị"), max_length=50, unique=True)
     name = models.CharField(_("tên đơn vị"), max_length=200, unique=True)
@@ -48,6 +50,19 @@ class Agency(models.Model):
         help_text=_("Phần sau dấu gạch ngang của số văn bản, ví dụ SNgV trong “…/BC-SNgV”."),
     )
     is_active = models.BooleanField(_("đang hoạt động"), default=True)
+    # An agency's life span. Reorganisations (``Reorganisation``) end agencies and link
+    # them to their successors; an ended agency stays, so that the past keeps its name.
+    began_on = models.DateField(_("hoạt động từ ngày"), null=True, blank=True)
+    ended_on = models.DateField(
+        _("ngừng hoạt động từ ngày"),
+        null=True,
+        blank=True,
+        help_text=_("Ngày hiệu lực của quyết định sáp nhập, chia tách, đổi tên hoặc giải thể."),
+    )
+    # Who carries the agency's work today ("Sở KH&CN, Sở VH,TT&DL"), written by the
+    # reorganisation that ended it, so that every past record can print "(nay: …)"
+    # without another query.
+    now_known_as = models.CharField(_("nay là"), max_length=500, blank=True, editable=False)
     # The secret part of the agency's calendar feed URL; issued on first use and replaced
     # when an officer regenerates it, which revokes the old URL.
     calendar_token = models.CharField(
@@ -61,7 +76,26 @@ class Agency(models.Model):
         ordering = ["name"]
 
     def __str__(self):
+        return self.label_now
+
+    @property
+    def label(self):
         return self.short_name or self.name
+
+    @property
+    def label_now(self):
+        """The agency as records name it: "Sở TT&TT (nay: Sở KH&CN)" once it has ended."""
+        if self.now_known_as:
+            return _("%(agency)s (nay: %(successors)s)") % {
+                "agency": self.label,
+                "successors": self.now_known_as,
+            }
+        return self.label
+
+    def exists_on(self, day):
+        return (self.began_on is None or self.began_on <= day) and (
+            self.ended_on is None or day < self.ended_on
+        )
 
 
 class AgencyGroup(models.Model):
@@ -466,6 +500,15 @@ class Deadline(models.Model):
         verbose_name=_("người miễn"),
     )
     waiver_reason = models.TextField(_("lý do miễn"), blank=True)
+    # The agency answerable for this deadline: the task's lead when it was generated,
+    # moved by a reorganisation only for deadlines from its effective date on, so that
+    # counts of a past period name the agency as it was.
+    responsible_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="responsible_deadlines",
+        verbose_name=_("cơ quan chịu trách nhiệm"),
+    )
 
     objects = RecordedQuerySet.as_manager()
     history = HistoricalRecords(
@@ -501,6 +544,7 @@ class Deadline(models.Model):
         indexes = [
             models.Index(fields=["due_on"], name="deadline_due_on_idx"),
             models.Index(fields=["ends_on"], name="deadline_ends_on_idx"),
+            models.Index(fields=["responsible_agency", "due_on"], name="deadline_responsible_idx"),
         ]
 
     def __str__(self):
@@ -578,6 +622,17 @@ class ProgressReport(models.Model):
         verbose_name=_("người gửi"),
     )
     submitted_at = models.DateTimeField(_("thời điểm gửi"))
+    # The agency that reported, as it was that day (a later reorganisation never
+    # rewrites it). Empty only on rows written before it was recorded: then the
+    # deadline's responsible agency.
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("cơ quan báo cáo"),
+    )
     review_state = models.CharField(
         _("trạng thái xác nhận"),
         max_length=10,
@@ -778,3 +833,98 @@ STATUS_GROUP = {
     DeadlineStatus.DUE_SOON: StatusGroup.OPEN_IN_TERM,
     DeadlineStatus.NOT_YET_DUE: StatusGroup.OPEN_IN_TERM,
 }
+
+
+class Reorganisation(models.Model):
+    """An agency reorganisation as the province decided it (a merge, a split, a rename, a
+    dissolution, a function moved), applied once by ``plans.services.reorganisations``.
+
+    ``changes`` records every row the application changed, old and new, so that the
+    event can be reversed by a second event; the first is never edited."""
+
+    class Kind(models.TextChoices):
+        MERGE = "merge", _("Sáp nhập, hợp nhất")
+        SPLIT = "split", _("Chia tách")
+        RENAME = "rename", _("Đổi tên")
+        DISSOLVE = "dissolve", _("Giải thể, kết thúc hoạt động")
+        FUNCTION_MOVED = "function_moved", _("Chuyển chức năng, nhiệm vụ")
+        REVERSAL = "reversal", _("Hủy bỏ một sự kiện đã áp dụng")
+
+    kind = models.CharField(_("loại sự kiện"), max_length=16, choices=Kind.choices)
+    legal_basis = models.CharField(
+        _("căn cứ (số, ký hiệu văn bản)"),
+        max_length=100,
+        help_text=_("Ví dụ: 15/NQ-HĐND (nghị quyết của HĐND tỉnh) hoặc 123/QĐ-UBND."),
+    )
+    legal_basis_date = models.DateField(_("ngày ban hành văn bản"))
+    effective_on = models.DateField(_("ngày có hiệu lực"))
+    note = models.TextField(_("ghi chú"), blank=True)
+    successor_group = models.ForeignKey(
+        AgencyGroup,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reorganisations",
+        verbose_name=_("nhóm kế nhiệm"),
+        help_text=_("Giải thể: nhóm cơ quan nhận công việc phối hợp (ví dụ UBND các xã, phường)."),
+    )
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_("hủy bỏ sự kiện"),
+    )
+    changes = models.JSONField(_("các thay đổi đã áp dụng"), default=dict, editable=False)
+    applied_at = models.DateTimeField(_("thời điểm áp dụng"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người áp dụng"),
+    )
+
+    class Meta:
+        verbose_name = _("sự kiện tổ chức lại cơ quan")
+        verbose_name_plural = _("sự kiện tổ chức lại cơ quan")
+        ordering = ["-effective_on", "-applied_at"]
+        permissions = [("apply_reorganisation", _("Áp dụng hoặc hủy bỏ sự kiện tổ chức lại cơ quan"))]
+
+    def __str__(self):
+        day = formats.date_format(self.effective_on, "SHORT_DATE_FORMAT")
+        return f"{self.get_kind_display()} theo {self.legal_basis} (hiệu lực {day})"
+
+
+class ReorganisationLink(models.Model):
+    """One predecessor → successor pair of a reorganisation. A dissolution's links have
+    no successor agency: its work went to the event's successor group."""
+
+    reorganisation = models.ForeignKey(
+        Reorganisation, on_delete=models.CASCADE, related_name="links", verbose_name=_("sự kiện")
+    )
+    predecessor = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="successor_links", verbose_name=_("cơ quan trước")
+    )
+    successor = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessor_links",
+        verbose_name=_("cơ quan kế nhiệm"),
+    )
+
+    class Meta:
+        verbose_name = _("cơ quan trước và sau")
+        verbose_name_plural = _("cơ quan trước và sau")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reorganisation", "predecessor", "successor"], name="reorganisation_link_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.predecessor.label} → {self.successor.label if self.successor else '—'}"

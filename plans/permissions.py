@@ -5,7 +5,7 @@ The roles are groups (``accounts.roles``) holding the permissions named here, wh
 of the user (and the task), shared by the views (to show or hide a form, or refuse a
 page), the selectors (to scope a query) and the services (to refuse a write)."""
 
-from plans.models import Task
+from plans.models import Deadline, Task
 
 # Coordinators and leaders: every agency's deadlines, the province overview and reports.
 VIEW_ALL_AGENCIES = "plans.view_all_agencies"
@@ -17,6 +17,8 @@ REVIEW_REPORTS = "plans.review_progressreport"
 EDIT_PLANS = "plans.change_plan"
 # Importing a plan's task table creates and changes tasks.
 IMPORT_TASKS = ("plans.add_task", "plans.change_task")
+# Coordinators: merge, split, rename or dissolve agencies (and reverse such an event).
+APPLY_REORGANISATION = "plans.apply_reorganisation"
 
 
 def can_see_all_agencies(user) -> bool:
@@ -28,10 +30,13 @@ def can_edit_plans(user) -> bool:
     return user.has_perm(EDIT_PLANS)
 
 
-def can_submit_report(user, task: Task) -> bool:
-    """Only the lead agency reports on its task."""
+def can_submit_report(user, deadline: Deadline) -> bool:
+    """Only the agency answerable for the deadline reports on it, or the task's lead
+    today: a successor reports on the open work it inherited."""
     return (
-        user.has_perm(SUBMIT_REPORTS) and user.agency_id is not None and user.agency_id == task.lead_agency_id
+        user.has_perm(SUBMIT_REPORTS)
+        and user.agency_id is not None
+        and user.agency_id in (deadline.responsible_agency_id, deadline.task.lead_agency_id)
     )
 
 
@@ -70,3 +75,7 @@ def can_review_report(user, report) -> bool:
 
 def can_import_tasks(user) -> bool:
     return user.has_perms(IMPORT_TASKS)
+
+
+def can_apply_reorganisation(user) -> bool:
+    return user.has_perm(APPLY_REORGANISATION)

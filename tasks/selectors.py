@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from plans import permissions
@@ -45,8 +45,17 @@ class OpenDeadline:
 def open_deadline_list_for_reminders(*, today: datetime.date, due_until: datetime.date) -> list[OpenDeadline]:
     """Deadlines of active plans that really end on or before ``due_until``, neither done
     (no accepted completion report, as ``plans.selectors`` defines it) nor waived. One
-    query."""
+    query.
+
+    The agency reminded is the one answerable for the deadline while it still exists;
+    once a reorganisation has ended it, the task's lead today (its successor), which
+    carries the open work it inherited."""
     dates = StatusDates(today=today, due_soon_until=today)
+    # Before its end date an ended agency was still the one to remind (a sweep caught up
+    # for a past day); an agency switched off by hand, or ended, is not.
+    responsible_exists = Q(responsible_agency__ended_on__gt=today) | Q(
+        responsible_agency__ended_on__isnull=True, responsible_agency__is_active=True
+    )
     rows = (
         deadline_list_with_status(dates=dates)
         .filter(
@@ -55,12 +64,22 @@ def open_deadline_list_for_reminders(*, today: datetime.date, due_until: datetim
             task__plan__status=Plan.Status.ACTIVE,
             ends_on__lte=due_until,
         )
+        .annotate(
+            reminded_agency_id=Case(
+                When(responsible_exists, then=F("responsible_agency_id")), default=F("task__lead_agency_id")
+            ),
+            reminded_agency_active=Case(
+                When(responsible_exists, then=Value(True)),
+                default=F("task__lead_agency__is_active"),
+                output_field=BooleanField(),
+            ),
+        )
         .values_list(
             "pk",
             "ends_on",
             "task__plan_id",
-            "task__lead_agency_id",
-            "task__lead_agency__is_active",
+            "reminded_agency_id",
+            "reminded_agency_active",
             "task__plan__coordinating_agency_id",
             "task__plan__coordinating_agency__is_active",
         )
@@ -90,7 +109,7 @@ def reminder_log_agencies_for_claim(*, claim_token: str) -> list[int]:
 def reminder_log_list_for_digest(*, claim_token: str) -> QuerySet[ReminderLog]:
     return (
         ReminderLog.objects.filter(claim_token=claim_token, state=ReminderLog.State.CLAIMED)
-        .select_related("agency", "deadline__task__plan", "deadline__task__lead_agency")
+        .select_related("agency", "deadline__task__plan", "deadline__responsible_agency")
         .order_by("deadline__due_on", "deadline__task__plan__number", "deadline__task__code")
     )
 
@@ -136,12 +155,13 @@ def report_returned_recipients(*, report: ProgressReport) -> list[str]:
     """The submitter, the lead agency's reminder addresses, its active users with an
     email (the opt-out is for reminders, not for a returned report)."""
     submitter = [report.submitted_by.email] if report.submitted_by and report.submitted_by.email else []
-    return _unique(submitter + _agency_addresses(report.deadline.task.lead_agency, reminders_only=False))
+    agency = report.agency or report.deadline.responsible_agency
+    return _unique(submitter + _agency_addresses(agency, reminders_only=False))
 
 
 def report_get_for_notice(*, report_id: int) -> ProgressReport:
     return ProgressReport.objects.select_related(
-        "deadline__task__plan", "deadline__task__lead_agency", "submitted_by", "reviewed_by"
+        "deadline__task__plan", "deadline__responsible_agency", "agency", "submitted_by", "reviewed_by"
     ).get(pk=report_id)
 
 

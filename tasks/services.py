@@ -184,7 +184,7 @@ def _digest_item(row, today):
         "plan": deadline.task.plan.number,
         "task_code": deadline.task.code,
         "task_title": deadline.task.title,
-        "agency": str(deadline.task.lead_agency),
+        "agency": str(deadline.responsible_agency),
         "period_label": deadline.period_label,
         "due_on": _due_text(deadline),
         "when": when,
@@ -319,6 +319,7 @@ def report_returned_notify(*, report: ProgressReport) -> list[str]:
     Returns the recipients; SMTP errors propagate (the Celery task retries them)."""
     deadline = report.deadline
     task = deadline.task
+    agency = report.agency or deadline.responsible_agency
     recipients = selectors.report_returned_recipients(report=report)
     if not recipients:
         logger.warning("Returned report %s: the agency has no email address", report.pk)
@@ -327,7 +328,7 @@ def report_returned_notify(*, report: ProgressReport) -> list[str]:
         "report": report,
         "deadline": deadline,
         "task": task,
-        "agency": task.lead_agency,
+        "agency": agency,
         "due_on": _due_text(deadline),
         "reviewed_at": formats.date_format(timezone.localtime(report.reviewed_at), "SHORT_DATETIME_FORMAT")
         if report.reviewed_at
@@ -335,7 +336,7 @@ def report_returned_notify(*, report: ProgressReport) -> list[str]:
         "url": _deadline_url(deadline),
     }
     subject = _("[Trả lại báo cáo] %(agency)s – %(code)s – %(period)s") % {
-        "agency": task.lead_agency,
+        "agency": agency,
         "code": task.code,
         "period": deadline.period_label,
     }

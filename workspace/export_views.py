@@ -58,7 +58,7 @@ def _deadline_rows(deadlines, cooperating):
             area=f"{row['task__area__number']}. {row['task__area__title']}",
             task_code=row["task__code"],
             task_title=row["task__title"],
-            lead_agency=row["task__lead_agency__short_name"] or row["task__lead_agency__name"],
+            lead_agency=row["responsible_agency__short_name"] or row["responsible_agency__name"],
             cooperating_agencies=", ".join(cooperating.get(row["task_id"], [])),
             period_label=row["period_label"],
             due_on=row["due_on"],

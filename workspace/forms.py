@@ -162,8 +162,14 @@ class DeadlineFilterForm(forms.Form):
     )
     relation = forms.ChoiceField(
         label=_("Vai trò của đơn vị"),
-        choices=[("lead", _("Chủ trì")), ("cooperate", _("Phối hợp"))],
+        choices=[("lead", _("Chủ trì")), ("cooperate", _("Phối hợp")), ("inherited", _("Tiếp nhận"))],
         required=False,
+    )
+    agencies_as = forms.ChoiceField(
+        label=_("Tính theo cơ quan"),
+        choices=[("then", _("như lúc đến hạn")), ("today", _("như hiện nay"))],
+        required=False,
+        help_text=_("Như hiện nay: số liệu của cơ quan đã tổ chức lại được gộp vào cơ quan kế nhiệm."),
     )
     window = forms.ChoiceField(
         label=_("Thời hạn"),
@@ -216,6 +222,7 @@ class DeadlineFilterForm(forms.Form):
             "relation": data.get("relation") or "lead",
             "status": data.get("status") or None,
             "window": data.get("window") or None,
+            "agencies_as": data.get("agencies_as") or "then",
         }
         values.update(overrides)
         return DeadlineFilter(**values)

@@ -29,7 +29,7 @@ from workspace.forms import (
 
 LIST_PAGE_SIZE = 50
 DASHBOARD_FILTERS = ["plan", "period"]
-OVERVIEW_FILTERS = ["plan", "period", "area", "agency"]
+OVERVIEW_FILTERS = ["plan", "period", "area", "agency", "agencies_as"]
 
 
 def _or_404(load, **kwargs):
@@ -216,7 +216,7 @@ def _deadline_page(
     # Done means an accepted completion report exists, whatever day it is dated.
     done = deadline.completed_on is not None
     waived = deadline.waived_at is not None
-    may_submit = permissions.can_submit_report(request.user, task)
+    may_submit = permissions.can_submit_report(request.user, deadline)
     can_submit = may_submit and not done and not waived
     can_contribute = permissions.can_contribute(request.user, task, {agency.pk for agency in cooperating})
     can_review = permissions.can_review(request.user)
@@ -280,7 +280,7 @@ def report_submit(request, pk):
         form_class=lambda deadline, data, files: _report_form_for(
             deadline, list(deadline.reports.all()), data, files
         ),
-        allowed=lambda user, deadline: permissions.can_submit_report(user, deadline.task),
+        allowed=lambda user, deadline: permissions.can_submit_report(user, deadline),
         save=lambda deadline, data: services.report_submit(
             deadline=deadline,
             user=request.user,

@@ -82,7 +82,11 @@ def real():
     )
     task.cooperating_agencies.add(plan.coordinating_agency)
     deadline = Deadline.objects.create(
-        task=task, due_on=task.due_on, period_start=plan.period_start, period_label="Thời hạn 31/03/2026"
+        task=task,
+        responsible_agency_id=task.lead_agency_id,
+        due_on=task.due_on,
+        period_start=plan.period_start,
+        period_label="Thời hạn 31/03/2026",
     )
     report = ProgressReportFactory(deadline=deadline, submitted_at=local_datetime(datetime.date(2026, 3, 20)))
     return [agency, plan.coordinating_agency, plan, area, task, deadline, report]

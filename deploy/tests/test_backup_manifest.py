@@ -32,7 +32,11 @@ def reported(django_user_model):
     tasks = [TaskFactory(area=areas[n % 2], code=f"{n % 2 + 1}.{n}") for n in range(3)]
     due = datetime.date(2026, 12, 31)
     deadline = Deadline.objects.create(
-        task=tasks[0], due_on=due, period_start=due.replace(month=1, day=1), period_label="Năm 2026"
+        task=tasks[0],
+        responsible_agency_id=tasks[0].lead_agency_id,
+        due_on=due,
+        period_start=due.replace(month=1, day=1),
+        period_label="Năm 2026",
     )
     officer = make_user(django_user_model, "canbo.bao-cao", "officer", tasks[0].lead_agency)
     report = services.report_submit(

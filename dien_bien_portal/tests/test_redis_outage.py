@@ -48,7 +48,11 @@ def workspace(django_user_model):
         area__plan=plan, code="5.1", title="Tuyên truyền đối ngoại", lead_agency=agency, due_on=due_on
     )
     deadline = Deadline.objects.create(
-        task=task, due_on=due_on, period_start=due_on.replace(month=1, day=1), period_label="Thời hạn"
+        task=task,
+        responsible_agency_id=task.lead_agency_id,
+        due_on=due_on,
+        period_start=due_on.replace(month=1, day=1),
+        period_label="Thời hạn",
     )
     officer = make_user(django_user_model, "canbo", "officer", agency)
     officer.email = "canbo@stttt.dienbien.gov.vn"

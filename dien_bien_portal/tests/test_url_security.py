@@ -413,6 +413,7 @@ def _world_build() -> World:
     task.cooperating_agencies.add(agencies["b"])
     deadline = Deadline.objects.create(
         task=task,
+        responsible_agency_id=task.lead_agency_id,
         due_on=task.due_on,
         period_start=task.due_on.replace(month=1, day=1),
         period_label="Thời hạn",

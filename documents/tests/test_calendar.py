@@ -40,7 +40,11 @@ def deadline_of(agency, due_on, *, cooperating=(), plan_status=Plan.Status.ACTIV
     task = TaskFactory(area=area, plan=area.plan, lead_agency=agency, due_on=due_on)
     task.cooperating_agencies.add(*cooperating)
     return Deadline.objects.create(
-        task=task, due_on=due_on, period_start=due_on - datetime.timedelta(days=90), period_label=label
+        task=task,
+        responsible_agency_id=task.lead_agency_id,
+        due_on=due_on,
+        period_start=due_on - datetime.timedelta(days=90),
+        period_label=label,
     )
 
 

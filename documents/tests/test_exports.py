@@ -45,7 +45,11 @@ def deadline_of(agency, due_on, *, plan=None, cooperating=(), label="Năm 2026")
     task = TaskFactory(lead_agency=agency, due_on=due_on, **kwargs)
     task.cooperating_agencies.add(*cooperating)
     return Deadline.objects.create(
-        task=task, due_on=due_on, period_start=due_on - datetime.timedelta(days=90), period_label=label
+        task=task,
+        responsible_agency_id=task.lead_agency_id,
+        due_on=due_on,
+        period_start=due_on - datetime.timedelta(days=90),
+        period_label=label,
     )
 
 

@@ -77,6 +77,7 @@ def test_date_line_uses_leading_zeros_as_decree_30_says(day, text):
 def deadline(task, due_on, label, period_start=None):
     return Deadline.objects.create(
         task=task,
+        responsible_agency_id=task.lead_agency_id,
         due_on=due_on,
         period_start=period_start or due_on.replace(month=1, day=1),
         period_label=label,

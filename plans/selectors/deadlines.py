@@ -28,11 +28,16 @@ def _tasks_cooperated_by(agency_id: int) -> QuerySet:
 
 
 def tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:
-    """Rows whose task the agency leads or cooperates on. Cooperation is a subquery on
-    the link table, not a join: no duplicate rows, and PostgreSQL filters the deadlines
-    with a hashed lookup instead of joining every deadline first."""
-    return Q(**{f"{task_field}__lead_agency_id": agency_id}) | Q(
-        **{f"{task_field}__in": _tasks_cooperated_by(agency_id)}
+    """Deadlines (reached from the row through ``task_field``'s deadline) the agency
+    answers for, or whose task it leads today or cooperates on: a successor sees the
+    history of the tasks it inherited. Cooperation is a subquery on the link table, not
+    a join: no duplicate rows, and PostgreSQL filters the deadlines with a hashed
+    lookup instead of joining every deadline first."""
+    deadline_prefix = task_field.removesuffix("task")
+    return (
+        Q(**{f"{deadline_prefix}responsible_agency_id": agency_id})
+        | Q(**{f"{task_field}__lead_agency_id": agency_id})
+        | Q(**{f"{task_field}__in": _tasks_cooperated_by(agency_id)})
     )
 
 
@@ -66,10 +71,11 @@ UPCOMING_DAYS = 30
 class DeadlineFilter:
     """The filters a dashboard or list applies. Empty fields filter nothing.
 
-    ``relation`` narrows an agency's deadlines to those it leads ("lead") or only
-    cooperates on ("cooperate"); ``window`` "upcoming" keeps open deadlines due in the
-    next ``UPCOMING_DAYS`` days, "started" those whose period has begun (what figures
-    without a report period count). ``period`` keeps a report period's deadlines with
+    ``relation`` narrows an agency's deadlines to those it answers for ("lead"), only
+    cooperates on ("cooperate"), or inherited: open deadlines of tasks it leads today
+    that an earlier agency still answers for ("inherited"); ``window`` "upcoming" keeps
+    open deadlines due in the next ``UPCOMING_DAYS`` days, "started" those whose period
+    has begun (what figures without a report period count). ``period`` keeps a report period's deadlines with
     its backlog (``period_scope``)."""
 
     plan_id: int | None = None
@@ -80,6 +86,9 @@ class DeadlineFilter:
     relation: str = "lead"
     status: str | None = None
     window: str | None = None
+    # Agencies in counts: "then" as they were when each deadline fell due, "today"
+    # folded into the task's lead today (after reorganisations).
+    agencies_as: str = "then"
 
 
 def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: StatusDates) -> QuerySet:
@@ -96,10 +105,16 @@ def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: 
     if filters.agency_id:
         if filters.relation == "cooperate":
             deadlines = deadlines.filter(task__in=_tasks_cooperated_by(filters.agency_id)).exclude(
-                task__lead_agency_id=filters.agency_id
+                Q(responsible_agency_id=filters.agency_id) | Q(task__lead_agency_id=filters.agency_id)
             )
-        else:
+        elif filters.relation == "inherited":
+            deadlines = deadlines.filter(
+                task__lead_agency_id=filters.agency_id, completed_on__isnull=True
+            ).exclude(responsible_agency_id=filters.agency_id)
+        elif filters.agencies_as == "today":
             deadlines = deadlines.filter(task__lead_agency_id=filters.agency_id)
+        else:
+            deadlines = deadlines.filter(responsible_agency_id=filters.agency_id)
     if filters.status:
         deadlines = deadlines.filter(status=filters.status)
     if filters.window == "upcoming":
@@ -137,7 +152,7 @@ def deadline_list_filtered(*, user, filters: DeadlineFilter, dates: StatusDates)
         with_markers(
             _filtered(deadline_list_visible_to(user=user, dates=dates), filters=filters, dates=dates)
         )
-        .select_related("task__plan", "task__area", "task__lead_agency")
+        .select_related("task__plan", "task__area", "task__lead_agency", "responsible_agency")
         .order_by("due_on", "task__plan__number", "task__code", "pk")
     )
 
@@ -145,13 +160,13 @@ def deadline_list_filtered(*, user, filters: DeadlineFilter, dates: StatusDates)
 def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:
     """One deadline the user may see, with everything its page shows: the task, its
     agencies, the report history with evidence, and the contributions."""
-    reports = ProgressReport.objects.select_related("submitted_by", "reviewed_by").prefetch_related(
+    reports = ProgressReport.objects.select_related("submitted_by", "reviewed_by", "agency").prefetch_related(
         "evidence"
     )
     contributions = Contribution.objects.select_related("agency", "submitted_by").prefetch_related("evidence")
     return (
         with_markers(deadline_list_visible_to(user=user, dates=dates))
-        .select_related("task__plan", "task__area", "task__lead_agency")
+        .select_related("task__plan", "task__area", "task__lead_agency", "responsible_agency")
         .prefetch_related(
             "task__cooperating_agencies",
             Prefetch("reports", queryset=reports),

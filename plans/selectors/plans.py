@@ -5,6 +5,7 @@ from django.db.models import (
     Max,
     Min,
     Prefetch,
+    Q,
     QuerySet,
 )
 
@@ -50,5 +51,7 @@ def filter_choices() -> dict:
         "areas": ContentArea.objects.exclude(plan__status=Plan.Status.DRAFT)
         .select_related("plan")
         .order_by("plan__number", "number"),
-        "agencies": Agency.objects.filter(is_active=True).order_by("short_name"),
+        # Ended agencies stay, labelled with their successors ("Sở TT&TT (nay: …)"), so
+        # that the past can be filtered by the agency as it was.
+        "agencies": Agency.objects.filter(Q(is_active=True) | ~Q(now_known_as="")).order_by("short_name"),
     }

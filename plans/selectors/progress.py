@@ -73,12 +73,22 @@ def area_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
     return rows
 
 
-def agency_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
+def agency_progress(deadlines: QuerySet[Deadline], *, agencies_as: str = "then") -> list[GroupProgress]:
+    """Per agency: "then", the agency answerable when each deadline fell due (an ended
+    one labelled "(nay: …)"); "today", folded into each task's lead today."""
+    path = "task__lead_agency" if agencies_as == "today" else "responsible_agency"
+
+    def describe(row):
+        label = row[f"{path}__short_name"] or row[f"{path}__name"]
+        if row[f"{path}__now_known_as"]:
+            label = f"{label} (nay: {row[f'{path}__now_known_as']})"
+        return label, row[f"{path}__name"]
+
     return _group_progress(
         deadlines,
-        key="task__lead_agency_id",
-        fields=("task__lead_agency__short_name", "task__lead_agency__name"),
-        describe=lambda row: (row["task__lead_agency__short_name"], row["task__lead_agency__name"]),
+        key=f"{path}_id",
+        fields=(f"{path}__short_name", f"{path}__name", f"{path}__now_known_as"),
+        describe=describe,
     )
 
 
@@ -100,6 +110,7 @@ class AgencyDashboard:
     areas: list[GroupProgress]
     cooperating_counts: dict[str, int]
     cooperating_open: list[Deadline]
+    inherited: list[Deadline] = dataclasses.field(default_factory=list)
     backlog: dict[str, int] | None = None
 
     @property
@@ -120,6 +131,11 @@ def agency_dashboard_get(
     """Everything on an agency's dashboard in a fixed number of queries."""
     lead_filters = dataclasses.replace(filters, agency_id=agency_id, relation="lead")
     cooperate_filters = dataclasses.replace(filters, agency_id=agency_id, relation="cooperate")
+    inherited = deadline_list_filtered(
+        user=user,
+        filters=dataclasses.replace(filters, agency_id=agency_id, relation="inherited"),
+        dates=dates,
+    )
     lead = deadline_list_filtered(user=user, filters=statistics_filter(lead_filters), dates=dates)
     cooperating = deadline_list_filtered(user=user, filters=statistics_filter(cooperate_filters), dates=dates)
     upcoming = deadline_list_filtered(
@@ -135,6 +151,7 @@ def agency_dashboard_get(
         areas=area_progress(lead),
         cooperating_counts=status_counts(cooperating),
         cooperating_open=list(cooperating.filter(status__in=OPEN_STATUSES)[:DASHBOARD_LIST_SIZE]),
+        inherited=list(inherited[:DASHBOARD_LIST_SIZE]),
     )
 
 
@@ -164,7 +181,7 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
     return ProvinceOverview(
         counts=status_counts(deadlines),
         backlog=backlog_counts(deadlines, filters),
-        agencies=agency_progress(deadlines),
+        agencies=agency_progress(deadlines, agencies_as=filters.agencies_as),
         areas=area_progress(deadlines),
         longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
     )
@@ -172,4 +189,7 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
 
 def province_agency_progress(*, user, filters: DeadlineFilter, dates: StatusDates) -> list[GroupProgress]:
     """The province overview's agency × status table alone, in one query."""
-    return agency_progress(deadline_list_filtered(user=user, filters=statistics_filter(filters), dates=dates))
+    return agency_progress(
+        deadline_list_filtered(user=user, filters=statistics_filter(filters), dates=dates),
+        agencies_as=filters.agencies_as,
+    )

@@ -3,6 +3,7 @@
 from django.db.models import (
     Exists,
     OuterRef,
+    Q,
     QuerySet,
 )
 
@@ -21,10 +22,11 @@ def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressRepor
 
 
 def _agency_reports(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
-    """Reports on deadlines the agency leads, in tracked plans, under the page's filters."""
-    reports = ProgressReport.objects.filter(deadline__task__lead_agency_id=agency_id).exclude(
-        deadline__task__plan__status=Plan.Status.DRAFT
-    )
+    """Reports the agency made, or on deadlines it answers for, in tracked plans, under
+    the page's filters."""
+    reports = ProgressReport.objects.filter(
+        Q(agency_id=agency_id) | Q(deadline__responsible_agency_id=agency_id)
+    ).exclude(deadline__task__plan__status=Plan.Status.DRAFT)
     if filters.plan_id:
         reports = reports.filter(deadline__task__plan_id=filters.plan_id)
     if filters.year:
@@ -47,7 +49,7 @@ def report_list_returned(*, agency_id: int, filters: DeadlineFilter) -> QuerySet
 def report_list_recent(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
     return (
         _agency_reports(agency_id=agency_id, filters=filters)
-        .select_related("deadline__task__plan", "submitted_by")
+        .select_related("deadline__task__plan", "deadline__responsible_agency", "agency", "submitted_by")
         .order_by("-submitted_at")
     )
 
@@ -58,7 +60,7 @@ def report_review_queue(*, user) -> QuerySet[ProgressReport]:
     return (
         ProgressReport.objects.filter(review_state=ProgressReport.ReviewState.SUBMITTED)
         .filter(agency_scope(user=user, task_field="deadline__task"))
-        .select_related("deadline__task__plan", "deadline__task__lead_agency", "submitted_by")
+        .select_related("deadline__task__plan", "deadline__responsible_agency", "agency", "submitted_by")
         .prefetch_related("evidence")
         .order_by("submitted_at", "pk")
     )

@@ -88,8 +88,12 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
     )
     wanted = {occ.due_on: occ for occ in occurrences}
     existing = list(
-        task.deadlines.annotate(has_reports=Exists(ProgressReport.objects.filter(deadline=OuterRef("pk"))))
+        task.deadlines.annotate(
+            has_reports=Exists(ProgressReport.objects.filter(deadline=OuterRef("pk"))),
+            done=Exists(ProgressReport.objects.filter(accepted_completion(), deadline=OuterRef("pk"))),
+        )
     )
+    _deadlines_follow_lead(task=task, deadlines=existing, today=today)
     result = DeadlineSyncResult()
     one_off = task.schedule == Task.Schedule.ONE_OFF
     if one_off and len(existing) == 1 and existing[0].due_on != task.due_on:
@@ -140,6 +144,7 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
             ends_on=working_calendar.period_end(occ.due_on),
             period_start=occ.period_start,
             period_label=occ.period_label,
+            responsible_agency_id=task.lead_agency_id,
         )
         for due_on, occ in sorted(wanted.items())
         if due_on not in existing_dates and (due_on >= changes_from or one_off)
@@ -167,6 +172,20 @@ def deadline_sync_preview(*, task: Task, today: datetime.date | None = None) -> 
     except _PreviewOnly:
         pass
     return result
+
+
+def _deadlines_follow_lead(*, task: Task, deadlines, today: datetime.date) -> None:
+    """A task's open deadlines from today on are answered for by its lead: when the lead
+    is corrected, they follow it. Past and done deadlines keep the agency they had
+    (a reorganisation moves them by its own rule, from its effective date)."""
+    for deadline in deadlines:
+        if (
+            deadline.due_on >= today
+            and not deadline.done
+            and deadline.responsible_agency_id != task.lead_agency_id
+        ):
+            deadline.responsible_agency_id = task.lead_agency_id
+            deadline.save(update_fields=["responsible_agency"])
 
 
 def _deadline_move(deadline: Deadline, occ: schedules.Occurrence, working_calendar: WorkingCalendar) -> None:

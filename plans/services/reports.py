@@ -101,7 +101,7 @@ def report_submit(
     waiting one, which is marked "Đã thay thế" and leaves the queue. ``carry_evidence_ids``
     names files of the deadline's earlier reports to attach again (after a return)."""
     deadline = _deadline_lock(deadline)
-    if not permissions.can_submit_report(user, deadline.task):
+    if not permissions.can_submit_report(user, deadline):
         raise PermissionDenied("Chỉ cơ quan chủ trì được gửi báo cáo cho nhiệm vụ này.")
     _refuse_draft(deadline)
     if deadline.waived_at:
@@ -122,6 +122,7 @@ def report_submit(
         narrative=narrative.strip(),
         submitted_by=user,
         submitted_at=timezone.now(),
+        agency_id=user.agency_id,
         review_state=ProgressReport.ReviewState.SUBMITTED,
     )
     report.full_clean()

@@ -103,6 +103,7 @@ def populate(agencies, *, tasks, deadlines_per_task, today):
             deadlines.append(
                 Deadline(
                     task=task,
+                    responsible_agency_id=task.lead_agency_id,
                     due_on=due,
                     ends_on=working_calendar.period_end(due),
                     period_start=due - datetime.timedelta(days=60),

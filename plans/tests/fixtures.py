@@ -60,6 +60,7 @@ def task(agencies, today):
 def deadline(task):
     return Deadline.objects.create(
         task=task,
+        responsible_agency_id=task.lead_agency_id,
         due_on=task.due_on,
         period_start=task.due_on.replace(month=1, day=1),
         period_label="Thời hạn",

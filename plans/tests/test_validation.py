@@ -135,15 +135,30 @@ def test_area_number_is_unique_per_plan():
 @pytest.mark.django_db
 def test_one_deadline_per_task_and_date():
     task = TaskFactory()
-    task.deadlines.create(due_on=D(2020, 1, 1), period_start=D(2019, 1, 1), period_label="A")
+    task.deadlines.create(
+        responsible_agency_id=task.lead_agency_id,
+        due_on=D(2020, 1, 1),
+        period_start=D(2019, 1, 1),
+        period_label="A",
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        task.deadlines.create(due_on=D(2020, 1, 1), period_start=D(2019, 1, 1), period_label="B")
+        task.deadlines.create(
+            responsible_agency_id=task.lead_agency_id,
+            due_on=D(2020, 1, 1),
+            period_start=D(2019, 1, 1),
+            period_label="B",
+        )
 
 
 @pytest.mark.django_db
 def test_report_rules():
     task = TaskFactory()
-    deadline = task.deadlines.create(due_on=D(2020, 1, 1), period_start=D(2019, 1, 1), period_label="A")
+    deadline = task.deadlines.create(
+        responsible_agency_id=task.lead_agency_id,
+        due_on=D(2020, 1, 1),
+        period_start=D(2019, 1, 1),
+        period_label="A",
+    )
     report = ProgressReport(
         deadline=deadline,
         state="done",

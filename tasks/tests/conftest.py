@@ -144,6 +144,7 @@ def deadline_make(*, task=None, due_on, plan=None, lead_agency=None, label=None)
         task = TaskFactory(**kwargs)
     return Deadline.objects.create(
         task=task,
+        responsible_agency_id=task.lead_agency_id,
         due_on=due_on,
         period_start=due_on - datetime.timedelta(days=90),
         period_label=label or f"Năm {due_on.year}",

@@ -20,6 +20,7 @@ _QUERY_NAMES = {
     "relation": "relation",
     "status": "status",
     "window": "window",
+    "agencies_as": "agencies_as",
 }
 _STATUS_COLOURS = {
     DeadlineStatus.DONE_ON_TIME: "#198754",
@@ -53,6 +54,8 @@ def deadlines_url(filters: DeadlineFilter, keep_agency=True, **changes):
         values["relation"] = None  # the default
     if values.get("period") is not None and not isinstance(values["period"], str):
         values["period"] = values["period"].code
+    if values.get("agencies_as") == "then":
+        values["agencies_as"] = None  # the default
     query = {_QUERY_NAMES[name]: value for name, value in values.items() if value not in (None, "")}
     url = reverse("deadline-list")
     return f"{url}?{urlencode(query)}" if query else url

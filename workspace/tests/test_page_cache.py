@@ -104,7 +104,18 @@ def test_every_kind_of_change_moves_the_data_fingerprint(agencies, deadline):
     )
     changed()
     later = deadline.due_on.replace(year=deadline.due_on.year + 1)
-    bulk_create_with_history([Deadline(task=task, due_on=later, ends_on=later, period_start=later)], Deadline)
+    bulk_create_with_history(
+        [
+            Deadline(
+                task=task,
+                responsible_agency_id=task.lead_agency_id,
+                due_on=later,
+                ends_on=later,
+                period_start=later,
+            )
+        ],
+        Deadline,
+    )
     changed()
     Holiday.objects.create(date=later, name="Nghỉ bù")
     changed()

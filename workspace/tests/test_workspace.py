@@ -117,7 +117,12 @@ def test_other_agency_gets_404_for_everything_about_the_deadline(client, users, 
 
 def test_officer_list_holds_only_their_agency_deadlines(client, users, deadline, agencies):
     foreign = TaskFactory(lead_agency=agencies["c"], title="Nhiệm vụ của đơn vị khác")
-    foreign.deadlines.create(due_on=foreign.due_on, period_start=foreign.due_on, period_label="Thời hạn")
+    foreign.deadlines.create(
+        responsible_agency_id=foreign.lead_agency_id,
+        due_on=foreign.due_on,
+        period_start=foreign.due_on,
+        period_label="Thời hạn",
+    )
     client.force_login(users["officer_a"])
     html = client.get(reverse("deadline-list")).content.decode()
     assert deadline.task.title in html and foreign.title not in html
@@ -308,7 +313,10 @@ def test_agency_dashboard_counts_by_status_and_links_each_number(client, users, 
     cooperating.cooperating_agencies.add(agencies["a"])
     for task in (overdue, done, cooperating):
         task.deadlines.create(
-            due_on=task.due_on, period_start=today - datetime.timedelta(days=60), period_label="Thời hạn"
+            responsible_agency_id=task.lead_agency_id,
+            due_on=task.due_on,
+            period_start=today - datetime.timedelta(days=60),
+            period_label="Thời hạn",
         )
     ProgressReportFactory(deadline=done.deadlines.get())
     client.force_login(users["officer_a"])
@@ -336,7 +344,12 @@ def test_agency_dashboard_counts_by_status_and_links_each_number(client, users, 
 
 def test_dashboard_filters_by_plan_and_period_and_reports_a_bad_value(client, users, agencies, today):
     this_year = TaskFactory(lead_agency=agencies["a"], due_on=today + datetime.timedelta(days=40))
-    this_year.deadlines.create(due_on=this_year.due_on, period_start=today, period_label="Thời hạn")
+    this_year.deadlines.create(
+        responsible_agency_id=this_year.lead_agency_id,
+        due_on=this_year.due_on,
+        period_start=today,
+        period_label="Thời hạn",
+    )
     client.force_login(users["officer_a"])
     response = client.get(reverse("agency-dashboard"), {"period": this_year.due_on.year - 5})
     assert response.status_code == 200
@@ -359,7 +372,10 @@ def test_province_overview_shows_agencies_areas_and_the_overdue_share(client, us
     for agency, days in [("a", -30), ("a", 20), ("b", -2), ("c", 20)]:
         task = TaskFactory(lead_agency=agencies[agency], due_on=today + datetime.timedelta(days=days))
         task.deadlines.create(
-            due_on=task.due_on, period_start=today - datetime.timedelta(days=60), period_label="x"
+            responsible_agency_id=task.lead_agency_id,
+            due_on=task.due_on,
+            period_start=today - datetime.timedelta(days=60),
+            period_label="x",
         )
     client.force_login(users["coordinator"])
     response = client.get(reverse("province-overview"))
@@ -432,7 +448,9 @@ def test_long_lists_are_paged_keeping_their_filters(client, users, agencies, tod
     task = TaskFactory(lead_agency=agencies["a"])
     for n in range(55):
         due = today - datetime.timedelta(days=n + 1)
-        task.deadlines.create(due_on=due, period_start=due, period_label=f"Kỳ {n}")
+        task.deadlines.create(
+            responsible_agency_id=task.lead_agency_id, due_on=due, period_start=due, period_label=f"Kỳ {n}"
+        )
     client.force_login(users["officer_a"])
     first = client.get(reverse("deadline-list"), {"status": "overdue"}).content.decode()
     assert "Trang 1/2" in first and 'href="?status=overdue&amp;page=2"' in first
@@ -443,7 +461,13 @@ def test_long_lists_are_paged_keeping_their_filters(client, users, agencies, tod
 def test_area_progress_names_the_plan_when_several_are_shown(today):
     for number in ["20/KH-UBND", "139/KH-UBND"]:
         task = TaskFactory(area__plan__number=number, area__number=1, area__title="Đối ngoại chính trị")
-        Deadline.objects.create(task=task, due_on=today, period_start=today, period_label="Kỳ")
+        Deadline.objects.create(
+            task=task,
+            responsible_agency_id=task.lead_agency_id,
+            due_on=today,
+            period_start=today,
+            period_label="Kỳ",
+        )
     dates = status_dates_get(today=today)
     rows = area_progress(deadline_list_with_status(dates=dates))
     assert [(row.label, row.detail) for row in rows] == [
