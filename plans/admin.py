@@ -122,9 +122,10 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "kind", "is_active"]
+    list_display = ["name", "short_name", "code", "kind", "is_active", "ended_on", "now_known_as"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["name", "short_name", "code"]
+    # The old name finds the agency, whose label says who carries its work today.
+    search_fields = ["name", "short_name", "code", "now_known_as"]
     fields = [
         "name",
         "short_name",
@@ -133,8 +134,14 @@ class AgencyAdmin(admin.ModelAdmin):
         "document_symbol",
         "reminder_emails",
         "is_active",
+        "began_on",
+        "ended_on",
+        "now_known_as",
         "source_note",
     ]
+    # An agency ends through a reorganisation event (with its legal basis), never by
+    # editing the date: the event moves its work and can be reversed.
+    readonly_fields = ["ended_on", "now_known_as"]
 
 
 # Text boxes small enough for a table row in the inlines.
@@ -545,3 +552,7 @@ class HolidayAdmin(HistoryAdmin):
         days = list(queryset.values_list("date", flat=True))
         super().delete_queryset(request, queryset)
         self._refresh_ends(request, days)
+
+
+# The reorganisation pages register their admin (kept apart: they are a workflow).
+from plans import reorganisation_admin  # noqa: E402, F401

@@ -5,12 +5,21 @@ By subject (docs/architecture.md):
 - ``deadlines``: what a user may see (the agency scope), the page filters, one deadline;
 - ``reports``: the review queue, an agency's returned and recent reports;
 - ``progress``: counts per area and agency, the dashboard and the province overview;
-- ``plans``: plans and what the filter forms offer.
+- ``plans``: plans and what the filter forms offer;
+- ``agencies``: agencies through time: successors, collective phrases on a day, old names;
+- ``reorganisations``: what a reorganisation would change (its preview).
 
 The names below are this package's public surface, so that callers need not know which
 module a read lives in.
 """
 
+from plans.selectors.agencies import (
+    AgencyMatch,
+    Succession,
+    agency_group_members_on,
+    agency_match,
+    agency_successors,
+)
 from plans.selectors.deadlines import (
     UPCOMING_DAYS,
     DeadlineFilter,
@@ -34,6 +43,13 @@ from plans.selectors.progress import (
     area_progress,
     province_agency_progress,
     province_overview_get,
+)
+from plans.selectors.reorganisations import (
+    KEEP,
+    ReorganisationPreview,
+    ReorganisationSpec,
+    reorganisation_list,
+    reorganisation_preview_get,
 )
 from plans.selectors.reports import (
     report_get_for_review,
@@ -60,6 +76,16 @@ from plans.selectors.status import (
 )
 
 __all__ = [
+    "KEEP",
+    "AgencyMatch",
+    "ReorganisationPreview",
+    "ReorganisationSpec",
+    "Succession",
+    "agency_group_members_on",
+    "agency_match",
+    "agency_successors",
+    "reorganisation_list",
+    "reorganisation_preview_get",
     "CLOSED_UNREVIEWED",
     "OPEN_STATUSES",
     "DASHBOARD_LIST_SIZE",

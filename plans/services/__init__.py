@@ -3,7 +3,8 @@
 By subject (docs/architecture.md):
 - ``deadlines``: deadlines generated from a task's schedule; tasks created with theirs;
 - ``reports``: progress reports and contributions with their evidence, and their review;
-- ``loading``: a plan loaded from its sources (``plans.sources``).
+- ``loading``: a plan loaded from its sources (``plans.sources``);
+- ``reorganisations``: agencies merged, split, renamed or dissolved, and such an event reversed.
 """
 
 from plans.services.deadlines import (
@@ -19,6 +20,7 @@ from plans.services.deadlines import (
     task_create,
 )
 from plans.services.loading import LoadResult, plan_load
+from plans.services.reorganisations import reorganisation_apply, reorganisation_reverse
 from plans.services.reports import (
     contribution_add,
     report_accept,
@@ -40,6 +42,8 @@ __all__ = [
     "deadline_waive",
     "deadline_waiver_cancel",
     "plan_load",
+    "reorganisation_apply",
+    "reorganisation_reverse",
     "report_accept",
     "report_return",
     "report_submit",

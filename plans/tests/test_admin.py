@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Agency, AgencyGroup, ContentArea, Deadline, Holiday, Plan, Task
-from plans.services import deadline_sync_for_task
+from plans.selectors import ReorganisationSpec
+from plans.services import deadline_sync_for_task, reorganisation_apply
 from plans.sources.sample import SAMPLE_PLAN_NUMBER
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, TaskFactory
 
@@ -30,6 +32,19 @@ def seeded():
     Holiday.objects.create(date=D(2026, 12, 31), kind=Holiday.Kind.DAY_OFF, name="Nghỉ bù")
     group = AgencyGroup.objects.create(name="Các sở, ban, ngành tỉnh")
     group.members.set(Agency.objects.filter(kind=Agency.Kind.DEPARTMENT))
+    # A reorganisation event, so that its admin pages have a row to show.
+    renamed = Agency(name="Sở Dân tộc và Tôn giáo", short_name="Sở DT&TG", code="so-dttg", kind="department")
+    spec = ReorganisationSpec(
+        kind="rename",
+        effective_on=D(2025, 3, 1),
+        predecessors=(Agency.objects.get(code="ban-dan-toc"),),
+        successors=(renamed,),
+        legal_basis="1/NQ-HĐND",
+        legal_basis_date=D(2025, 2, 20),
+    )
+    reorganisation_apply(
+        spec=spec, user=get_user_model().objects.get(username="admin"), today=D(2026, 11, 28)
+    )
 
 
 @pytest.fixture
