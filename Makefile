@@ -53,7 +53,7 @@ lint: install-dev
 
 # The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
 screenshots: install-dev
-	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest workspace/tests/test_browser.py
+	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest workspace/tests/test_browser.py workspace/tests/test_reorganisation_browser.py
 
 # PostgreSQL restarted under load: gunicorn must recover on its own (README, "Tình trạng hệ thống / Health").
 # Restarts this machine's PostgreSQL cluster: needs root; uses the database portal_recovery.

@@ -734,6 +734,7 @@ class _Generator:
         narrative = BENCH_PREFIX + rng.choice(NARRATIVES).format(n=rng.randint(1, 12), pct=percent)
         report = ProgressReport(
             deadline_id=deadline.pk,
+            agency_id=deadline.responsible_agency_id,
             state=state,
             percent=percent,
             narrative=narrative,

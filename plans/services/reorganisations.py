@@ -130,6 +130,11 @@ def _changes_apply(event: Reorganisation, preview: ReorganisationPreview, *, cre
             task.cooperating_agencies.remove(change.new)
             changes["cooperations"].append({"task": task.pk, "removed": change.new.pk, "added": None})
         for deadline in change.deadlines:
+            # A report recorded without its agency was the old agency's: say so before
+            # the deadline moves, so that it never reads as the successor's.
+            for report in deadline.reports.filter(agency__isnull=True):
+                report.agency = change.old
+                _save(report, event, ["agency"])
             deadline.responsible_agency = change.new
             _save(deadline, event, ["responsible_agency"])
             changes["deadlines"].append({"deadline": deadline.pk, "from": change.old.pk, "to": change.new.pk})

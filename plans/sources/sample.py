@@ -189,6 +189,7 @@ def _add_report(*, deadline, spec, today, reporter, reviewer):
         narrative=spec.narrative,
         submitted_by=reporter,
         submitted_at=submitted_at,
+        agency_id=deadline.responsible_agency_id,
         review_state=spec.review_state,
         review_comment=spec.comment,
     )

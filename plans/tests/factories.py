@@ -75,6 +75,7 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
         model = ProgressReport
 
     state = ProgressReport.State.DONE
+    agency = factory.LazyAttribute(lambda report: report.deadline.responsible_agency)
     percent = 100
     narrative = "Đã hoàn thành."
     review_state = ProgressReport.ReviewState.ACCEPTED

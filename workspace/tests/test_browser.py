@@ -10,7 +10,6 @@ overview (``make screenshots`` writes the ones shown in the README)."""
 import contextlib
 import os
 import pathlib
-import shutil
 
 import docx
 import openpyxl
@@ -19,7 +18,6 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from plans.models import DeadlineStatus, Plan, ProgressReport, Task
-from plans.tests.environment import require
 from plans.tests.sample_files import PDF_BYTES
 
 PASSWORD = "Kiem-thu-dau-cuoi-2026"
@@ -33,15 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture
-def chromium_path():
-    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
-    require(
-        path, "Chromium is not installed: install Debian's chromium package (.ci/run does it through apt)"
-    )
-    return path
 
 
 @contextlib.contextmanager
