@@ -58,6 +58,7 @@ from documents.excel import FORMULA_START, workbook_text_safe
 from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
 from plans.models import Agency, ContentArea, Plan, Task
 from plans.office_package import PackageLimits, PackageRefused, package_check
+from plans.selectors.agencies import AgencyMatch, agency_successors
 
 SHEET_NAME = "Nhiệm vụ"
 GUIDE_SHEET_NAME = "Hướng dẫn"
@@ -252,7 +253,12 @@ class AgencyDirectory:
         """(agency, None) when found; (None, Vietnamese reason) otherwise."""
         ids = self._exact.get(agency_key(text), set())
         if len(ids) == 1:
-            return self.by_id[next(iter(ids))], None
+            agency = self.by_id[next(iter(ids))]
+            if agency.ended_on is not None:
+                # An old name (a department merged in 2025…): offer who carries its work today.
+                ended = AgencyMatch(agency=agency, successors=agency_successors(agency=agency))
+                return None, f"{ended.message} Hãy ghi cơ quan hiện nay."
+            return agency, None
         if len(ids) > 1:
             names = "; ".join(sorted(self.by_id[pk].name for pk in ids))
             return None, (

@@ -67,7 +67,8 @@ from django.utils.regex_helper import normalize
 from accounts.roles import GROUP_NAMES, Role
 from documents import services as document_services
 from plans import services
-from plans.models import AgencyGroup, Deadline, Holiday, Plan, ProgressReport
+from plans.models import Agency, AgencyGroup, Deadline, Holiday, Plan, ProgressReport
+from plans.selectors import ReorganisationSpec
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory, TaskFactory
 from plans.tests.sample_files import PDF_BYTES
 from tasks.models import ReminderLog, ReminderPolicy
@@ -244,6 +245,10 @@ ADMIN_SITE_RULES = {
     "admin:plans_plan_import": Rule(ADMIN, GET_POST, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_import_template": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_task_table": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
+    # Reversing an agency reorganisation (plans.reorganisation_admin).
+    "admin:plans_reorganisation_reverse": Rule(
+        ADMIN, GET_POST, ok=None, args=_ids(object_id="reorganisation")
+    ),
 }
 
 
@@ -281,7 +286,7 @@ RULES: dict[str, Rule] = {
     **ADMIN_SITE_RULES,
     **admin_models("auth", "group"),
     **admin_models("accounts", "user"),
-    **admin_models("plans", "agency", "agencygroup", "contribution"),
+    **admin_models("plans", "agency", "agencygroup", "contribution", "reorganisation"),
     **admin_models(
         "plans", "plan", "contentarea", "task", "deadline", "progressreport", "holiday", history=True
     ),
@@ -432,8 +437,26 @@ def _world_build() -> World:
         text="Ý kiến phối hợp.",
         files=[SimpleUploadedFile("y-kien.pdf", PDF_BYTES)],
     )
+    # A reorganisation of an agency of its own (renamed into a new one), so that no
+    # other row of the world changes.
+    renamed = AgencyFactory(code="url-d", short_name="ĐV D")
+    reorganisation = services.reorganisation_apply(
+        spec=ReorganisationSpec(
+            kind="rename",
+            effective_on=today,
+            predecessors=(renamed,),
+            successors=(
+                Agency(name="Đơn vị D mới", short_name="ĐV D mới", code="url-d-moi", kind="department"),
+            ),
+            legal_basis="1/NQ-HĐND",
+            legal_basis_date=today,
+        ),
+        user=users["coordinator"],
+        today=today,
+    )
     objects = {
         "plan": area.plan,
+        "reorganisation": reorganisation,
         "area": area,
         "task": task,
         "deadline": deadline,
@@ -465,6 +488,7 @@ def _world_build() -> World:
         "plans.deadline": deadline,
         "plans.progressreport": report,
         "plans.contribution": contribution,
+        "plans.reorganisation": reorganisation,
         "plans.holiday": objects["holiday"],
         "tasks.reminderpolicy": objects["policy"],
         "tasks.reminderlog": objects["reminder"],
