@@ -218,7 +218,7 @@ def _deadline_page(
     waived = deadline.waived_at is not None
     may_submit = permissions.can_submit_report(request.user, deadline)
     can_submit = may_submit and not done and not waived
-    can_contribute = permissions.can_contribute(request.user, task, {agency.pk for agency in cooperating})
+    can_contribute = permissions.can_contribute(request.user, task, selectors.task_cooperating_ids(task))
     can_review = permissions.can_review(request.user)
     reports = list(deadline.reports.all())
     waiting = next((r for r in reports if r.review_state == ProgressReport.ReviewState.SUBMITTED), None)
@@ -307,7 +307,7 @@ def contribution_add(request, pk):
         pk,
         form_class=lambda deadline, data, files: ContributionForm(data, files),
         allowed=lambda user, deadline: permissions.can_contribute(
-            user, deadline.task, {agency.pk for agency in deadline.task.cooperating_agencies.all()}
+            user, deadline.task, selectors.task_cooperating_ids(deadline.task)
         ),
         save=lambda deadline, data: services.contribution_add(
             deadline=deadline, user=request.user, text=data["text"], files=data["evidence"]

@@ -30,6 +30,7 @@ from plans.selectors.deadlines import (
     evidence_get_for_download,
     period_scope,
     statistics_filter,
+    task_cooperating_ids,
     tasks_of_agency,
 )
 from plans.selectors.plans import filter_choices, plan_list, plan_list_with_content
@@ -124,6 +125,7 @@ __all__ = [
     "status_marker",
     "status_text",
     "task_list_with_current_deadline",
+    "task_cooperating_ids",
     "tasks_of_agency",
     "with_markers",
     "working_calendar_get",

@@ -27,6 +27,25 @@ def _tasks_cooperated_by(agency_id: int) -> QuerySet:
     return Task.cooperating_agencies.through.objects.filter(agency_id=agency_id).values("task_id")
 
 
+def _tasks_cooperated_by_group(agency_id: int) -> QuerySet:
+    """Tasks on which a group the agency belongs to cooperates (after the district
+    level ended, "UBND các xã, phường" took the districts' cooperations)."""
+    return Task.cooperating_groups.through.objects.filter(agencygroup__members=agency_id).values("task_id")
+
+
+def _cooperates(agency_id: int, *, task_field: str = "task") -> Q:
+    return Q(**{f"{task_field}__in": _tasks_cooperated_by(agency_id)}) | Q(
+        **{f"{task_field}__in": _tasks_cooperated_by_group(agency_id)}
+    )
+
+
+def task_cooperating_ids(task: Task) -> set[int]:
+    """The agencies cooperating on a task: named, or members of a cooperating group
+    (from ``deadline_get_for_page``'s prefetch when there)."""
+    named = {agency.pk for agency in task.cooperating_agencies.all()}
+    return named | {member.pk for group in task.cooperating_groups.all() for member in group.members.all()}
+
+
 def tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:
     """Deadlines (reached from the row through ``task_field``'s deadline) the agency
     answers for, or whose task it leads today or cooperates on: a successor sees the
@@ -37,7 +56,7 @@ def tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:
     return (
         Q(**{f"{deadline_prefix}responsible_agency_id": agency_id})
         | Q(**{f"{task_field}__lead_agency_id": agency_id})
-        | Q(**{f"{task_field}__in": _tasks_cooperated_by(agency_id)})
+        | _cooperates(agency_id, task_field=task_field)
     )
 
 
@@ -104,7 +123,7 @@ def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: 
         deadlines = deadlines.filter(task__area_id=filters.area_id)
     if filters.agency_id:
         if filters.relation == "cooperate":
-            deadlines = deadlines.filter(task__in=_tasks_cooperated_by(filters.agency_id)).exclude(
+            deadlines = deadlines.filter(_cooperates(filters.agency_id)).exclude(
                 Q(responsible_agency_id=filters.agency_id) | Q(task__lead_agency_id=filters.agency_id)
             )
         elif filters.relation == "inherited":
@@ -169,6 +188,7 @@ def deadline_get_for_page(*, user, pk: int, dates: StatusDates) -> Deadline:
         .select_related("task__plan", "task__area", "task__lead_agency", "responsible_agency")
         .prefetch_related(
             "task__cooperating_agencies",
+            "task__cooperating_groups__members",
             Prefetch("reports", queryset=reports),
             Prefetch("contributions", queryset=contributions),
         )

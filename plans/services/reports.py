@@ -15,6 +15,7 @@ from plans.models import (
     ProgressReport,
     accepted_completion,
 )
+from plans.selectors.deadlines import task_cooperating_ids
 from plans.signals import report_returned
 
 # Progress reports, contributions and their evidence (the agency workspace).
@@ -152,7 +153,7 @@ def report_withdraw(*, report: ProgressReport, user) -> ProgressReport:
 @transaction.atomic
 def contribution_add(*, deadline: Deadline, user, text: str, files=()) -> Contribution:
     deadline = _deadline_lock(deadline)
-    cooperating_ids = set(deadline.task.cooperating_agencies.values_list("pk", flat=True))
+    cooperating_ids = task_cooperating_ids(deadline.task)
     if not permissions.can_contribute(user, deadline.task, cooperating_ids):
         raise PermissionDenied("Chỉ cơ quan phối hợp được gửi ý kiến phối hợp cho nhiệm vụ này.")
     _refuse_draft(deadline)

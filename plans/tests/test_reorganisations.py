@@ -226,6 +226,13 @@ def test_merge_of_two_departments_into_a_new_one(province, client):
         user=province.coordinator, filters=DeadlineFilter(year=2024, agencies_as="today"), dates=dates
     )
     assert {group.label: group.total for group in folded} == {"Sở NN&MT": 2, "Sở Tư pháp": 1}
+    client.force_login(province.coordinator)
+    then = client.get(reverse("province-overview"), {"year": 2024}).content.decode()
+    today = client.get(reverse("province-overview"), {"year": 2024, "agencies_as": "today"}).content.decode()
+    row = '<th scope="row" class="fw-normal">{}'
+    assert row.format("Sở TN&amp;MT (nay: Sở NN&amp;MT)") in then and row.format("Sở NN&amp;MT") not in then
+    assert row.format("Sở NN&amp;MT") in today and row.format("Sở TN&amp;MT") not in today
+    assert 'name="agencies_as"' in today
 
     # The successor's dashboard: the open 2024 deadlines it inherited, and its own from 2025.
     board = dashboard(officer_tnmt)
@@ -400,6 +407,14 @@ def test_dissolution_of_the_ten_districts_hands_their_work_to_the_communes_group
     assert selectors.agency_group_members_on(group=old_phrase, day=DISTRICTS_END) == communes
 
     assert [d.pk for d in dashboard(commune_officer).inherited] == [deadline_of(led, 2024).pk]
+    # The other commune cooperates through the group: it sees the task and contributes.
+    other_commune = province.officer(communes[1], "canbo.xa2")
+    assert {d.task_id for d in dashboard(other_commune).cooperating_open} == {info.pk}
+    client.force_login(other_commune)
+    open_2026 = deadline_of(info, 2026)
+    info_page = client.get(reverse("deadline-detail", args=[open_2026.pk])).content.decode()
+    assert "UBND các xã, phường" in info_page
+    assert f'action="{reverse("contribution-add", args=[open_2026.pk])}"' in info_page
     client.force_login(commune_officer)
     page = client.get(reverse("deadline-detail", args=[deadline_of(led, 2022).pk])).content.decode()
     assert "Huyện Mường Nhé (nay: UBND các xã, phường)" in page
