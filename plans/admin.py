@@ -25,7 +25,13 @@ from plans.models import (
     RelatedDocument,
     Task,
 )
-from plans.selectors import deadline_list_with_status, status_dates_get, task_list_with_current_deadline
+from plans.selectors import (
+    AgencyMatch,
+    agency_successors,
+    deadline_list_with_status,
+    status_dates_get,
+    task_list_with_current_deadline,
+)
 from plans.services import (
     deadline_ends_refresh,
     deadline_sync_for_plan,
@@ -39,6 +45,12 @@ admin.site.index_title = _("Quản trị dữ liệu")
 admin.site.site_url = "/"
 # Task lists are wide; the filter panel already sits on the right.
 admin.site.enable_nav_sidebar = False
+
+
+def agency_ended_message(agency):
+    return AgencyMatch(agency=agency, successors=agency_successors(agency=agency)).message + (
+        " Hãy chọn cơ quan hiện nay."
+    )
 
 
 def status_badge(status):
@@ -141,7 +153,22 @@ class AgencyAdmin(admin.ModelAdmin):
     ]
     # An agency ends through a reorganisation event (with its legal basis), never by
     # editing the date: the event moves its work and can be reversed.
-    readonly_fields = ["ended_on", "now_known_as"]
+    readonly_fields = ["ended_on", "now_known_as", "predecessors", "successors"]
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "predecessors", "successors"] if obj else self.fields
+
+    @admin.display(description=_("cơ quan trước"))
+    def predecessors(self, agency):
+        links = agency.predecessor_links.filter(reorganisation__reversed_by__isnull=True).select_related(
+            "predecessor", "reorganisation"
+        )
+        return "; ".join(f"{link.predecessor.name} ({link.reorganisation})" for link in links) or "—"
+
+    @admin.display(description=_("cơ quan kế nhiệm"))
+    def successors(self, agency):
+        succession = agency_successors(agency=agency)
+        return "; ".join([a.name for a in succession.agencies] + [g.name for g in succession.groups]) or "—"
 
 
 # Text boxes small enough for a table row in the inlines.
@@ -297,6 +324,17 @@ class TaskAdminForm(forms.ModelForm):
         cleaned = super().clean()
         lead = cleaned.get("lead_agency")
         cooperating = cleaned.get("cooperating_agencies") or []
+        # An agency that has ended takes no new work: say who carries it today.
+        if lead and lead.ended_on and lead.pk != getattr(self.instance, "lead_agency_id", None):
+            self.add_error("lead_agency", agency_ended_message(lead))
+        kept = (
+            set(self.instance.cooperating_agencies.values_list("pk", flat=True))
+            if self.instance.pk
+            else set()
+        )
+        for agency in cooperating:
+            if agency.ended_on and agency.pk not in kept:
+                self.add_error("cooperating_agencies", agency_ended_message(agency))
         if lead and lead in cooperating:
             self.add_error(
                 "cooperating_agencies",
@@ -450,15 +488,23 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(Deadline)
 class DeadlineAdmin(HistoryAdmin, ReadOnlyAdmin):
-    list_display = ["task_code", "task", "period_label", "due_on", "ends_on", "lead_agency", "status_display"]
+    list_display = [
+        "task_code",
+        "task",
+        "period_label",
+        "due_on",
+        "ends_on",
+        "responsible_agency",
+        "status_display",
+    ]
     list_filter = [
         ("task__plan", RelatedInUseFilter),
         StatusFilter,
-        ("task__lead_agency", RelatedInUseFilter),
+        ("responsible_agency", RelatedInUseFilter),
     ]
     search_fields = ["task__code", "task__title"]
     date_hierarchy = "due_on"
-    list_select_related = ["task__lead_agency", "task__plan"]
+    list_select_related = ["responsible_agency", "task__plan"]
     # Latest first, straight from the due_on index.
     ordering = ["-due_on"]
     show_full_result_count = False
@@ -476,10 +522,6 @@ class DeadlineAdmin(HistoryAdmin, ReadOnlyAdmin):
     def task_code(self, deadline):
         return deadline.task.code
 
-    @admin.display(description=_("cơ quan chủ trì"))
-    def lead_agency(self, deadline):
-        return deadline.task.lead_agency
-
     @admin.display(description=_("tình trạng"), ordering="status")
     def status_display(self, deadline):
         return status_badge(deadline.status)
@@ -489,25 +531,25 @@ class DeadlineAdmin(HistoryAdmin, ReadOnlyAdmin):
 class ProgressReportAdmin(HistoryAdmin, ReadOnlyAdmin):
     list_display = [
         "deadline",
-        "lead_agency",
+        "reporting_agency",
         "state",
         "percent",
         "review_state",
         "submitted_at",
         "submitted_by",
     ]
-    list_filter = ["review_state", "state", ("deadline__task__lead_agency", RelatedInUseFilter)]
+    list_filter = ["review_state", "state", ("agency", RelatedInUseFilter)]
     search_fields = ["deadline__task__code", "deadline__task__title", "narrative"]
     date_hierarchy = "submitted_at"
-    list_select_related = ["deadline__task__lead_agency", "submitted_by"]
+    list_select_related = ["deadline__task", "deadline__responsible_agency", "agency", "submitted_by"]
     inlines = [EvidenceInline]
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description=_("cơ quan chủ trì"))
-    def lead_agency(self, report):
-        return report.deadline.task.lead_agency
+    @admin.display(description=_("cơ quan báo cáo"))
+    def reporting_agency(self, report):
+        return report.agency or report.deadline.responsible_agency
 
 
 @admin.register(Contribution)

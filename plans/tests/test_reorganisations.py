@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from plans import selectors
+from plans.admin import TaskAdminForm
 from plans.models import (
     Agency,
     AgencyGroup,
@@ -505,3 +506,27 @@ def test_admin_reorganisation_pages_refuse_an_officer(province, client):
     client.force_login(officer)
     response = client.post(reverse("admin:plans_reorganisation_add"), {"action": "apply"})
     assert response.status_code == 403
+
+
+def test_an_ended_agency_takes_no_new_task_in_the_admin_and_shows_its_successor(province):
+    tttt = province.agency("so-tttt", "Sở Thông tin và Truyền thông", "Sở TT&TT")
+    khcn = province.agency("so-khcn", "Sở Khoa học và Công nghệ", "Sở KH&CN")
+    province.apply("merge", [tttt], [khcn])
+    data = {
+        "plan": province.plan.pk,
+        "area": province.areas[5].pk,
+        "code": "5.9",
+        "title": "Nhiệm vụ mới",
+        "lead_agency": tttt.pk,
+        "cooperating_agencies": [tttt.pk],
+        "schedule": Task.Schedule.UNSPECIFIED,
+    }
+    form = TaskAdminForm(data=data)
+    message = (
+        "Sở Thông tin và Truyền thông đã ngừng hoạt động từ 01/03/2025; nay là: Sở Khoa học và Công nghệ. "
+        "Hãy chọn cơ quan hiện nay."
+    )
+    assert not form.is_valid()
+    assert form.errors["lead_agency"] == [message]
+    assert message in form.errors["cooperating_agencies"]
+    assert TaskAdminForm(data={**data, "lead_agency": khcn.pk, "cooperating_agencies": []}).is_valid()
