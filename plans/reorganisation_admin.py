@@ -238,6 +238,7 @@ class ReorganisationAdmin(admin.ModelAdmin):
             ("accounts", "tài khoản người dùng"),
             ("addresses", "cơ quan thêm/bỏ địa chỉ nhắc việc"),
             ("agencies", "cơ quan đổi trạng thái hoạt động"),
+            ("plans", "kế hoạch đổi cơ quan đầu mối"),
         ]
         rows = [(label, len(event.changes.get(key, []))) for key, label in labels if event.changes.get(key)]
         return format_html_join("", "<div>{}: {}</div>", rows) if rows else "—"

@@ -15,6 +15,7 @@ from plans.models import (
     Agency,
     AgencyGroup,
     Deadline,
+    Plan,
     ProgressReport,
     Reorganisation,
     Task,
@@ -101,6 +102,8 @@ class ReorganisationPreview:
     feeds: list[FeedChange]
     groups: list[AgencyGroup]
     ending: list[Agency]
+    # Plans the old agency coordinates, and the agency that coordinates them after.
+    plans: list[tuple[Plan, Agency | None]] = field(default_factory=list)
 
     @property
     def questions(self) -> list[TaskChange]:
@@ -251,6 +254,21 @@ def reorganisation_preview_get(*, spec: ReorganisationSpec, today: datetime.date
             coop_changes.append(TaskChange(task, "cooperate", agency, options, new, keep_allowed, kept))
 
     ending = [] if spec.kind == Kind.FUNCTION_MOVED else list(spec.predecessors)
+    coordinated = list(
+        Plan.objects.filter(coordinating_agency_id__in=[a.pk for a in ending]).order_by("number")
+    )
+    if coordinated:
+        # The plans' coordination goes where the accounts go (or to the one successor).
+        coordinator = spec.accounts_to or (spec.successors[0] if len(spec.successors) == 1 else None)
+        if coordinator is None:
+            errors.append(
+                "Cơ quan cũ là đầu mối theo dõi của kế hoạch "
+                + ", ".join(plan.number for plan in coordinated)
+                + ": chọn cơ quan kế nhiệm nhận tài khoản người dùng, cũng là cơ quan đầu mối mới."
+            )
+        plans = [(plan, coordinator) for plan in coordinated]
+    else:
+        plans = []
     accounts, addresses, feeds = [], [], []
     if ending:
         users = get_user_model().objects.filter(agency_id__in=pred_ids, is_active=True).order_by("username")
@@ -287,6 +305,7 @@ def reorganisation_preview_get(*, spec: ReorganisationSpec, today: datetime.date
         feeds=feeds,
         groups=groups,
         ending=ending,
+        plans=plans,
     )
 
 

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from plans import permissions
-from plans.models import Agency, AgencyGroup, Deadline, Reorganisation, ReorganisationLink, Task
+from plans.models import Agency, AgencyGroup, Deadline, Plan, Reorganisation, ReorganisationLink, Task
 from plans.selectors.reorganisations import (
     ReorganisationPreview,
     ReorganisationSpec,
@@ -117,7 +117,11 @@ def _changes_apply(event: Reorganisation, preview: ReorganisationPreview, *, cre
         "cooperations": [],
         "groups_added": [],
     }
-    changes.update({"accounts": [], "addresses": [], "agencies": []})
+    changes.update({"accounts": [], "addresses": [], "agencies": [], "plans": []})
+    for plan, coordinator in preview.plans:
+        changes["plans"].append({"plan": plan.pk, "from": plan.coordinating_agency_id, "to": coordinator.pk})
+        plan.coordinating_agency = coordinator
+        _save(plan, event, ["coordinating_agency"])
     for change in preview.tasks:
         if change.kept:
             continue
@@ -249,6 +253,10 @@ def _reverse_conflicts(event: Reorganisation) -> list[str]:
         deadline = deadlines.get(row["deadline"])
         if deadline is not None and deadline.responsible_agency_id != row["to"]:
             conflicts.append(f"cơ quan chịu trách nhiệm hạn {deadline}")
+    plans = Plan.objects.in_bulk([row["plan"] for row in changes.get("plans", [])])
+    for row in changes.get("plans", []):
+        if plans[row["plan"]].coordinating_agency_id != row["to"]:
+            conflicts.append(f"cơ quan đầu mối của kế hoạch {plans[row['plan']].number}")
     agencies = Agency.objects.in_bulk([row["agency"] for row in changes.get("agencies", [])])
     for row in changes.get("agencies", []):
         agency = agencies[row["agency"]]
@@ -259,7 +267,12 @@ def _reverse_conflicts(event: Reorganisation) -> list[str]:
 
 def _changes_undo(reversal: Reorganisation, changes: dict) -> dict:
     undone = {"tasks": [], "deadlines": [], "cooperations": [], "groups_removed": [], "accounts": []}
-    undone.update({"addresses": [], "agencies": []})
+    undone.update({"addresses": [], "agencies": [], "plans": []})
+    for row in changes.get("plans", []):
+        plan = Plan.objects.get(pk=row["plan"])
+        plan.coordinating_agency_id = row["from"]
+        _save(plan, reversal, ["coordinating_agency"])
+        undone["plans"].append({"plan": plan.pk, "from": row["to"], "to": row["from"]})
     for row in changes.get("agencies", []):
         agency = Agency.objects.get(pk=row["agency"])
         agency.ended_on, agency.is_active, agency.now_known_as = (

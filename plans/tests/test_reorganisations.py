@@ -530,3 +530,27 @@ def test_an_ended_agency_takes_no_new_task_in_the_admin_and_shows_its_successor(
     assert form.errors["lead_agency"] == [message]
     assert message in form.errors["cooperating_agencies"]
     assert TaskAdminForm(data={**data, "lead_agency": khcn.pk, "cooperating_agencies": []}).is_valid()
+
+
+def test_the_coordinating_department_merged_hands_on_the_plans_it_coordinates(province):
+    """Where the department of foreign affairs itself is merged (as in several provinces
+    in 2025), its plans' coordination and the escalations go to its successor."""
+    vp = province.agency("vp-ubnd", "Văn phòng UBND tỉnh", "VP UBND tỉnh")
+    lead = province.agency("so-tu-phap", "Sở Tư pháp", "Sở Tư pháp")
+    province.task("1.1", 1, lead)
+    before = snapshot()
+    event = province.apply("merge", [province.ngoaivu], [vp], accounts_to=vp)
+    assert snapshot() == before
+    province.plan.refresh_from_db()
+    province.coordinator.refresh_from_db()
+    assert province.plan.coordinating_agency == vp and province.coordinator.agency == vp
+    escalated = {
+        agency_id
+        for day in (D(2025, 3, 3), D(2025, 3, 10))
+        for agency_id, kind in reminded(day)
+        if kind == ReminderLog.Kind.ESCALATION
+    }
+    assert escalated == {vp.pk}
+    reorganisation_reverse(event=event, user=province.coordinator, legal_basis="2/NQ", legal_basis_date=TODAY)
+    province.plan.refresh_from_db()
+    assert province.plan.coordinating_agency == province.ngoaivu
