@@ -322,7 +322,7 @@ def contribution_add(request, pk):
 @require_POST
 def report_withdraw(request, pk, report_pk):
     deadline = _deadline_for_page(request, pk)
-    if not permissions.can_submit_report(request.user, deadline.task):
+    if not permissions.can_submit_report(request.user, deadline):
         raise PermissionDenied
     report = get_object_or_404(deadline.reports.all(), pk=report_pk)
     try:

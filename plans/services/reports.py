@@ -137,7 +137,7 @@ def report_submit(
 def report_withdraw(*, report: ProgressReport, user) -> ProgressReport:
     """The lead agency takes back a report that still waits for review ("Đã rút")."""
     deadline = _deadline_lock(report.deadline)
-    if not permissions.can_submit_report(user, deadline.task):
+    if not permissions.can_submit_report(user, deadline):
         raise PermissionDenied("Chỉ cơ quan chủ trì được rút báo cáo của nhiệm vụ này.")
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.review_state != ProgressReport.ReviewState.SUBMITTED:

@@ -228,8 +228,10 @@ def test_merge_of_two_departments_into_a_new_one(province, client):
     )
     assert {group.label: group.total for group in folded} == {"Sở NN&MT": 2, "Sở Tư pháp": 1}
     client.force_login(province.coordinator)
-    then = client.get(reverse("province-overview"), {"year": 2024}).content.decode()
-    today = client.get(reverse("province-overview"), {"year": 2024, "agencies_as": "today"}).content.decode()
+    # The report period 2025 (Decree 09: 15/12/2024–14/12/2025) holds the deadlines of 15/12/2024.
+    overview = reverse("province-overview")
+    then = client.get(overview, {"period": "2025"}).content.decode()
+    today = client.get(overview, {"period": "2025", "agencies_as": "today"}).content.decode()
     row = '<th scope="row" class="fw-normal">{}'
     assert row.format("Sở TN&amp;MT (nay: Sở NN&amp;MT)") in then and row.format("Sở NN&amp;MT") not in then
     assert row.format("Sở NN&amp;MT") in today and row.format("Sở TN&amp;MT") not in today
@@ -238,7 +240,7 @@ def test_merge_of_two_departments_into_a_new_one(province, client):
     # The successor's dashboard: the open 2024 deadlines it inherited, and its own from 2025.
     board = dashboard(officer_tnmt)
     assert {d.pk for d in board.inherited} == {deadline_of(land, 2024).pk, deadline_of(farm, 2024).pk}
-    assert board.total == 6  # 2025, 2026, 2027 of both tasks
+    assert board.total == 4  # 2025 and 2026 of both tasks (2027's period has not begun)
 
     # A past report still names the old agency, with its successor.
     client.force_login(officer_tnmt)
@@ -295,7 +297,7 @@ def test_split_by_function_asks_for_each_task_then_moves_area_5_apart(province, 
     board = dashboard(officer_vh)
     assert [d.pk for d in board.inherited] == [deadline_of(info, 2024).pk]
     assert {d.task_id for d in board.upcoming} == {info.pk}
-    assert board.total == 3
+    assert board.total == 2  # 2025 and 2026 (2027's period has not begun)
     # The officer of the old department now works for Sở KH&CN, and sees its share.
     officer.refresh_from_db()
     assert officer.agency == khcn
@@ -529,7 +531,8 @@ def test_an_ended_agency_takes_no_new_task_in_the_admin_and_shows_its_successor(
     assert not form.is_valid()
     assert form.errors["lead_agency"] == [message]
     assert message in form.errors["cooperating_agencies"]
-    assert TaskAdminForm(data={**data, "lead_agency": khcn.pk, "cooperating_agencies": []}).is_valid()
+    current = {**data, "lead_agency": khcn.pk, "cooperating_agencies": [], "confirm_deadlines": "on"}
+    assert TaskAdminForm(data=current).is_valid()
 
 
 def test_the_coordinating_department_merged_hands_on_the_plans_it_coordinates(province):
