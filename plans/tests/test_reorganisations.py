@@ -11,6 +11,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 from django.urls import reverse
 
 from plans import selectors
@@ -557,3 +558,48 @@ def test_the_coordinating_department_merged_hands_on_the_plans_it_coordinates(pr
     reorganisation_reverse(event=event, user=province.coordinator, legal_basis="2/NQ", legal_basis_date=TODAY)
     province.plan.refresh_from_db()
     assert province.plan.coordinating_agency == province.ngoaivu
+
+
+def test_loading_plan_139_again_after_a_reorganisation_changes_nothing(django_user_model):
+    """The loader keeps the 2019 agencies as the sources give them: run again after the
+    coordinator entered the 2025 split, it neither revives Sở TT&TT nor hands task 5.1
+    back to it."""
+    call_command("load_plan139", verbosity=0)
+    tttt, khcn, vh = (Agency.objects.get(code=code) for code in ("so-tttt", "so-khcn", "so-vhttdl"))
+    coordinator = make_user(
+        django_user_model, "ngoaivu", "coordinator", Agency.objects.get(code="so-ngoai-vu")
+    )
+    task = Task.objects.get(plan__number="139/KH-UBND", code="5.1")
+    spec = ReorganisationSpec(
+        kind="split",
+        effective_on=MERGED_ON,
+        predecessors=(tttt,),
+        successors=(khcn, vh),
+        choices={task.pk: vh},
+        legal_basis="01/NQ-HĐND",
+        legal_basis_date=D(2025, 2, 20),
+    )
+    reorganisation_apply(spec=spec, user=coordinator, today=TODAY)
+    before = (snapshot(), sorted(Agency.objects.values_list("code", "name", "is_active", "ended_on")))
+    call_command("load_plan139", verbosity=0)
+    assert (snapshot(), sorted(Agency.objects.values_list("code", "name", "is_active", "ended_on"))) == before
+    task.refresh_from_db()
+    assert task.lead_agency == vh
+    assert Agency.objects.get(code="so-tttt").name == "Sở Thông tin và Truyền thông"
+
+
+def test_a_function_moved_takes_only_the_named_tasks_and_the_old_agency_carries_on(province):
+    ldtbxh = province.agency("so-ldtbxh", "Sở Lao động – Thương binh và Xã hội", "Sở LĐ-TB&XH")
+    noi_vu = province.agency("so-noi-vu", "Sở Nội vụ", "Sở Nội vụ")
+    moved = province.task("1.1", 1, ldtbxh)
+    kept = province.task("1.2", 1, ldtbxh)
+    officer = province.officer(ldtbxh, "canbo.ldtbxh")
+    before = snapshot()
+    province.apply("function_moved", [ldtbxh], [noi_vu], choices={moved.pk: noi_vu})
+    assert snapshot() == before
+    moved.refresh_from_db(), kept.refresh_from_db(), ldtbxh.refresh_from_db(), officer.refresh_from_db()
+    assert (moved.lead_agency, kept.lead_agency, officer.agency) == (noi_vu, ldtbxh, ldtbxh)
+    assert deadline_of(moved, 2026).responsible_agency == noi_vu
+    assert deadline_of(kept, 2026).responsible_agency == ldtbxh
+    assert ldtbxh.is_active and ldtbxh.ended_on is None and str(ldtbxh) == "Sở LĐ-TB&XH"
+    assert selectors.agency_match(text="Sở LĐ-TB&XH").successors.agencies == []
