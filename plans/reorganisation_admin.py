@@ -138,6 +138,16 @@ class ReorganisationForm(forms.Form):
                 choices[int(key[5:])] = new
             elif value in options:
                 choices[int(key[5:])] = options[value]
+        account_choices = {}
+        for key, value in data.items():
+            if not key.startswith("user_") or not key[5:].isdigit() or not value:
+                continue
+            if value == selectors.LOCK:
+                account_choices[int(key[5:])] = selectors.LOCK
+            elif value == NEW and new is not None:
+                account_choices[int(key[5:])] = new
+            elif value in options:
+                account_choices[int(key[5:])] = options[value]
         return selectors.ReorganisationSpec(
             kind=cleaned["kind"],
             effective_on=cleaned["effective_on"],
@@ -145,6 +155,7 @@ class ReorganisationForm(forms.Form):
             successors=tuple(successors),
             successor_group=cleaned.get("successor_group"),
             accounts_to=accounts_to,
+            account_choices=account_choices,
             choices=choices,
             legal_basis=cleaned["legal_basis"].strip(),
             legal_basis_date=cleaned["legal_basis_date"],
@@ -264,6 +275,7 @@ class ReorganisationAdmin(admin.ModelAdmin):
                     except ValidationError as exc:
                         error = " ".join(exc.messages)
                     else:
+                        self.log_addition(request, event, [{"added": {}}])
                         messages.success(request, f"Đã áp dụng: {event}.")
                         return HttpResponseRedirect(
                             reverse("admin:plans_reorganisation_change", args=[event.pk])
@@ -279,6 +291,7 @@ class ReorganisationAdmin(admin.ModelAdmin):
             "preview": preview,
             "error": error,
             "keep": selectors.KEEP,
+            "lock": selectors.LOCK,
             "new_value": NEW,
         }
         return TemplateResponse(request, "admin/plans/reorganisation/add.html", context)

@@ -47,6 +47,7 @@ from plans.selectors.progress import (
 )
 from plans.selectors.reorganisations import (
     KEEP,
+    LOCK,
     ReorganisationPreview,
     ReorganisationSpec,
     reorganisation_list,
@@ -78,6 +79,7 @@ from plans.selectors.status import (
 
 __all__ = [
     "KEEP",
+    "LOCK",
     "AgencyMatch",
     "ReorganisationPreview",
     "ReorganisationSpec",

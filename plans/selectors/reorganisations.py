@@ -27,6 +27,8 @@ Kind = Reorganisation.Kind
 
 # "Keep the task with the old agency" in a function move, where the old agency carries on.
 KEEP = "keep"
+# "Lock this account" in the per-account choice.
+LOCK = "lock"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class ReorganisationSpec:
     successors: tuple[Agency, ...] = ()
     successor_group: AgencyGroup | None = None
     accounts_to: Agency | None = None
+    # Per user account (id → successor, or ``LOCK``), overriding ``accounts_to``: the
+    # officers of a split department go to different successors.
+    account_choices: dict = field(default_factory=dict)
     choices: dict = field(default_factory=dict)
     legal_basis: str = ""
     legal_basis_date: datetime.date | None = None
@@ -75,6 +80,20 @@ class AccountChange:
     user: object
     old: Agency
     new: Agency | None  # None: the account is locked
+    chosen: bool = False  # the coordinator chose for this account (not the general choice)
+
+    @property
+    def choice_name(self) -> str:
+        return f"user_{self.user.pk}"
+
+
+def _account_destination(spec, user) -> Agency | None:
+    choice = spec.account_choices.get(user.pk)
+    if choice == LOCK:
+        return None
+    if isinstance(choice, Agency) and choice in spec.successors:
+        return choice
+    return spec.accounts_to
 
 
 @dataclass
@@ -272,7 +291,12 @@ def reorganisation_preview_get(*, spec: ReorganisationSpec, today: datetime.date
     accounts, addresses, feeds = [], [], []
     if ending:
         users = get_user_model().objects.filter(agency_id__in=pred_ids, is_active=True).order_by("username")
-        accounts = [AccountChange(user, by_pk[user.agency_id], spec.accounts_to) for user in users]
+        accounts = [
+            AccountChange(
+                user, by_pk[user.agency_id], _account_destination(spec, user), user.pk in spec.account_choices
+            )
+            for user in users
+        ]
         for agency in ending:
             listed = split_email_list(agency.reminder_emails)
             if listed:

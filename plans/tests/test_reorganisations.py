@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
@@ -457,6 +458,7 @@ def test_admin_preview_lists_every_change_asks_then_applies_and_reverses(provinc
     vhttdl = province.agency("so-vhttdl", "Sở Văn hóa, Thể thao và Du lịch", "Sở VH,TT&DL")
     info = province.task("5.1", 5, tttt)
     province.officer(tttt, "canbo.tttt")
+    press_officer = province.officer(tttt, "canbo.baochi")
     before = snapshot()
     client.force_login(province.coordinator)
     url = reverse("admin:plans_reorganisation_add")
@@ -481,7 +483,8 @@ def test_admin_preview_lists_every_change_asks_then_applies_and_reverses(provinc
     assert "Chưa chọn cơ quan kế nhiệm cho các nhiệm vụ: 139/KH-UBND 5.1" in refused
     assert snapshot() == before and not Reorganisation.objects.exists()
 
-    answered = {**form, f"task_{info.pk}": str(vhttdl.pk)}
+    # One officer follows the foreign information work to Sở VH,TT&DL; the other goes with the general choice.
+    answered = {**form, f"task_{info.pk}": str(vhttdl.pk), f"user_{press_officer.pk}": str(vhttdl.pk)}
     assert "reorg-apply-button" in client.post(url, {**answered, "action": "preview"}).content.decode()
     response = client.post(url, {**answered, "action": "apply"})
     event = Reorganisation.objects.get()
@@ -491,7 +494,12 @@ def test_admin_preview_lists_every_change_asks_then_applies_and_reverses(provinc
     assert event.applied_by == province.coordinator
     info.refresh_from_db()
     assert info.lead_agency == vhttdl and snapshot() == before
+    press_officer.refresh_from_db()
+    assert press_officer.agency == vhttdl
+    assert province.users.objects.get(username="canbo.tttt").agency == khcn
 
+    # The admin's "recent actions" record the event too.
+    assert LogEntry.objects.filter(object_id=str(event.pk), user=province.coordinator).exists()
     detail = client.get(response["Location"]).content.decode()
     assert "Hủy bỏ sự kiện này" in detail
     reverse_url = reverse("admin:plans_reorganisation_reverse", args=[event.pk])
