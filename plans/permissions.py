@@ -56,14 +56,20 @@ def can_review(user) -> bool:
 
 
 def is_own_agency_report(user, report) -> bool:
-    """The report was submitted by the user, or for the user's own agency (the task's
-    lead agency, or the agency the submitter belongs to)."""
+    """The report was submitted by the user, or for the user's own agency (the agency
+    that reported, the one answerable for the deadline, the task's lead agency, or the
+    agency the submitter belongs to)."""
     if report.submitted_by_id is not None and report.submitted_by_id == user.pk:
         return True
     if user.agency_id is None:
         return False
     submitter = report.submitted_by
-    own = {report.deadline.task.lead_agency_id, submitter.agency_id if submitter else None}
+    own = {
+        report.agency_id,
+        report.deadline.responsible_agency_id,
+        report.deadline.task.lead_agency_id,
+        submitter.agency_id if submitter else None,
+    }
     return user.agency_id in own
 
 

@@ -279,7 +279,11 @@ def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.da
         rows = [row for row in rows if row.deadline_id not in done]
         if not rows:
             return DigestResult(state="nothing")
-    others = any(row.deadline.task.lead_agency_id != agency.pk for row in rows)
+    # Inherited work (an ended agency's deadline, now the task lead's) is the agency's own.
+    others = any(
+        agency.pk not in (row.deadline.responsible_agency_id, row.deadline.task.lead_agency_id)
+        for row in rows
+    )
     recipients = selectors.agency_reminder_recipients(agency=agency, lists_other_agencies=others)
     if not recipients:
         error = _("Đơn vị chưa có địa chỉ email nhận nhắc việc (email đơn vị hoặc người dùng).")

@@ -130,7 +130,10 @@ def _review_replay(host) -> dict:
         area = ContentAreaFactory(plan=plan)
         task = TaskFactory(area=area, plan=plan, lead_agency=agency, title=title)
         return task.deadlines.create(
-            due_on=task.due_on, period_start=task.due_on.replace(month=1, day=1), period_label="Thời hạn"
+            responsible_agency_id=task.lead_agency_id,
+            due_on=task.due_on,
+            period_start=task.due_on.replace(month=1, day=1),
+            period_label="Thời hạn",
         )
 
     draft = deadline_in(PlanFactory(coordinating_agency=coordinating, status=Plan.Status.DRAFT), "Dự thảo")

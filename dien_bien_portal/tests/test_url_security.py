@@ -526,7 +526,11 @@ def _draft_plan_build(users, agencies, coordinating, *, due_on) -> dict:
     tasks[0].cooperating_agencies.add(agencies["b"])
     deadlines = [
         Deadline.objects.create(
-            task=task, due_on=due_on, period_start=due_on.replace(month=1, day=1), period_label="Thời hạn"
+            task=task,
+            responsible_agency_id=task.lead_agency_id,
+            due_on=due_on,
+            period_start=due_on.replace(month=1, day=1),
+            period_label="Thời hạn",
         )
         for task in tasks
     ]

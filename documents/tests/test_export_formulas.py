@@ -35,7 +35,11 @@ def risky_plan(users):
     task = TaskFactory(area=area, plan=plan, lead_agency=lead, title=TITLE, due_on=due, code="9.1")
     task.cooperating_agencies.add(other)
     Deadline.objects.create(
-        task=task, due_on=due, period_start=due.replace(month=1, day=1), period_label=PERIOD
+        task=task,
+        responsible_agency_id=task.lead_agency_id,
+        due_on=due,
+        period_start=due.replace(month=1, day=1),
+        period_label=PERIOD,
     )
     return plan
 

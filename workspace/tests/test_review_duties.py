@@ -20,6 +20,7 @@ def own_report(users, today):
     task = TaskFactory(lead_agency=coordinator.agency, due_on=today + datetime.timedelta(days=5))
     deadline = Deadline.objects.create(
         task=task,
+        responsible_agency_id=task.lead_agency_id,
         due_on=task.due_on,
         period_start=task.due_on.replace(month=1, day=1),
         period_label="Thời hạn",
