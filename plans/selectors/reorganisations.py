@@ -129,6 +129,10 @@ class ReorganisationPreview:
         return [change for change in self.tasks + self.cooperations if change.needs_choice]
 
     @property
+    def cooperation_count(self) -> int:
+        return len(self.cooperations) + len(self.group_cooperations)
+
+    @property
     def deadline_count(self) -> int:
         return sum(len(change.deadlines) for change in self.tasks)
 

@@ -509,6 +509,29 @@ def test_admin_preview_lists_every_change_asks_then_applies_and_reverses(provinc
     assert info.lead_agency == tttt and Reorganisation.objects.count() == 2
 
 
+def test_admin_preview_counts_the_cooperations_it_lists(province, client):
+    tttt = province.agency("so-tttt", "Sở Thông tin và Truyền thông", "Sở TT&TT")
+    khcn = province.agency("so-khcn", "Sở Khoa học và Công nghệ", "Sở KH&CN")
+    province.task("1.1", 1, province.ngoaivu, cooperating=[tttt])
+    province.task("1.2", 1, khcn, cooperating=[tttt])
+    client.force_login(province.coordinator)
+    form = {
+        "kind": "merge",
+        "legal_basis": "01/NQ-HĐND",
+        "legal_basis_date": "20/02/2025",
+        "effective_on": "01/03/2025",
+        "predecessors": [tttt.pk],
+        "successors": [khcn.pk],
+        "accounts": str(khcn.pk),
+        "action": "preview",
+    }
+    page = client.post(reverse("admin:plans_reorganisation_add"), form).content.decode()
+    # Both cooperations are listed; the summary line counts the same rows.
+    table = page.split('id="reorg-cooperations"')[1].split("</table>")[0]
+    assert table.count("<tr") == 3  # the header and one row per cooperation
+    assert 'id="reorg-cooperation-count">2<' in page
+
+
 def test_admin_reorganisation_pages_refuse_an_officer(province, client):
     tttt = province.agency("so-tttt", "Sở Thông tin và Truyền thông", "Sở TT&TT")
     officer = province.officer(tttt, "canbo.tttt")
