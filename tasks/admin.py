@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from tasks.models import ReminderLog, ReminderPolicy
-from tasks.services import reminder_log_resend
+from tasks.services import reminder_log_resend, reminder_log_resend_refused
 from tasks.tasks import digests_enqueue
 
 
@@ -18,14 +18,39 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
     search_fields = ["plan__number", "plan__title"]
 
 
+class RefusedFilter(admin.SimpleListFilter):
+    title = _("địa chỉ bị từ chối")
+    parameter_name = "refused"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Có địa chỉ bị từ chối")), ("no", _("Không"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(refused="")
+        if self.value() == "no":
+            return queryset.filter(refused="")
+        return queryset
+
+
 @admin.register(ReminderLog)
 class ReminderLogAdmin(admin.ModelAdmin):
-    list_display = ["remind_on", "agency", "kind", "deadline", "state", "attempts", "sent_at", "last_error"]
-    list_filter = ["state", "kind", ("agency", admin.RelatedOnlyFieldListFilter), "remind_on"]
+    list_display = [
+        "remind_on",
+        "agency",
+        "kind",
+        "deadline",
+        "state",
+        "attempts",
+        "sent_at",
+        "refused",
+        "last_error",
+    ]
+    list_filter = ["state", RefusedFilter, "kind", ("agency", admin.RelatedOnlyFieldListFilter), "remind_on"]
     list_select_related = ["agency", "deadline__task"]
     search_fields = ["agency__name", "agency__short_name", "deadline__task__code", "recipients"]
     date_hierarchy = "remind_on"
-    actions = ["resend"]
+    actions = ["resend", "resend_refused"]
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]
@@ -52,6 +77,30 @@ class ReminderLogAdmin(admin.ModelAdmin):
             ngettext(
                 "Đã đưa %(count)d nhắc việc vào hàng đợi gửi lại.",
                 "Đã đưa %(count)d nhắc việc vào hàng đợi gửi lại.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Gửi lại cho các địa chỉ bị từ chối"), permissions=["change"])
+    def resend_refused(self, request, queryset):
+        chosen = queryset.filter(state=ReminderLog.State.SENT).exclude(refused="")
+        count = chosen.count()
+        if not count:
+            self.message_user(
+                request,
+                _("Không dòng nào đã chọn có địa chỉ bị từ chối: không gửi lại gì."),
+                messages.WARNING,
+            )
+            return
+        digests = reminder_log_resend_refused(log_ids=chosen.values_list("pk", flat=True))
+        digests_enqueue(digests, today=timezone.localdate())
+        self.message_user(
+            request,
+            ngettext(
+                "Đã đưa %(count)d nhắc việc vào hàng đợi, chỉ gửi lại cho các địa chỉ bị từ chối.",
+                "Đã đưa %(count)d nhắc việc vào hàng đợi, chỉ gửi lại cho các địa chỉ bị từ chối.",
                 count,
             )
             % {"count": count},

@@ -118,6 +118,11 @@ class ReminderLog(models.Model):
     claimed_at = models.DateTimeField(_("thời điểm nhận gửi"))
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     recipients = models.TextField(_("người nhận"), blank=True)
+    # The server's answer for each address it refused while accepting others ("địa chỉ:
+    # mã trả lời", one per line); empty when every recipient was accepted.
+    refused = models.TextField(_("địa chỉ bị từ chối"), blank=True)
+    # Set by "Gửi lại cho các địa chỉ bị từ chối": the next send goes to these addresses only.
+    resend_to = models.TextField(_("chỉ gửi lại cho"), blank=True)
     last_error = models.TextField(_("lỗi gần nhất"), blank=True)
     sent_at = models.DateTimeField(_("thời điểm gửi"), null=True, blank=True)
 

@@ -135,6 +135,27 @@ def reminder_stale_reclaim() -> list:
 
 
 @transaction.atomic
+def reminder_log_resend_refused(*, log_ids) -> list:
+    """Send again, to the refused addresses only, rows sent to the others; one claim per
+    agency. Returns the claims, like the sweep."""
+    token = _new_token()
+    rows = ReminderLog.objects.filter(pk__in=list(log_ids), state=ReminderLog.State.SENT).exclude(refused="")
+    by_refused = defaultdict(list)  # one UPDATE per distinct set of refused addresses
+    for pk, refused in rows.values_list("pk", "refused"):
+        by_refused[refused].append(pk)
+    for refused, pks in by_refused.items():
+        addresses = [line.split(":", 1)[0].strip() for line in refused.splitlines() if ":" in line]
+        ReminderLog.objects.filter(pk__in=pks).update(
+            state=ReminderLog.State.CLAIMED,
+            claim_token=token,
+            claimed_at=timezone.now(),
+            resend_to=", ".join(addresses),
+        )
+    agencies = selectors.reminder_log_agencies_for_claim(claim_token=token)
+    return [(agency_id, token) for agency_id in agencies]
+
+
+@transaction.atomic
 def reminder_log_resend(*, log_ids) -> list:
     """Put failed rows back in the queue (the admin's "Gửi lại"); one claim per agency."""
     token = _new_token()
@@ -154,6 +175,7 @@ class DigestResult:
     count: int = 0
     recipients: list = field(default_factory=list)
     error: str = ""
+    refused: str = ""
 
 
 def _deadline_url(deadline):
@@ -285,6 +307,10 @@ def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.da
         for row in rows
     )
     recipients = selectors.agency_reminder_recipients(agency=agency, lists_other_agencies=others)
+    # "Gửi lại cho các địa chỉ bị từ chối": those addresses only, not the whole list again.
+    resend_to = sorted({address for row in rows for address in _address_list(row.resend_to)})
+    if resend_to:
+        recipients = resend_to
     if not recipients:
         error = _("Đơn vị chưa có địa chỉ email nhận nhắc việc (email đơn vị hoặc người dùng).")
         mine.update(state=ReminderLog.State.FAILED, last_error=error)
@@ -296,16 +322,39 @@ def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.da
     except (smtplib.SMTPException, OSError) as exc:
         permanent, answer = smtp_failure_classify(exc)
         if permanent:
-            mine.update(state=ReminderLog.State.FAILED, last_error=answer)
+            refused = answer if isinstance(exc, smtplib.SMTPRecipientsRefused) else ""
+            mine.update(state=ReminderLog.State.FAILED, last_error=answer, refused=refused)
             logger.error("Reminder digest for %s refused: %s", agency.code, answer)
             return DigestResult(state="failed", count=len(rows), recipients=recipients, error=answer)
         mine.update(last_error=answer)
         logger.warning("Reminder digest for %s deferred: %s", agency.code, answer)
         raise ReminderSendDeferred(answer, claim_token=attempt_token) from exc
+    refused = refused_recipients_text(message)
+    if refused:
+        logger.warning("Reminder digest for %s: some recipients refused: %s", agency.code, refused)
     mine.update(
-        state=ReminderLog.State.SENT, sent_at=timezone.now(), recipients=", ".join(recipients), last_error=""
+        state=ReminderLog.State.SENT,
+        sent_at=timezone.now(),
+        recipients=", ".join(recipients),
+        refused=refused,
+        resend_to="",
+        last_error="",
     )
-    return DigestResult(state="sent", count=len(rows), recipients=recipients)
+    return DigestResult(state="sent", count=len(rows), recipients=recipients, refused=refused)
+
+
+def _address_list(text):
+    return [address.strip() for address in text.split(",") if address.strip()]
+
+
+def refused_recipients_text(message) -> str:
+    """The addresses the server refused while accepting others, with its answers, one
+    per line ("a@b: 550 5.1.1 …"); recorded by ``tasks.mail.EmailBackend``, empty with
+    other backends."""
+    return "\n".join(
+        f"{address}: {code} {answer.decode(errors='replace') if isinstance(answer, bytes) else answer}"
+        for address, (code, answer) in sorted(getattr(message, "refused_recipients", {}).items())
+    )
 
 
 def reminder_log_fail(*, claim_token: str, error: str) -> int:
@@ -349,4 +398,7 @@ def report_returned_notify(*, report: ProgressReport) -> list[str]:
     )
     message.attach_alternative(render_to_string("tasks/email/report_returned.html", context), "text/html")
     message.send()
+    refused = refused_recipients_text(message)
+    if refused:
+        logger.warning("Returned report %s: some recipients refused: %s", report.pk, refused)
     return recipients

@@ -5,6 +5,7 @@ import logging
 import smtplib
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
 
@@ -57,13 +58,22 @@ def _digest_send_once(*, agency_id, claim_token, today):
         return None
 
 
-@shared_task(bind=True, name="tasks.reminder_digest_send", max_retries=None)
+@shared_task(
+    bind=True,
+    name="tasks.reminder_digest_send",
+    max_retries=None,
+    soft_time_limit=settings.REMINDER_SEND_SOFT_TIME_LIMIT,
+    time_limit=settings.REMINDER_SEND_TIME_LIMIT,
+)
 def reminder_digest_send(self, *, agency_id, claim_token, today):
     agency = Agency.objects.get(pk=agency_id)
     try:
         services.reminder_digest_send(
             agency=agency, claim_token=claim_token, today=datetime.date.fromisoformat(today)
         )
+    except SoftTimeLimitExceeded:
+        # The rows stay claimed; the retry sweep claims them again once they are stale.
+        logger.error("Reminder digest for agency %s stopped at the time limit", agency_id)
     except services.ReminderSendDeferred as exc:
         if self.request.retries >= settings.REMINDER_MAX_RETRIES:
             services.reminder_log_fail(

@@ -198,6 +198,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    # Django's SMTP backend, plus each recipient's answer and a bound on the conversation.
+    EMAIL_CONFIG["EMAIL_BACKEND"] = "tasks.mail.EmailBackend"
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Cổng theo dõi đối ngoại Điện Biên <no-reply@localhost>"
@@ -248,8 +251,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     "max_retries": 0,  # publishing: one connection attempt, then the in-process fallback
 }
-# Seconds an SMTP conversation may take before it counts as a transient failure.
+# Seconds one read from the SMTP server may take, and the whole conversation (connect to
+# QUIT): past either, the send counts as a transient failure and is retried later.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_CONVERSATION_SECONDS = env.float("EMAIL_CONVERSATION_SECONDS", default=60.0)
+# Celery's limits on one digest (soft: the task gives up and the claim waits for the
+# retry sweep; hard: the worker process is replaced), beyond the conversation's own bound.
+REMINDER_SEND_SOFT_TIME_LIMIT = env.float(
+    "REMINDER_SEND_SOFT_TIME_LIMIT", default=EMAIL_CONVERSATION_SECONDS + 60
+)
+REMINDER_SEND_TIME_LIMIT = REMINDER_SEND_SOFT_TIME_LIMIT + 30
 # Transient SMTP failures (4xx, connection errors) are retried after base, 2×base,
 # 4×base… seconds, at most REMINDER_MAX_RETRIES times; then the ledger row is `failed`.
 REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=60.0)

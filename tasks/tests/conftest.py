@@ -181,8 +181,9 @@ def agency():
 
 class SMTPRecorder:
     """An aiosmtpd handler that records every DATA and answers as the test says:
-    451 to the first ``fail_first`` attempts, 550 always (``permanent``), or holds the
-    answer while ``hold`` is set (a sender killed mid-send)."""
+    451 to the first ``fail_first`` attempts, 550 always (``permanent``), 550 to the
+    addresses in ``refuse`` only, or holds the answer while ``hold`` is set (a sender
+    killed mid-send, a relay that never finishes)."""
 
     def __init__(self):
         self.reset()
@@ -193,7 +194,14 @@ class SMTPRecorder:
         self.fail_first = 0
         self.permanent = False
         self.hold = False
+        self.refuse = set()
         self.arrived = threading.Event()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.attempts.append(time.monotonic())

@@ -98,3 +98,47 @@ def test_user_admin_shows_the_reminder_opt_out(admin_client, django_user_model):
     user = django_user_model.objects.create_user("canbo", email="canbo@stttt.dienbien.gov.vn")
     page = admin_client.get(reverse("admin:accounts_user_change", args=[user.pk])).content.decode()
     assert 'name="receives_reminders"' in page and "nhận email nhắc việc" in page.lower()
+
+
+@pytest.fixture
+def partly_refused_row(failed_row):
+    ReminderLog.objects.filter(pk=failed_row.pk).update(
+        state=ReminderLog.State.SENT,
+        last_error="",
+        recipients="vanthu@stttt.dienbien.gov.vn, nguoi-cu@stttt.dienbien.gov.vn",
+        refused="nguoi-cu@stttt.dienbien.gov.vn: 550 5.1.1 Mailbox unavailable",
+    )
+    failed_row.refresh_from_db()
+    return failed_row
+
+
+def test_a_partial_refusal_shows_in_the_ledger_and_its_filter(admin_client, partly_refused_row):
+    url = reverse("admin:tasks_reminderlog_changelist")
+    refused = admin_client.get(f"{url}?refused=yes").content.decode()
+    assert "nguoi-cu@stttt.dienbien.gov.vn: 550 5.1.1 Mailbox unavailable" in refused
+    assert "Có địa chỉ bị từ chối" in refused
+    assert "nguoi-cu@stttt" not in admin_client.get(f"{url}?refused=no").content.decode()
+
+
+def test_coordinator_resends_to_the_refused_address_alone(coordinator_client, partly_refused_row):
+    response = coordinator_client.post(
+        reverse("admin:tasks_reminderlog_changelist"),
+        {"action": "resend_refused", "_selected_action": [partly_refused_row.pk]},
+        follow=True,
+    )
+    assert "chỉ gửi lại cho các địa chỉ bị từ chối" in response.content.decode()
+    partly_refused_row.refresh_from_db()
+    assert (partly_refused_row.state, partly_refused_row.refused) == ("sent", "")
+    assert [m.to for m in mail.outbox] == [["nguoi-cu@stttt.dienbien.gov.vn"]]
+
+
+def test_resending_refused_addresses_of_rows_without_any_changes_nothing(coordinator_client, failed_row):
+    response = coordinator_client.post(
+        reverse("admin:tasks_reminderlog_changelist"),
+        {"action": "resend_refused", "_selected_action": [failed_row.pk]},
+        follow=True,
+    )
+    assert "Không dòng nào đã chọn có địa chỉ bị từ chối" in response.content.decode()
+    failed_row.refresh_from_db()
+    assert failed_row.state == ReminderLog.State.FAILED
+    assert mail.outbox == []
