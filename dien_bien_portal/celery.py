@@ -16,18 +16,25 @@ app = Celery("dien_bien_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {
-    # The daily sweep (docs/architecture.md, Reminders), at 07:30 Vietnam time (CELERY_TIMEZONE).
-    "reminders-daily-sweep": {
+
+@app.on_after_configure.connect
+def _reminder_entries(sender, **kwargs):
+    """The daily sweep at REMINDER_SWEEP_AT (local time, CELERY_TIMEZONE), and the retry
+    sweep every REMINDER_RETRY_SWEEP_MINUTES during office hours: it makes up a missed
+    sweep and claims again what a dead worker left (docs/architecture.md, Reminders)."""
+    from django.conf import settings
+
+    hour, minute = settings.REMINDER_SWEEP_AT.split(":")
+    sender.conf.beat_schedule["reminders-daily-sweep"] = {
         "task": "tasks.reminder_sweep",
-        "schedule": crontab(hour=7, minute=30),
-    },
-    # The retry sweep: ledger rows whose worker died before sending are claimed again.
-    "reminders-retry-stale": {
+        "schedule": crontab(hour=int(hour), minute=int(minute)),
+    }
+    sender.conf.beat_schedule["reminders-retry-stale"] = {
         "task": "tasks.reminder_stale_requeue",
-        "schedule": crontab(hour="8-17", minute=15),
-    },
-}
+        "schedule": crontab(
+            hour=settings.REMINDER_RETRY_SWEEP_HOURS, minute=settings.REMINDER_RETRY_SWEEP_MINUTES
+        ),
+    }
 
 
 @app.on_after_configure.connect

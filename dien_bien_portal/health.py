@@ -10,9 +10,11 @@ the response.
 - ``redis``: PING to the broker's Redis.
 - ``beat``: the time the last heartbeat ran (``tasks.heartbeat``), stale after
   ``BEAT_STALE_SECONDS``.
+- ``sweep``: no daily reminder sweep missed (``tasks.models.SweepRun``); the first missed
+  day while one is.
 
 Without a broker (the embedded default, where work runs in-process) there is no Redis
-and no beat to watch: both say ``disabled`` and do not fail the status.
+and no beat to watch: the three say ``disabled`` and do not fail the status.
 """
 
 import logging
@@ -26,6 +28,7 @@ from django.views.decorators.http import require_safe
 
 from tasks.heartbeat import broker_redis, heartbeat_last_run
 from tasks.queue import broker_configured
+from tasks.selectors import sweep_missed_since
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +88,35 @@ def broker_checks() -> tuple[dict, dict]:
         return {"status": FAIL}, {"status": FAIL, "last_run": None, "age_seconds": None}
 
 
+def sweep_check(*, database_ok: bool) -> dict:
+    """Has every daily reminder sweep that fell due run? A missed one (the broker was down
+    as it fell due, beat was stopped) fails the check until a later sweep makes it up.
+    Read from the database; watched only where beat runs the sweeps (a broker)."""
+    if not broker_configured():
+        return {"status": DISABLED, "missed_since": None}
+    if not database_ok:
+        return {"status": FAIL, "missed_since": None}
+    try:
+        missed = sweep_missed_since(now=timezone.now())
+    except Exception as exc:
+        logger.warning("Health: the reminder sweeps could not be read: %s", _reason(exc))
+        return {"status": FAIL, "missed_since": None}
+    if missed:
+        logger.warning("Health: the reminder sweep of %s has not run", missed.isoformat())
+        return {"status": FAIL, "missed_since": missed.isoformat()}
+    return {"status": OK, "missed_since": None}
+
+
 @never_cache
 @require_safe
 def health(request):
     redis_status, beat_status = broker_checks()
-    checks = {"database": database_check(), "redis": redis_status, "beat": beat_status}
+    database = database_check()
+    checks = {
+        "database": database,
+        "redis": redis_status,
+        "beat": beat_status,
+        "sweep": sweep_check(database_ok=database["status"] == OK),
+    }
     healthy = all(check["status"] != FAIL for check in checks.values())
     return JsonResponse({"status": OK if healthy else FAIL, "checks": checks}, status=200 if healthy else 503)

@@ -139,3 +139,22 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"{self.agency} – {self.get_kind_display()} – {self.remind_on:%d/%m/%Y}"
+
+
+class SweepRun(models.Model):
+    """A working day whose reminders have been claimed. A day without a row after the last
+    one is a missed sweep (broker down as it fell due, beat stopped): the next sweep,
+    retry sweep or worker start claims it, late, and ``/health/`` reports it meanwhile."""
+
+    day = models.DateField(_("ngày nhắc"), unique=True)
+    completed_at = models.DateTimeField(_("thời điểm quét"))
+    claimed = models.PositiveIntegerField(_("số nhắc việc nhận gửi"), default=0)
+    late = models.BooleanField(_("quét bù"), default=False)
+
+    class Meta:
+        verbose_name = _("lượt quét nhắc việc")
+        verbose_name_plural = _("lượt quét nhắc việc")
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y}"

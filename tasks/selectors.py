@@ -3,16 +3,17 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import BooleanField, Case, F, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, F, Max, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from plans import permissions
 from plans.models import Agency, Plan, ProgressReport
-from plans.selectors import StatusDates, deadline_list_with_status
+from plans.selectors import StatusDates, deadline_list_with_status, working_calendar_get
 from plans.validators import split_email_list
-from tasks.models import ReminderLog, ReminderPolicy
+from tasks.models import ReminderLog, ReminderPolicy, SweepRun
 from tasks.policy import Policy
 
 
@@ -173,3 +174,37 @@ def _unique(addresses):
             seen.add(key)
             result.append(address.strip())
     return result
+
+
+def sweep_time() -> datetime.time:
+    """The time of day the daily sweep falls due (``REMINDER_SWEEP_AT``, local time)."""
+    return datetime.time.fromisoformat(settings.REMINDER_SWEEP_AT)
+
+
+def sweep_days_missed(*, before: datetime.date, calendar) -> list[datetime.date]:
+    """Working days after the last completed sweep and before ``before``, oldest first, at
+    most ``REMINDER_CATCH_UP_DAYS`` back. None before the first sweep ever: a new
+    deployment does not send the reminders of days it never had."""
+    last = SweepRun.objects.filter(day__lt=before).aggregate(last=Max("day"))["last"]
+    if last is None:
+        return []
+    start = max(last, before - datetime.timedelta(days=settings.REMINDER_CATCH_UP_DAYS))
+    days = (start + datetime.timedelta(days=n) for n in range(1, (before - start).days))
+    return [day for day in days if calendar.is_working_day(day)]
+
+
+def sweep_missed_since(*, now: datetime.datetime) -> datetime.date | None:
+    """The first working day whose sweep fell due and has not run, or None (``/health/``).
+    Today's is due from ``REMINDER_SWEEP_AT`` plus ``REMINDER_SWEEP_GRACE_MINUTES``."""
+    now = timezone.localtime(now)
+    calendar = working_calendar_get()
+    missed = sweep_days_missed(before=now.date(), calendar=calendar)
+    if missed:
+        return missed[0]
+    due_at = datetime.datetime.combine(now.date(), sweep_time()) + datetime.timedelta(
+        minutes=settings.REMINDER_SWEEP_GRACE_MINUTES
+    )
+    today_due = calendar.is_working_day(now.date()) and now.replace(tzinfo=None) >= due_at
+    if today_due and SweepRun.objects.exists() and not SweepRun.objects.filter(day=now.date()).exists():
+        return now.date()
+    return None

@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from plans.models import Agency, ProgressReport
 from plans.selectors import working_calendar_get
 from tasks import selectors
-from tasks.models import ReminderLog
+from tasks.models import ReminderLog, SweepRun
 from tasks.policy import DEFAULT_POLICY, ReminderDay
 
 logger = logging.getLogger(__name__)
@@ -53,11 +53,13 @@ class SweepResult:
     claimed: int = 0
     # One claim per agency that gets a digest: (agency id, claim token).
     digests: list = field(default_factory=list)
+    # Earlier working days whose missed sweep this one made up.
+    late_days: list = field(default_factory=list)
 
 
-def _planned_reminders(*, today):
+def _planned_reminders(*, today, calendar=None):
     """(deadline id, agency id, kind) of every reminder that falls on ``today``."""
-    day = ReminderDay(today=today, calendar=working_calendar_get())
+    day = ReminderDay(today=today, calendar=calendar or working_calendar_get())
     if not day.is_working_day:
         return day, []
     policies = selectors.reminder_policy_map()
@@ -78,40 +80,80 @@ def _planned_reminders(*, today):
 
 
 def reminder_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> SweepResult:
-    """Claim today's reminders in the ledger and return one claim per agency to send.
+    """Claim the reminders of ``today``, and of every working day since the last completed
+    sweep (``SweepRun``), in the ledger; return one claim per agency to send.
 
     Claims are INSERTs against the ledger's unique key: of two sweeps for the same day,
     running one after the other or at the same moment, each row is inserted by exactly
-    one, and a sweep sends only the rows that carry its own token. Rows claimed long ago
-    and still not sent (their worker died) are claimed again. ``dry_run`` computes and
-    counts, and writes nothing. A fixed number of queries, whatever the number of
-    deadlines (the insert is batched by the database driver's parameter limit only).
+    one, and a sweep sends only the rows that carry its own token. So claiming a missed
+    day again later is safe, and its reminders go out once, marked late. Rows claimed
+    long ago and still not sent (their worker died) are claimed again. ``dry_run``
+    computes today's and counts, and writes nothing. A fixed number of queries per day
+    swept, whatever the number of deadlines.
     """
     today = today or timezone.localdate()
-    day, planned = _planned_reminders(today=today)
-    result = SweepResult(today=today, is_working_day=day.is_working_day)
-    result.planned = Counter((agency_id, kind) for _deadline_id, agency_id, kind in planned)
+    calendar = working_calendar_get()
     if dry_run:
+        day, planned = _planned_reminders(today=today, calendar=calendar)
+        result = SweepResult(today=today, is_working_day=day.is_working_day)
+        result.planned = Counter((agency_id, kind) for _deadline_id, agency_id, kind in planned)
         return result
+    return _sweep_days(
+        days=[*selectors.sweep_days_missed(before=today, calendar=calendar), today], today=today
+    )
+
+
+def reminder_catch_up(*, now: datetime.datetime | None = None) -> SweepResult:
+    """The sweeps that fell due and did not run: every working day after the last completed
+    one, today included once its sweep time (``REMINDER_SWEEP_AT``) has passed. Run by
+    the retry sweep and at each worker's start; does nothing when nothing was missed."""
+    now = timezone.localtime(now)
+    today = now.date()
+    calendar = working_calendar_get()
+    days = selectors.sweep_days_missed(before=today, calendar=calendar)
+    if now.time() >= selectors.sweep_time() and not SweepRun.objects.filter(day=today).exists():
+        days.append(today)
+    return _sweep_days(days=days, today=today, calendar=calendar)
+
+
+def _sweep_days(*, days, today, calendar=None):
+    calendar = calendar or working_calendar_get()
+    result = SweepResult(today=today, is_working_day=calendar.is_working_day(today))
     token, now = _new_token(), timezone.now()
     with transaction.atomic():
-        # Generated rows, valid by construction: no full_clean(), which would cost a
-        # uniqueness query per row; the unique key itself decides who claims what.
-        ReminderLog.objects.bulk_create(
-            [
-                ReminderLog(
-                    deadline_id=deadline_id,
-                    agency_id=agency_id,
-                    kind=kind,
-                    remind_on=today,
-                    claim_token=token,
-                    claimed_at=now,
-                )
-                for deadline_id, agency_id, kind in planned
-            ],
-            ignore_conflicts=True,
-        )
+        for day in days:
+            sweep_day, planned = _planned_reminders(today=day, calendar=calendar)
+            if not sweep_day.is_working_day:
+                continue
+            if day == today:
+                result.planned = Counter((agency_id, kind) for _deadline_id, agency_id, kind in planned)
+            else:
+                result.late_days.append(day)
+            # Generated rows, valid by construction: no full_clean(), which would cost a
+            # uniqueness query per row; the unique key itself decides who claims what.
+            ReminderLog.objects.bulk_create(
+                [
+                    ReminderLog(
+                        deadline_id=deadline_id,
+                        agency_id=agency_id,
+                        kind=kind,
+                        remind_on=day,
+                        claim_token=token,
+                        claimed_at=now,
+                    )
+                    for deadline_id, agency_id, kind in planned
+                ],
+                ignore_conflicts=True,
+            )
+            claimed = ReminderLog.objects.filter(claim_token=token, remind_on=day).count()
+            SweepRun.objects.update_or_create(
+                day=day, defaults={"completed_at": now, "claimed": claimed, "late": day < today}
+            )
         _reclaim_stale(token=token, now=now)
+    if result.late_days:
+        logger.warning(
+            "Reminder sweep caught up missed days: %s", ", ".join(day.isoformat() for day in result.late_days)
+        )
     agencies = selectors.reminder_log_agencies_for_claim(claim_token=token)
     result.claimed = ReminderLog.objects.filter(claim_token=token).count()
     result.digests = [(agency_id, token) for agency_id in agencies]
@@ -211,6 +253,8 @@ def _digest_item(row, today):
         "due_on": _due_text(deadline),
         "when": when,
         "url": _deadline_url(deadline),
+        # A missed sweep made up later: the reminder of an earlier day, sent late.
+        "late_from": _short_date(row.remind_on) if row.remind_on < today else "",
     }
 
 
@@ -241,8 +285,10 @@ def digest_message_build(*, agency: Agency, rows, recipients, today) -> EmailMul
             counts.append(f"{len(items)} {_(label)}")
         sections.append({"kind": kind, "title": ReminderLog.Kind(kind).label, "items": items})
     subject = _("[Nhắc việc] %(agency)s: %(counts)s") % {"agency": agency, "counts": ", ".join(counts)}
+    late_days = sorted({row.remind_on for row in rows if row.remind_on < today})
     context = {
         "agency": agency,
+        "late_days": ", ".join(_short_date(day) for day in late_days),
         "today": _short_date(today),
         "sections": sections,
         "summary": ", ".join(counts),

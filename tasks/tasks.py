@@ -6,6 +6,7 @@ import smtplib
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from django.conf import settings
 from django.utils import timezone
 
@@ -40,10 +41,23 @@ def reminder_sweep(today=None):
 
 @shared_task(name="tasks.reminder_stale_requeue")
 def reminder_stale_requeue():
-    """Beat's retry sweep: what a dead worker left claimed is sent again."""
+    """Beat's retry sweep, and each worker's first job: a missed daily sweep is made up
+    (late), and what a dead worker left claimed is sent again."""
+    caught_up = services.reminder_catch_up()
+    digests_enqueue(caught_up.digests, today=caught_up.today)
     digests = services.reminder_stale_reclaim()
     digests_enqueue(digests, today=timezone.localdate())
-    return len(digests)
+    return len(caught_up.digests) + len(digests)
+
+
+reminder_stale_requeue.run_once = reminder_stale_requeue.run
+
+
+@worker_ready.connect
+def _catch_up_at_worker_start(sender, **kwargs):
+    """A worker that starts after an outage (of itself, the broker or beat) first makes
+    up what was missed, instead of waiting for the retry sweep."""
+    enqueue(reminder_stale_requeue)
 
 
 def _digest_send_once(*, agency_id, claim_token, today):

@@ -246,6 +246,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A broker that is down must never hang a web request: fail fast, then send directly.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How often beat and workers try to reconnect before giving up (Celery's default, about 50
+# minutes of tries). A sweep beat gave up on is made up by the retry sweep (tasks.services).
+CELERY_BROKER_CONNECTION_MAX_RETRIES = env.int("CELERY_BROKER_CONNECTION_MAX_RETRIES", default=100)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     "socket_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
@@ -268,6 +271,15 @@ REMINDER_MAX_RETRIES = env.int("REMINDER_MAX_RETRIES", default=5)
 # A ledger row claimed longer ago than this and still not sent (a worker died) is
 # claimed again by the next sweep. Longer than the whole retry schedule above.
 REMINDER_CLAIM_STALE_SECONDS = env.int("REMINDER_CLAIM_STALE_SECONDS", default=45 * 60)
+# The daily sweep's time (local, HH:MM). A sweep that did not run (broker down as it fell
+# due, beat stopped) is made up by the next retry sweep or worker start, at most
+# REMINDER_CATCH_UP_DAYS back; /health/ fails from GRACE minutes after the time until then.
+REMINDER_SWEEP_AT = env("REMINDER_SWEEP_AT", default="07:30")
+REMINDER_SWEEP_GRACE_MINUTES = env.int("REMINDER_SWEEP_GRACE_MINUTES", default=30)
+REMINDER_CATCH_UP_DAYS = env.int("REMINDER_CATCH_UP_DAYS", default=14)
+# The retry sweep (crontab fields): every 10 minutes of office hours, quiet at night.
+REMINDER_RETRY_SWEEP_HOURS = env("REMINDER_RETRY_SWEEP_HOURS", default="7-18")
+REMINDER_RETRY_SWEEP_MINUTES = env("REMINDER_RETRY_SWEEP_MINUTES", default="*/10")
 
 # Cache: Redis in production (CACHE_URL, else REDIS_URL), process memory locally. It only
 # ever holds what can be rebuilt from the database, so a Redis outage must not fail a

@@ -5,11 +5,12 @@ from celery.schedules import crontab
 from dien_bien_portal.celery import app
 
 
-def test_beat_sweeps_daily_at_07_30_vietnam_time_and_retries_hourly():
+def test_beat_sweeps_daily_at_07_30_vietnam_time_and_retries_every_ten_minutes_of_office_hours():
     schedule = app.conf.beat_schedule
     assert schedule["reminders-daily-sweep"]["task"] == "tasks.reminder_sweep"
     assert schedule["reminders-daily-sweep"]["schedule"] == crontab(hour=7, minute=30)
     assert schedule["reminders-retry-stale"]["task"] == "tasks.reminder_stale_requeue"
+    assert schedule["reminders-retry-stale"]["schedule"] == crontab(hour="7-18", minute="*/10")
     assert app.conf.timezone == "Asia/Ho_Chi_Minh"
     assert {"tasks.reminder_sweep", "tasks.reminder_stale_requeue", "tasks.reminder_digest_send"} <= set(
         app.tasks

@@ -32,6 +32,8 @@ pytestmark = pytest.mark.django_db
 URL = "/health/"
 DISABLED_BEAT = {"status": "disabled", "last_run": None, "age_seconds": None}
 FAILED_BEAT = {"status": "fail", "last_run": None, "age_seconds": None}
+DISABLED_SWEEP = {"status": "disabled", "missed_since": None}
+SWEEP_OK = {"status": "ok", "missed_since": None}
 
 
 def get_health(client):
@@ -73,7 +75,12 @@ def test_without_a_broker_redis_and_beat_are_disabled_and_do_not_fail(client):
     assert response.status_code == 200
     assert body == {
         "status": "ok",
-        "checks": {"database": {"status": "ok"}, "redis": {"status": "disabled"}, "beat": DISABLED_BEAT},
+        "checks": {
+            "database": {"status": "ok"},
+            "redis": {"status": "disabled"},
+            "beat": DISABLED_BEAT,
+            "sweep": DISABLED_SWEEP,
+        },
     }
 
 
@@ -110,7 +117,10 @@ def test_all_healthy_with_redis_and_a_heartbeat_the_worker_task_wrote(client, te
     response, body, elapsed = get_health(client)
     assert response.status_code == 200
     beat = body["checks"].pop("beat")
-    assert body == {"status": "ok", "checks": {"database": {"status": "ok"}, "redis": {"status": "ok"}}}
+    assert body == {
+        "status": "ok",
+        "checks": {"database": {"status": "ok"}, "redis": {"status": "ok"}, "sweep": SWEEP_OK},
+    }
     assert beat["status"] == "ok" and 0 <= beat["age_seconds"] <= 5
     last_run = datetime.datetime.fromisoformat(beat["last_run"])
     assert last_run == datetime.datetime.fromisoformat(written)
@@ -123,7 +133,12 @@ def test_missing_heartbeat_fails(client, test_redis, caplog):
     assert response.status_code == 503
     assert body == {
         "status": "fail",
-        "checks": {"database": {"status": "ok"}, "redis": {"status": "ok"}, "beat": FAILED_BEAT},
+        "checks": {
+            "database": {"status": "ok"},
+            "redis": {"status": "ok"},
+            "beat": FAILED_BEAT,
+            "sweep": SWEEP_OK,
+        },
     }
     assert "no beat heartbeat" in caplog.text
 
@@ -160,7 +175,12 @@ def test_redis_down_answers_503_fast_and_logs_the_reason(client, private_redis, 
     assert response.status_code == 503
     assert body == {
         "status": "fail",
-        "checks": {"database": {"status": "ok"}, "redis": {"status": "fail"}, "beat": FAILED_BEAT},
+        "checks": {
+            "database": {"status": "ok"},
+            "redis": {"status": "fail"},
+            "beat": FAILED_BEAT,
+            "sweep": SWEEP_OK,
+        },
     }
     # Well within the 2 s budget: one HEALTH_CHECK_TIMEOUT (0.5 s) when frozen.
     assert elapsed < 1.5, f"{elapsed:.2f} s"
@@ -200,7 +220,12 @@ def test_database_unreachable_answers_503_without_the_reason(tmp_path):
     assert answer["status"] == 503
     assert json.loads(answer["body"]) == {
         "status": "fail",
-        "checks": {"database": {"status": "fail"}, "redis": {"status": "disabled"}, "beat": DISABLED_BEAT},
+        "checks": {
+            "database": {"status": "fail"},
+            "redis": {"status": "disabled"},
+            "beat": DISABLED_BEAT,
+            "sweep": DISABLED_SWEEP,
+        },
     }
     assert "no-store" in answer["cache"] and answer["elapsed"] < 2
     for secret in (str(port), "secret-word", "portal_health_down", "refused", "psycopg"):

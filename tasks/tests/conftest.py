@@ -115,6 +115,9 @@ class RedisServer:
         """Connections are still accepted (by the kernel), but nothing is ever answered."""
         self.process.send_signal(signal.SIGSTOP)
 
+    def thaw(self):
+        self.process.send_signal(signal.SIGCONT)
+
     def cleanup(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGCONT)
@@ -267,9 +270,11 @@ class Worker:
     """``celery -A dien_bien_portal worker`` on the test database, the test's Redis
     database and the test's SMTP server."""
 
-    def __init__(self, *, smtp_port, log_dir):
+    def __init__(self, *, smtp_port, log_dir, broker_url=REDIS_URL, extra_env=None):
         self.smtp_port = smtp_port
         self.log_dir = log_dir
+        self.broker_url = broker_url
+        self.extra_env = extra_env or {}
         self.process = None
         self.log_path = None
         self.count = 0
@@ -281,12 +286,13 @@ class Worker:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "dien_bien_portal.settings.test",
             "DATABASE_URL": _database_url(),
-            "TEST_CELERY_BROKER_URL": REDIS_URL,
+            "TEST_CELERY_BROKER_URL": self.broker_url,
             "TEST_EMAIL_FROM_ENV": "1",
             "EMAIL_URL": f"smtp://127.0.0.1:{self.smtp_port}",
             "EMAIL_TIMEOUT": "10",
             "REMINDER_RETRY_BASE_SECONDS": "0.5",
             "REMINDER_MAX_RETRIES": "3",
+            **self.extra_env,
         }
         log = open(self.log_path, "w")  # noqa: SIM115 (kept open for the process)
         self.process = subprocess.Popen(
@@ -345,3 +351,43 @@ def worker(transactional_db, redis_broker, smtp_server, tmp_path):
     worker.stop()
     if os.environ.get("REMINDER_TEST_SHOW_WORKER_LOG"):
         print(worker.log())
+
+
+class CeleryProcess:
+    """``celery -A dien_bien_portal <command>`` with the test settings and the given broker."""
+
+    def __init__(self, command, *, broker_url, log_path, extra_args=(), extra_env=None):
+        self.command = command
+        self.log_path = log_path
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "dien_bien_portal.settings.test",
+            "TEST_CELERY_BROKER_URL": broker_url,
+            # The heartbeat touches no database; a private file keeps any other row away.
+            "DATABASE_URL": f"sqlite:///{log_path.parent / 'unused.sqlite3'}",
+            **(extra_env or {}),
+        }
+        with open(log_path, "w") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "dien_bien_portal", command, *extra_args],
+                env=env,
+                cwd=BASE_DIR,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def log(self):
+        return self.log_path.read_text(errors="replace")
+
+    def wait_ready(self, marker, timeout=60):
+        wait_for(lambda: marker in self.log() or self.process.poll() is not None, timeout, 0.1, self.command)
+        assert self.process.poll() is None, f"celery {self.command} exited:\n{self.log()}"
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)

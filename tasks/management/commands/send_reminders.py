@@ -37,6 +37,9 @@ class Command(BaseCommand):
         if options["dry_run"]:
             self._print_plan(result)
             return
+        if result.late_days:
+            days = ", ".join(_day(day) for day in result.late_days)
+            self.stdout.write(f"Quét bù các ngày chưa quét: {days} (thư ghi rõ là nhắc bù).")
         sent = failed = deferred = 0
         for agency_id, token in result.digests:
             agency = Agency.objects.get(pk=agency_id)
