@@ -87,9 +87,12 @@ echo "Sao lưu cơ sở dữ liệu $PGDATABASE (pg_dump)…"
 pg_dump --format=custom --snapshot="$snapshot" --file="$work/database.dump" \
     || fail "pg_dump không chạy được."
 
-echo "Lập bản kê (backup_manifest)…"
-(cd "$PROJECT_DIR" && "$PYTHON" manage.py backup_manifest --snapshot "$snapshot" \
-    --output "$work/manifest.json") || fail "manage.py backup_manifest không chạy được."
+# --strict: a live evidence file that is missing or differs from its fingerprint (size
+# and SHA-256 taken at upload) fails the backup, naming the file, instead of certifying it.
+echo "Lập bản kê (backup_manifest), đối chiếu từng tệp minh chứng với lúc tải lên…"
+(cd "$PROJECT_DIR" && "$PYTHON" manage.py backup_manifest --strict --snapshot "$snapshot" \
+    --output "$work/manifest.json") \
+    || fail "bản kê không lập được hoặc có tệp minh chứng thiếu hay bị hỏng (xem ở trên)."
 
 printf '%s\n' "COMMIT;" >&"${SNAPSHOT[1]}"
 eval "exec ${SNAPSHOT[1]}>&-"

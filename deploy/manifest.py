@@ -7,7 +7,6 @@ what the portal itself would serve, wherever the files are stored. Nothing in it
 on when or where it was made: two copies of the same data give identical manifests.
 """
 
-import hashlib
 import re
 
 from django.apps import apps
@@ -16,14 +15,15 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.models import Count
 
-from plans.models import EvidenceFile, Plan
+from plans.models import Plan
+from plans.selectors import evidence_check_iter
 
-FORMAT_VERSION = 1
+# 2: each evidence file beside its fingerprint taken at upload (recorded_sha256, damaged).
+FORMAT_VERSION = 2
 # The portal's own apps. Named by label: plans imports neither accounts nor tasks.
 MANIFEST_APPS = ("plans", "accounts", "tasks")
 # pg_export_snapshot() answers e.g. "00000003-0000001B-1".
 SNAPSHOT_PATTERN = re.compile(r"^[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+$")
-CHUNK_BYTES = 1024 * 1024
 
 
 def _model_counts() -> dict[str, int]:
@@ -75,33 +75,21 @@ def _plans() -> list[dict]:
     ]
 
 
-def _file_digest(storage, name: str) -> tuple[int, str] | None:
-    """(size, sha256) of a stored file, or None when the storage cannot open it."""
-    digest = hashlib.sha256()
-    size = 0
-    try:
-        with storage.open(name, "rb") as stored:
-            while chunk := stored.read(CHUNK_BYTES):
-                digest.update(chunk)
-                size += len(chunk)
-    except (FileNotFoundError, OSError):
-        return None
-    return size, digest.hexdigest()
-
-
 def _evidence() -> list[dict]:
-    storage = EvidenceFile._meta.get_field("file").storage
-    entries = []
-    rows = EvidenceFile.objects.order_by("pk").values_list("pk", "file", "size").iterator(chunk_size=2000)
-    for pk, name, recorded_size in rows:
-        found = _file_digest(storage, name)
-        entry = {"id": pk, "name": name, "recorded_size": recorded_size}
-        if found is None:
-            entry.update(size=None, sha256=None, missing=True)
-        else:
-            entry.update(size=found[0], sha256=found[1], missing=False)
-        entries.append(entry)
-    return entries
+    """Each evidence file as stored now, beside the fingerprint taken at upload."""
+    return [
+        {
+            "id": check.id,
+            "name": check.name,
+            "recorded_size": check.recorded_size,
+            "recorded_sha256": check.recorded_sha256,
+            "size": check.size,
+            "sha256": check.sha256,
+            "missing": check.missing,
+            "damaged": check.damaged,
+        }
+        for check in evidence_check_iter()
+    ]
 
 
 def _migrations() -> dict[str, dict]:
@@ -145,6 +133,7 @@ def manifest_build(*, snapshot: str | None = None) -> dict:
             "evidence": evidence,
             "evidence_bytes": sum(entry["size"] or 0 for entry in evidence),
             "evidence_missing": sum(1 for entry in evidence if entry["missing"]),
+            "evidence_damaged": sum(1 for entry in evidence if entry["damaged"]),
             "migrations": _migrations(),
         }
     return manifest

@@ -35,6 +35,11 @@ def _reminder_entries(sender, **kwargs):
             hour=settings.REMINDER_RETRY_SWEEP_HOURS, minute=settings.REMINDER_RETRY_SWEEP_MINUTES
         ),
     }
+    # Every evidence file against its fingerprint (tasks.evidence_verify), weekly, at night.
+    sender.conf.beat_schedule["evidence-weekly-check"] = {
+        "task": "tasks.evidence_verify",
+        "schedule": crontab(day_of_week="sunday", hour=2, minute=0),
+    }
 
 
 @app.on_after_configure.connect

@@ -748,6 +748,9 @@ class EvidenceFile(models.Model):
     original_name = models.CharField(_("tên tệp"), max_length=255)
     content_type = models.CharField(_("loại tệp"), max_length=100)
     size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    # Taken at upload: a stored file that no longer matches it is damaged
+    # (plans.selectors.evidence_integrity). Empty only for a file that was already missing.
+    sha256 = models.CharField(_("mã SHA-256"), max_length=64, blank=True)
     uploaded_at = models.DateTimeField(_("thời điểm tải lên"))
 
     class Meta:

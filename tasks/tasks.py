@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from plans.models import Agency
+from plans.selectors import evidence_problem_list
 from tasks import heartbeat, selectors, services
 from tasks.queue import enqueue
 
@@ -133,3 +134,14 @@ def beat_heartbeat():
     /health/ reports as beat's last run."""
     with heartbeat.broker_redis(timeout=5.0) as client:
         return heartbeat.heartbeat_record(client=client).isoformat()
+
+
+@shared_task(name="tasks.evidence_verify")
+def evidence_verify():
+    """Beat's weekly check that every evidence file is still the one uploaded (the same
+    check as ``manage.py verify_evidence``): each missing or damaged file is logged as an
+    error, for the operators' log monitoring."""
+    problems = evidence_problem_list()
+    for check in problems:
+        logger.error("Evidence file #%s %s: %s", check.id, check.name, check.problem)
+    return len(problems)

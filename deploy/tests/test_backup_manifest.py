@@ -88,22 +88,27 @@ def test_counts_plans_and_evidence_checksums(reported):
             "id": stored[0].pk,
             "name": stored[0].file.name,
             "recorded_size": len(PDF),
+            "recorded_sha256": hashlib.sha256(PDF).hexdigest(),
             "size": len(PDF),
             "sha256": hashlib.sha256(PDF).hexdigest(),
             "missing": False,
+            "damaged": False,
         },
         {
             "id": stored[1].pk,
             "name": stored[1].file.name,
             "recorded_size": len(PNG),
+            "recorded_sha256": hashlib.sha256(PNG).hexdigest(),
             "size": len(PNG),
             "sha256": hashlib.sha256(PNG).hexdigest(),
             "missing": False,
+            "damaged": False,
         },
     ]
     assert stored[0].file.name.startswith("evidence/") and stored[0].file.name.endswith(".pdf")
     assert data["evidence_bytes"] == len(PDF) + len(PNG)
-    assert data["evidence_missing"] == 0
+    assert data["evidence_missing"] == data["evidence_damaged"] == 0
+    assert data["format"] == 2
     assert data["migrations"]["plans"]["applied"] >= 1
     assert err == ""
 
@@ -143,6 +148,9 @@ def test_same_data_gives_the_same_bytes_and_changed_bytes_show(reported):
     entry = next(e for e in changed["evidence"] if e["id"] == evidence.pk)
     assert entry["size"] == len(PNG)
     assert entry["sha256"] == hashlib.sha256(rotten).hexdigest() != hashlib.sha256(PNG).hexdigest()
+    # …and the fingerprint taken at upload says which of the two is the real one.
+    assert entry["recorded_sha256"] == hashlib.sha256(PNG).hexdigest()
+    assert entry["damaged"] is True and changed["evidence_damaged"] == 1
 
 
 def test_a_missing_file_is_marked_and_warned_about(reported):
@@ -156,13 +164,52 @@ def test_a_missing_file_is_marked_and_warned_about(reported):
         "id": evidence.pk,
         "name": evidence.file.name,
         "recorded_size": len(PDF),
+        "recorded_sha256": hashlib.sha256(PDF).hexdigest(),
         "size": None,
         "sha256": None,
         "missing": True,
+        "damaged": False,
     }
     assert data["evidence_missing"] == 1
     assert data["evidence_bytes"] == len(PNG)
     assert f"thiếu tệp minh chứng #{evidence.pk} “{evidence.file.name}”" in err
+
+
+def replace_stored(evidence, data):
+    default_storage.delete(evidence.file.name)
+    default_storage.save(evidence.file.name, io.BytesIO(data))
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (lambda e: replace_stored(e, bytes([PDF[0] ^ 0xFF]) + PDF[1:]), "khác với khi tải lên"),
+        (lambda e: replace_stored(e, PDF[: len(PDF) // 2]), "khác với khi tải lên"),
+        (lambda e: default_storage.delete(e.file.name), "thiếu tệp minh chứng"),
+    ],
+    ids=["changed-at-the-same-size", "truncated", "deleted"],
+)
+def test_strict_refuses_a_damaged_or_missing_file_naming_it(reported, damage, says, tmp_path):
+    evidence = EvidenceFile.objects.get(content_type="application/pdf")
+    damage(evidence)
+    err = io.StringIO()
+    output = tmp_path / "manifest.json"
+    with pytest.raises(CommandError, match="1 tệp minh chứng thiếu hoặc bị hỏng"):
+        call_command("backup_manifest", "--strict", "--output", str(output), stdout=io.StringIO(), stderr=err)
+    assert f"Lỗi: {says}" in err.getvalue() or says in err.getvalue()
+    assert f"#{evidence.pk} “{evidence.file.name}”" in err.getvalue()
+    # The manifest is still written, for whoever investigates.
+    assert (
+        json.loads(output.read_text())["evidence_missing"]
+        + json.loads(output.read_text())["evidence_damaged"]
+        == 1
+    )
+
+
+def test_strict_passes_intact_evidence(reported, tmp_path):
+    out = io.StringIO()
+    call_command("backup_manifest", "--strict", "--output", str(tmp_path / "m.json"), stdout=out)
+    assert "tệp minh chứng: 2" in out.getvalue()
 
 
 def test_it_only_reads(reported):

@@ -370,3 +370,21 @@ def test_dump_and_manifest_read_the_same_snapshot(source):
         writer.close()
 
     assert now["counts"]["plans.Holiday"] == then["counts"]["plans.Holiday"] + 1
+
+
+def test_a_live_evidence_file_changed_since_upload_fails_the_backup_naming_it(source):
+    env, tmp, media = source["env"], source["tmp"], source["media"]
+    damaged = media / source["stored"][0]
+    original = damaged.read_bytes()
+    # Same size, one byte changed: only the fingerprint taken at upload can tell.
+    damaged.write_bytes(bytes([original[0] ^ 0xFF]) + original[1:])
+    dest = tmp / "refused"
+    try:
+        result = run([DEPLOY / "backup.sh", "--dest", dest], env, check=False)
+    finally:
+        damaged.write_bytes(original)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"“{source['stored'][0]}” khác với khi tải lên" in result.stderr
+    assert "Sao lưu thất bại" in result.stderr
+    assert not list(dest.glob("portal-*"))

@@ -11,10 +11,15 @@ def test_beat_sweeps_daily_at_07_30_vietnam_time_and_retries_every_ten_minutes_o
     assert schedule["reminders-daily-sweep"]["schedule"] == crontab(hour=7, minute=30)
     assert schedule["reminders-retry-stale"]["task"] == "tasks.reminder_stale_requeue"
     assert schedule["reminders-retry-stale"]["schedule"] == crontab(hour="7-18", minute="*/10")
+    assert schedule["evidence-weekly-check"]["task"] == "tasks.evidence_verify"
+    assert schedule["evidence-weekly-check"]["schedule"] == crontab(day_of_week="sunday", hour=2, minute=0)
     assert app.conf.timezone == "Asia/Ho_Chi_Minh"
-    assert {"tasks.reminder_sweep", "tasks.reminder_stale_requeue", "tasks.reminder_digest_send"} <= set(
-        app.tasks
-    )
+    assert {
+        "tasks.reminder_sweep",
+        "tasks.reminder_stale_requeue",
+        "tasks.reminder_digest_send",
+        "tasks.evidence_verify",
+    } <= set(app.tasks)
 
 
 def test_broker_timeouts_are_short():

@@ -33,6 +33,13 @@ from plans.selectors.deadlines import (
     task_cooperating_ids,
     tasks_of_agency,
 )
+from plans.selectors.evidence_integrity import (
+    EvidenceCheck,
+    evidence_check_iter,
+    evidence_problem_list,
+    fingerprint_chunks,
+    stored_file_fingerprint,
+)
 from plans.selectors.plans import filter_choices, plan_list, plan_list_with_content
 from plans.selectors.progress import (
     DASHBOARD_LIST_SIZE,
@@ -78,6 +85,11 @@ from plans.selectors.status import (
 )
 
 __all__ = [
+    "EvidenceCheck",
+    "evidence_check_iter",
+    "evidence_problem_list",
+    "fingerprint_chunks",
+    "stored_file_fingerprint",
     "KEEP",
     "LOCK",
     "AgencyMatch",

@@ -16,6 +16,7 @@ from plans.models import (
     accepted_completion,
 )
 from plans.selectors.deadlines import task_cooperating_ids
+from plans.selectors.evidence_integrity import fingerprint_chunks
 from plans.signals import report_returned
 
 # Progress reports, contributions and their evidence (the agency workspace).
@@ -29,12 +30,15 @@ def _evidence_attach(*, files, report=None, contribution=None) -> list[EvidenceF
     stored = []
     try:
         for upload, kind in zip(files, kinds, strict=True):
+            # The fingerprint of what arrived, which backups and verify_evidence check against.
+            size, sha256 = fingerprint_chunks(upload.chunks())
             evidence = EvidenceFile(
                 report=report,
                 contribution=contribution,
                 original_name=upload.name[-255:],
                 content_type=kind.content_type,
-                size=upload.size,
+                size=size,
+                sha256=sha256,
                 uploaded_at=now,
             )
             evidence.file.save(upload.name, upload, save=False)
@@ -80,6 +84,7 @@ def _evidence_carry(*, evidence: list[EvidenceFile], report: ProgressReport) -> 
             original_name=old.original_name,
             content_type=old.content_type,
             size=old.size,
+            sha256=old.sha256,
             uploaded_at=now,
         )
 
