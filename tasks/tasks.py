@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from plans.models import Agency
-from plans.selectors import evidence_problem_list
+from plans.selectors import evidence_orphan_list, evidence_problem_list
 from tasks import heartbeat, selectors, services
 from tasks.queue import enqueue
 
@@ -140,8 +140,12 @@ def beat_heartbeat():
 def evidence_verify():
     """Beat's weekly check that every evidence file is still the one uploaded (the same
     check as ``manage.py verify_evidence``): each missing or damaged file is logged as an
-    error, for the operators' log monitoring."""
+    error, each orphan file as a warning, for the operators' log monitoring."""
     problems = evidence_problem_list()
     for check in problems:
         logger.error("Evidence file #%s %s: %s", check.id, check.name, check.problem)
+    # Files no report refers to (an upload whose transaction never committed); removed by
+    # ``manage.py evidence_orphans --delete`` once someone has looked.
+    for name in evidence_orphan_list(older_than=datetime.timedelta(days=1)):
+        logger.warning("Evidence file %s belongs to no report (orphan)", name)
     return len(problems)

@@ -43,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses an upload whose body did not arrive whole, before anything reads it.
+    "dien_bien_portal.middleware.CompleteUploadMiddleware",
     # Permissions-Policy everywhere, Cache-Control: private, no-store when signed in.
     "dien_bien_portal.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -36,6 +36,7 @@ from plans.selectors.deadlines import (
 from plans.selectors.evidence_integrity import (
     EvidenceCheck,
     evidence_check_iter,
+    evidence_orphan_list,
     evidence_problem_list,
     fingerprint_chunks,
     stored_file_fingerprint,
@@ -87,6 +88,7 @@ from plans.selectors.status import (
 __all__ = [
     "EvidenceCheck",
     "evidence_check_iter",
+    "evidence_orphan_list",
     "evidence_problem_list",
     "fingerprint_chunks",
     "stored_file_fingerprint",

@@ -6,11 +6,16 @@ weekly), by the backup manifest, and by the restore check: one definition for al
 Files are read through the storage API, so what is checked is what the portal serves.
 """
 
+import datetime
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from plans.models import EvidenceFile
+
+EVIDENCE_FOLDER = "evidence"
 
 CHUNK_BYTES = 1024 * 1024
 
@@ -95,3 +100,28 @@ def evidence_check_iter() -> Iterator[EvidenceCheck]:
 def evidence_problem_list() -> list[EvidenceCheck]:
     """The evidence rows whose file is missing or damaged."""
     return [check for check in evidence_check_iter() if check.missing or check.damaged]
+
+
+def _stored_names(storage, folder: str) -> Iterator[str]:
+    try:
+        folders, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_names(storage, f"{folder}/{sub}")
+
+
+def evidence_orphan_list(*, older_than: datetime.timedelta) -> list[str]:
+    """Stored evidence files that no row refers to (a worker killed between writing a file
+    and committing its report), older than ``older_than``: a younger one may belong to
+    an upload still in progress. Sorted by name."""
+    storage = EvidenceFile._meta.get_field("file").storage
+    referenced = set(EvidenceFile.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    return sorted(
+        name
+        for name in _stored_names(storage, EVIDENCE_FOLDER)
+        if name not in referenced and storage.get_modified_time(name) < cutoff
+    )
