@@ -106,7 +106,7 @@ class ReminderLog(models.Model):
         FAILED = "failed", _("Gửi lỗi")
 
     deadline = models.ForeignKey(
-        "plans.Deadline", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("hạn báo cáo")
+        "plans.Deadline", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("hạn nhiệm vụ")
     )
     agency = models.ForeignKey(
         "plans.Agency", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("đơn vị nhận")
@@ -116,6 +116,9 @@ class ReminderLog(models.Model):
     state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.CLAIMED)
     claim_token = models.CharField(_("mã lượt gửi"), max_length=32, db_index=True)
     claimed_at = models.DateTimeField(_("thời điểm nhận gửi"))
+    # The worker sending it now (its Celery node name): when a worker of that name starts
+    # again, the one before it is known dead and its rows are claimed again at once.
+    held_by = models.CharField(_("tiến trình đang gửi"), max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
     recipients = models.TextField(_("người nhận"), blank=True)
     # The server's answer for each address it refused while accepting others ("địa chỉ:

@@ -43,7 +43,7 @@ class ReminderKind(models.TextChoices):
     BEFORE = "before", _("Sắp đến hạn")
     DUE = "due", _("Đến hạn")
     OVERDUE = "overdue", _("Quá hạn")
-    ESCALATION = "escalation", _("Báo cơ quan đầu mối")
+    ESCALATION = "escalation", _("Quá hạn cần đôn đốc")
 
 
 class ReminderDay:

@@ -168,6 +168,20 @@ def _reclaim_stale(*, token, now):
     )
 
 
+def reminder_dead_holder_reclaim(*, holder: str) -> list:
+    """A worker named ``holder`` has just started: whatever a worker of that name held is
+    not being sent by anyone (it was killed, or its host restarted), so it is claimed
+    again now, not after REMINDER_CLAIM_STALE_SECONDS. One claim per agency."""
+    if not holder:
+        return []
+    token = _new_token()
+    with transaction.atomic():
+        ReminderLog.objects.filter(state=ReminderLog.State.CLAIMED, held_by=holder).update(
+            claim_token=token, claimed_at=timezone.now(), held_by=""
+        )
+    return [(agency_id, token) for agency_id in selectors.reminder_log_agencies_for_claim(claim_token=token)]
+
+
 def reminder_stale_reclaim() -> list:
     """The retry sweep: claim again what a dead worker left, one claim per agency."""
     token = _new_token()
@@ -320,7 +334,9 @@ def smtp_failure_classify(exc):
     return False, f"{type(exc).__name__}: {exc}"
 
 
-def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.date) -> DigestResult:
+def reminder_digest_send(
+    *, agency: Agency, claim_token: str, today: datetime.date, holder: str = ""
+) -> DigestResult:
     """Send the agency's digest of the rows claimed under ``claim_token``.
 
     The rows are first taken under a fresh token, with the attempt counted, in one
@@ -334,7 +350,9 @@ def reminder_digest_send(*, agency: Agency, claim_token: str, today: datetime.da
     with transaction.atomic():
         taken = ReminderLog.objects.filter(
             agency=agency, claim_token=claim_token, state=ReminderLog.State.CLAIMED
-        ).update(claim_token=attempt_token, claimed_at=timezone.now(), attempts=F("attempts") + 1)
+        ).update(
+            claim_token=attempt_token, claimed_at=timezone.now(), attempts=F("attempts") + 1, held_by=holder
+        )
     if not taken:
         return DigestResult(state="nothing")
     rows = list(selectors.reminder_log_list_for_digest(claim_token=attempt_token))

@@ -41,12 +41,14 @@ def reminder_sweep(today=None):
 
 
 @shared_task(name="tasks.reminder_stale_requeue")
-def reminder_stale_requeue():
+def reminder_stale_requeue(dead_holder=""):
     """Beat's retry sweep, and each worker's first job: a missed daily sweep is made up
-    (late), and what a dead worker left claimed is sent again."""
+    (late), and what a dead worker left claimed is sent again: at once for a worker
+    known dead (``dead_holder``, the name of the worker that just started), after
+    REMINDER_CLAIM_STALE_SECONDS for the rest."""
     caught_up = services.reminder_catch_up()
     digests_enqueue(caught_up.digests, today=caught_up.today)
-    digests = services.reminder_stale_reclaim()
+    digests = services.reminder_dead_holder_reclaim(holder=dead_holder) + services.reminder_stale_reclaim()
     digests_enqueue(digests, today=timezone.localdate())
     return len(caught_up.digests) + len(digests)
 
@@ -58,7 +60,7 @@ reminder_stale_requeue.run_once = reminder_stale_requeue.run
 def _catch_up_at_worker_start(sender, **kwargs):
     """A worker that starts after an outage (of itself, the broker or beat) first makes
     up what was missed, instead of waiting for the retry sweep."""
-    enqueue(reminder_stale_requeue)
+    enqueue(reminder_stale_requeue, dead_holder=sender.hostname)
 
 
 def _digest_send_once(*, agency_id, claim_token, today):
@@ -84,7 +86,10 @@ def reminder_digest_send(self, *, agency_id, claim_token, today):
     agency = Agency.objects.get(pk=agency_id)
     try:
         services.reminder_digest_send(
-            agency=agency, claim_token=claim_token, today=datetime.date.fromisoformat(today)
+            agency=agency,
+            claim_token=claim_token,
+            today=datetime.date.fromisoformat(today),
+            holder=self.request.hostname or "",
         )
     except SoftTimeLimitExceeded:
         # The rows stay claimed; the retry sweep claims them again once they are stale.

@@ -266,6 +266,8 @@ REMINDER_SEND_SOFT_TIME_LIMIT = env.float(
     "REMINDER_SEND_SOFT_TIME_LIMIT", default=EMAIL_CONVERSATION_SECONDS + 60
 )
 REMINDER_SEND_TIME_LIMIT = REMINDER_SEND_SOFT_TIME_LIMIT + 30
+# send_reminders (no broker) stops sending after this many seconds; the rest stays claimed.
+REMINDER_COMMAND_DEADLINE_SECONDS = env.float("REMINDER_COMMAND_DEADLINE_SECONDS", default=900)
 # Transient SMTP failures (4xx, connection errors) are retried after base, 2×base,
 # 4×base… seconds, at most REMINDER_MAX_RETRIES times; then the ledger row is `failed`.
 REMINDER_RETRY_BASE_SECONDS = env.float("REMINDER_RETRY_BASE_SECONDS", default=60.0)

@@ -275,6 +275,8 @@ class Worker:
         self.log_dir = log_dir
         self.broker_url = broker_url
         self.extra_env = extra_env or {}
+        # A fixed node name: the same worker started again, as a service manager restarts it.
+        self.name = None
         self.process = None
         self.log_path = None
         self.count = 0
@@ -305,7 +307,7 @@ class Worker:
                 "worker",
                 *WORKER_TEST_ARGS,
                 "-n",
-                f"reminders-test-{os.getpid()}-{self.count}@%h",
+                self.name or f"reminders-test-{os.getpid()}-{self.count}@%h",
             ],
             env=env,
             cwd=BASE_DIR,

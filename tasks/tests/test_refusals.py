@@ -6,12 +6,15 @@ ledger and logged, not hidden behind "sent"; a relay that never finishes is cut 
 ``EMAIL_CONVERSATION_SECONDS`` and the digest deferred.
 """
 
+import io
 import logging
 import time
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 
+from plans.tests.factories import AgencyFactory
 from tasks import services
 from tasks.mail import ConversationTimeout
 from tasks.models import ReminderLog
@@ -127,3 +130,39 @@ def test_other_backends_record_no_refusal(plan, two_addresses):
     sweep_and_send()
     assert len(mail.outbox) == 1
     assert ReminderLog.objects.get(agency=two_addresses).refused == ""
+
+
+def send_reminders(*args):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_reminders", "--date", SWEEP_DAY.isoformat(), *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def five_agencies(plan):
+    agencies = [AgencyFactory(reminder_emails=f"vanthu{n}@dienbien.gov.vn") for n in range(5)]
+    for agency in agencies:
+        deadline_make(plan=plan, lead_agency=agency, due_on=SWEEP_DAY)
+    return agencies
+
+
+def test_send_reminders_stops_after_three_deferrals_in_a_row_and_keeps_the_rest(
+    real_smtp, five_agencies, settings
+):
+    settings.EMAIL_CONVERSATION_SECONDS = 0.3
+    real_smtp.hold = True  # a relay that accepts connections and never finishes
+    _out, err = send_reminders()
+    real_smtp.hold = False
+
+    assert len(real_smtp.attempts) == 3
+    assert "Dừng gửi (3 thư liên tiếp không gửi được): còn 2 thư chưa gửi, lượt quét sau sẽ gửi." in err
+    # Nothing lost: every row is still claimed, for the next sweep.
+    assert set(ReminderLog.objects.values_list("state", flat=True)) == {"claimed"}
+    assert ReminderLog.objects.filter(agency__in=five_agencies).count() == 5
+
+
+def test_send_reminders_stops_at_its_deadline(real_smtp, five_agencies):
+    _out, err = send_reminders("--deadline-seconds", "0")
+    assert "Dừng gửi (đã quá 0 giây): còn 5 thư chưa gửi, lượt quét sau sẽ gửi." in err
+    assert real_smtp.attempts == []
+    assert set(ReminderLog.objects.values_list("state", flat=True)) == {"claimed"}

@@ -5,6 +5,8 @@ they skip with the reason when a part is missing.
 """
 
 import datetime
+import os
+import socket
 import threading
 import time
 
@@ -135,3 +137,27 @@ def test_a_worker_killed_after_the_claim_and_before_the_send_loses_nothing(
     assert len(smtp.delivered) == 1
     row = ReminderLog.objects.get()
     assert (row.state, row.attempts) == ("sent", 2)
+
+
+def test_a_worker_killed_mid_send_is_known_dead_when_it_starts_again(worker, smtp, plan, agency):
+    """No stale window to wait for: the restarted worker of the same name claims at once
+    what its killed predecessor held (the worker's REMINDER_CLAIM_STALE_SECONDS is the
+    default 45 minutes)."""
+    worker.stop()
+    worker.name = f"reminders-restart-{os.getpid()}@%h"
+    worker.start()
+    deadline_make(plan=plan, lead_agency=agency, due_on=D)
+    smtp.hold = True
+    enqueue(reminder_sweep, today=D.isoformat())
+    assert smtp.arrived.wait(30), worker.log()
+    worker.kill()
+    smtp.hold = False
+    row = ReminderLog.objects.get()
+    assert (row.state, row.held_by) == ("claimed", worker.name.replace("%h", socket.gethostname()))
+
+    worker.start()  # the same name, as systemd restarts it
+    wait_for(lambda: len(smtp.delivered) == 1 and settled(1), 30, message="the digest after the restart")
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("sent", 2)
+    # Once: the message of the killed attempt, redelivered or not, finds nothing to send.
+    assert len(smtp.delivered) == 1

@@ -139,7 +139,7 @@ def test_send_reminders_dry_run_prints_per_agency_and_kind_and_changes_nothing(d
     text = out.getvalue()
     assert "Chạy thử ngày 02/12/2026" in text
     assert "Sở TT&TT: sắp đến hạn: 2, đến hạn: 1, quá hạn: 2" in text
-    assert "Sở Ngoại vụ: báo cơ quan đầu mối: 1" in text
+    assert "Sở Ngoại vụ: quá hạn cần đôn đốc: 1" in text
     assert not ReminderLog.objects.exists() and mail.outbox == []
 
 

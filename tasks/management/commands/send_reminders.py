@@ -1,6 +1,8 @@
 import datetime
+import time
 from collections import defaultdict
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import formats, timezone
 
@@ -8,6 +10,9 @@ from plans.management.arguments import iso_date
 from plans.models import Agency
 from tasks import services
 from tasks.models import ReminderLog
+
+# Consecutive transient failures after which the relay is taken to be down for now.
+DEFERRALS_BEFORE_STOPPING = 3
 
 
 def _day(value: datetime.date) -> str:
@@ -22,6 +27,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", type=iso_date, help="Ngày quét, dạng YYYY-MM-DD. Mặc định: hôm nay.")
+        parser.add_argument(
+            "--deadline-seconds",
+            type=float,
+            default=None,
+            help=(
+                "Dừng gửi sau chừng này giây (mặc định REMINDER_COMMAND_DEADLINE_SECONDS); thư chưa gửi "
+                "vẫn được giữ để lượt quét sau gửi."
+            ),
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -40,15 +54,33 @@ class Command(BaseCommand):
         if result.late_days:
             days = ", ".join(_day(day) for day in result.late_days)
             self.stdout.write(f"Quét bù các ngày chưa quét: {days} (thư ghi rõ là nhắc bù).")
-        sent = failed = deferred = 0
-        for agency_id, token in result.digests:
+        deadline = options["deadline_seconds"]
+        if deadline is None:
+            deadline = settings.REMINDER_COMMAND_DEADLINE_SECONDS
+        started = time.monotonic()
+        sent = failed = deferred = deferred_in_a_row = 0
+        for done, (agency_id, token) in enumerate(result.digests):
+            # A relay that hangs would otherwise cost a whole conversation per agency:
+            # stop at the deadline, or after several deferrals in a row, and leave the rest
+            # claimed for the next sweep.
+            stop = None
+            if time.monotonic() - started >= deadline:
+                stop = f"đã quá {deadline:g} giây"
+            elif deferred_in_a_row >= DEFERRALS_BEFORE_STOPPING:
+                stop = f"{deferred_in_a_row} thư liên tiếp không gửi được"
+            if stop:
+                left = len(result.digests) - done
+                self.stderr.write(f"Dừng gửi ({stop}): còn {left} thư chưa gửi, lượt quét sau sẽ gửi.")
+                break
             agency = Agency.objects.get(pk=agency_id)
             try:
                 digest = services.reminder_digest_send(agency=agency, claim_token=token, today=today)
             except services.ReminderSendDeferred as exc:
                 deferred += 1
+                deferred_in_a_row += 1
                 self.stderr.write(f"{agency}: tạm thời chưa gửi được ({exc}); lần quét sau sẽ gửi lại.")
                 continue
+            deferred_in_a_row = 0
             if digest.state == "sent":
                 sent += 1
                 self.stdout.write(
