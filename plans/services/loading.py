@@ -1,4 +1,5 @@
-"""A plan loaded from its sources (``plans.sources``): matched, never overwritten."""
+"""A plan loaded from its sources (``plans.sources``): matched, never overwritten, except
+where a source correction replaces a value nobody has edited since."""
 
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from plans.services.deadlines import task_create
 class LoadResult:
     created: dict[str, int] = field(default_factory=dict)
     existing: dict[str, int] = field(default_factory=dict)
+    corrected: dict[str, int] = field(default_factory=dict)
 
     def count(self, kind, created):
         bucket = self.created if created else self.existing
@@ -48,13 +50,36 @@ def _get_or_create(model, lookup, defaults, result, kind, *, also_match=None):
     return obj
 
 
+def _apply_corrections(obj, row, superseded, result, kind):
+    """Bring an existing row in line with corrected sources, field by field, where the
+    field still holds a value an earlier version of the sources loaded (``superseded``:
+    field → earlier values). Saved one by one, so the change is in the row's history."""
+    changed = False
+    for name, earlier in superseded.items():
+        value = getattr(obj, name)
+        if value in earlier and value != row[name]:
+            setattr(obj, name, row[name])
+            changed = True
+    if not changed:
+        return
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ValidationError(f"{obj._meta.verbose_name} “{obj}”: {' '.join(exc.messages)}") from exc
+    obj.save()
+    result.corrected[kind] = result.corrected.get(kind, 0) + 1
+
+
 @transaction.atomic
-def plan_load(*, agencies, plan, areas, documents, tasks, today=None) -> LoadResult:
+def plan_load(*, agencies, plan, areas, documents, tasks, superseded=None, today=None) -> LoadResult:
     """Load a plan from structured source data (see ``plans.sources.plan_139``).
 
     Idempotent: rows are matched by their natural keys (agency code, plan number, area
-    number, document number, task code); rows that exist are not touched.
+    number, document number, task code); rows that exist are not touched, except the
+    fields of ``superseded`` ({(kind, key): {field: [earlier values]}}) that still hold a
+    value the sources have since corrected.
     """
+    superseded = superseded or {}
     result = LoadResult()
     agency_by_code = {}
     for row in agencies:
@@ -75,13 +100,17 @@ def plan_load(*, agencies, plan, areas, documents, tasks, today=None) -> LoadRes
         )
     for row in documents:
         row = dict(row)
-        _get_or_create(
-            RelatedDocument, {"plan": plan_obj, "number": row.pop("number")}, row, result, "documents"
+        number = row.pop("number")
+        document = _get_or_create(
+            RelatedDocument, {"plan": plan_obj, "number": number}, row, result, "documents"
         )
+        _apply_corrections(document, row, superseded.get(("documents", number), {}), result, "documents")
     for row in tasks:
         row = dict(row)
-        if plan_obj.tasks.filter(code=row["code"]).exists():
+        existing = plan_obj.tasks.filter(code=row["code"]).first()
+        if existing is not None:
             result.count("tasks", created=False)
+            _apply_corrections(existing, row, superseded.get(("tasks", row["code"]), {}), result, "tasks")
             continue
         task_create(
             plan=plan_obj,

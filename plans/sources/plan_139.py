@@ -159,37 +159,52 @@ AREAS = [
     }
 ]
 
+_DOCUMENT_NOTE = "Trích yếu và ngày ban hành theo văn bản đã công bố ({where})."
+
 DOCUMENTS = [
     {
         "number": "281/QĐ-UBND",
         "title": (
-            "Quyết định phê duyệt Đề án Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn "
-            "2018 – 2020, tầm nhìn đến 2025"
+            "Phê duyệt Đề án “Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn 2018-2020 "
+            "tầm nhìn đến 2025”"
         ),
         "issued_on": datetime.date(2018, 4, 12),
         "note": (
             f"Ngày ban hành chưa thống nhất giữa các nguồn: {NEWS_ITEM} ghi ngày 18/4/2018; các "
-            "trang văn bản pháp luật và tin của tỉnh ngày 23/04/2018 ghi ngày 12/04/2018. "
-            "Tạm ghi 12/04/2018; sửa khi đối chiếu được văn bản gốc."
+            "trang văn bản pháp luật và tin của tỉnh ngày 23/04/2018 ghi ngày 12/04/2018 (phần đầu "
+            "văn bản: “Điện Biên, ngày 12 tháng 04 năm 2018”). Tạm ghi 12/04/2018; sửa khi đối chiếu "
+            "được văn bản gốc."
         ),
     },
     {
         "number": "18/2018/QĐ-UBND",
-        "title": "Quy định về hoạt động thông tin đối ngoại",
+        "title": ("Ban hành Quy định về quản lý hoạt động thông tin đối ngoại trên địa bàn tỉnh Điện Biên"),
         "issued_on": datetime.date(2018, 4, 12),
-        "note": "Tài liệu tham chiếu của dự án (văn bản liên quan của tỉnh). Trích yếu tóm tắt.",
+        "note": _DOCUMENT_NOTE.format(where="trang tin của tỉnh, 19/04/2018"),
     },
     {
         "number": "25/2012/QĐ-UBND",
-        "title": "Quy định về quản lý thống nhất các hoạt động đối ngoại",
-        "issued_on": None,
-        "note": "Tài liệu tham chiếu của dự án; nguồn không nêu ngày ban hành. Trích yếu tóm tắt.",
+        "title": "Ban hành Quy chế quản lý thống nhất các hoạt động đối ngoại trên địa bàn tỉnh Điện Biên",
+        "issued_on": datetime.date(2012, 11, 12),
+        "note": _DOCUMENT_NOTE.format(where="trang văn bản pháp luật; là “Quy chế”, không phải “Quy định”"),
     },
     {
         "number": "15/2015/QĐ-UBND",
-        "title": "Quy định theo dõi, đôn đốc việc thực hiện nhiệm vụ do UBND tỉnh giao",
+        "title": (
+            "Ban hành Quy chế theo dõi, đôn đốc, kiểm tra việc thực hiện nhiệm vụ do Ủy ban nhân "
+            "dân tỉnh, Chủ tịch Ủy ban nhân dân tỉnh giao"
+        ),
         "issued_on": datetime.date(2015, 9, 21),
-        "note": "Tài liệu tham chiếu của dự án (văn bản liên quan của tỉnh). Trích yếu tóm tắt.",
+        "note": _DOCUMENT_NOTE.format(
+            where="toàn văn trên hai trang văn bản pháp luật; Chủ tịch UBND tỉnh ký, căn cứ Quyết định "
+            "số 42/2014/QĐ-TTg"
+        ),
+    },
+    {
+        "number": "14/2014/QĐ-UBND",
+        "title": ("Ban hành Quy chế quản lý nhà nước về thông tin đối ngoại trên địa bàn tỉnh Điện Biên"),
+        "issued_on": datetime.date(2014, 7, 7),
+        "note": _DOCUMENT_NOTE.format(where="toàn văn trên trang văn bản pháp luật"),
     },
 ]
 
@@ -206,7 +221,7 @@ TASKS = [
             "Sở Thông tin và Truyền thông được giao chủ trì phối hợp với các sở, ban, ngành tỉnh "
             "và UBND các huyện, thị xã, thành phố tham mưu đẩy mạnh công tác thông tin đối ngoại "
             "phục vụ quá trình hội nhập kinh tế quốc tế trên địa bàn tỉnh và trọng tâm là triển "
-            "khai thực hiện có hiệu quả Quyết định số 281/QĐ-UBND ngày 18/4/2018 của UBND tỉnh "
+            "khai thực hiện có hiệu quả Quyết định số 281/QĐ-UBND ngày 12/04/2018 của UBND tỉnh "
             "phê duyệt Đề án Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn 2018 – 2020 "
             "tầm nhìn đến 2025."
         ),
@@ -217,17 +232,73 @@ TASKS = [
         # an admin fills them in from the original document.
         "schedule": Schedule.UNSPECIFIED,
         "source_note": (
+            f"{NEWS_ITEM}: nội dung giao việc trích nguyên văn, trừ ngày của Quyết định số "
+            "281/QĐ-UBND: tin ghi 18/4/2018, ở đây ghi ngày theo văn bản liên quan của kế hoạch "
+            "(12/04/2018, xem ghi chú của văn bản đó). Mã 5.1 do cổng đặt (nhiệm vụ thứ nhất của "
+            "nội dung 5). “Các sở, ban, ngành tỉnh” được hiểu là 18 sở, ngành cấp tỉnh trong danh "
+            "sách năm 2019 (trừ Sở TT&TT). Nguồn không nêu sản phẩm và thời hạn: cần bổ sung từ "
+            "văn bản gốc."
+        ),
+    }
+]
+
+
+# Values that earlier versions of these sources loaded and that the reference has since
+# corrected, by (kind, natural key) and field. Loading again replaces a field only while
+# it still holds one of these values: a field an admin has edited since is left alone.
+SUPERSEDED = {
+    ("documents", "281/QĐ-UBND"): {
+        "title": [
+            "Quyết định phê duyệt Đề án Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn "
+            "2018 – 2020, tầm nhìn đến 2025"
+        ],
+        "note": [
+            f"Ngày ban hành chưa thống nhất giữa các nguồn: {NEWS_ITEM} ghi ngày 18/4/2018; các "
+            "trang văn bản pháp luật và tin của tỉnh ngày 23/04/2018 ghi ngày 12/04/2018. "
+            "Tạm ghi 12/04/2018; sửa khi đối chiếu được văn bản gốc."
+        ],
+    },
+    ("documents", "18/2018/QĐ-UBND"): {
+        "title": ["Quy định về hoạt động thông tin đối ngoại"],
+        "note": ["Tài liệu tham chiếu của dự án (văn bản liên quan của tỉnh). Trích yếu tóm tắt."],
+    },
+    ("documents", "25/2012/QĐ-UBND"): {
+        "title": ["Quy định về quản lý thống nhất các hoạt động đối ngoại"],
+        "issued_on": [None],
+        "note": ["Tài liệu tham chiếu của dự án; nguồn không nêu ngày ban hành. Trích yếu tóm tắt."],
+    },
+    ("documents", "15/2015/QĐ-UBND"): {
+        "title": ["Quy định theo dõi, đôn đốc việc thực hiện nhiệm vụ do UBND tỉnh giao"],
+        "note": ["Tài liệu tham chiếu của dự án (văn bản liên quan của tỉnh). Trích yếu tóm tắt."],
+    },
+    ("tasks", "5.1"): {
+        "description": [
+            "Sở Thông tin và Truyền thông được giao chủ trì phối hợp với các sở, ban, ngành tỉnh "
+            "và UBND các huyện, thị xã, thành phố tham mưu đẩy mạnh công tác thông tin đối ngoại "
+            "phục vụ quá trình hội nhập kinh tế quốc tế trên địa bàn tỉnh và trọng tâm là triển "
+            "khai thực hiện có hiệu quả Quyết định số 281/QĐ-UBND ngày 18/4/2018 của UBND tỉnh "
+            "phê duyệt Đề án Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn 2018 – 2020 "
+            "tầm nhìn đến 2025."
+        ],
+        "source_note": [
             f"{NEWS_ITEM}: nội dung giao việc trích nguyên văn. Mã 5.1 do cổng đặt (nhiệm vụ thứ "
             "nhất của nội dung 5). “Các sở, ban, ngành tỉnh” được hiểu là 18 sở, ngành cấp tỉnh "
             "trong danh sách năm 2019 (trừ Sở TT&TT). Nguồn không nêu sản phẩm và thời hạn: cần "
             "bổ sung từ văn bản gốc."
-        ),
-    }
-]
+        ],
+    },
+}
 
 
 def load():
     """Load what the sources say into the database; idempotent (``plans.services.plan_load``)."""
     from plans.services import plan_load
 
-    return plan_load(agencies=AGENCIES, plan=PLAN, areas=AREAS, documents=DOCUMENTS, tasks=TASKS)
+    return plan_load(
+        agencies=AGENCIES,
+        plan=PLAN,
+        areas=AREAS,
+        documents=DOCUMENTS,
+        tasks=TASKS,
+        superseded=SUPERSEDED,
+    )

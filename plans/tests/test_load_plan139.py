@@ -72,6 +72,108 @@ def test_decision_281_records_the_date_discrepancy():
     assert "18/4/2018" in doc.note and "12/04/2018" in doc.note
 
 
+# The reference documents as published (reference facts of Plan 139): number, date, title.
+PUBLISHED_DOCUMENTS = [
+    (
+        "281/QĐ-UBND",
+        datetime.date(2018, 4, 12),
+        "Phê duyệt Đề án “Phát triển thông tin đối ngoại tỉnh Điện Biên giai đoạn 2018-2020 tầm nhìn "
+        "đến 2025”",
+    ),
+    (
+        "18/2018/QĐ-UBND",
+        datetime.date(2018, 4, 12),
+        "Ban hành Quy định về quản lý hoạt động thông tin đối ngoại trên địa bàn tỉnh Điện Biên",
+    ),
+    (
+        "15/2015/QĐ-UBND",
+        datetime.date(2015, 9, 21),
+        "Ban hành Quy chế theo dõi, đôn đốc, kiểm tra việc thực hiện nhiệm vụ do Ủy ban nhân dân "
+        "tỉnh, Chủ tịch Ủy ban nhân dân tỉnh giao",
+    ),
+    (
+        "25/2012/QĐ-UBND",
+        datetime.date(2012, 11, 12),
+        "Ban hành Quy chế quản lý thống nhất các hoạt động đối ngoại trên địa bàn tỉnh Điện Biên",
+    ),
+    (
+        "14/2014/QĐ-UBND",
+        datetime.date(2014, 7, 7),
+        "Ban hành Quy chế quản lý nhà nước về thông tin đối ngoại trên địa bàn tỉnh Điện Biên",
+    ),
+]
+
+
+def test_reference_documents_carry_their_published_titles_and_dates():
+    load()
+    documents = {doc.number: (doc.issued_on, doc.title) for doc in RelatedDocument.objects.all()}
+    assert documents == {number: (day, title) for number, day, title in PUBLISHED_DOCUMENTS}
+    assert "“Quy chế”, không phải “Quy định”" in RelatedDocument.objects.get(number="25/2012/QĐ-UBND").note
+
+
+def test_task_5_1_quotes_the_recorded_date_of_decision_281_never_the_news_items_alone():
+    load()
+    task = Task.objects.get(code="5.1")
+    recorded = RelatedDocument.objects.get(number="281/QĐ-UBND").issued_on
+    assert f"Quyết định số 281/QĐ-UBND ngày {recorded:%d/%m/%Y}" in task.description
+    assert "18/4/2018" not in task.description
+    # The discrepancy is kept where the task says where its text comes from.
+    assert "tin ghi 18/4/2018" in task.source_note and "12/04/2018" in task.source_note
+
+
+def _as_loaded_by_the_earlier_sources():
+    """Put back the values the earlier sources loaded, as a database loaded then holds."""
+    for (kind, key), fields in plan_139.SUPERSEDED.items():
+        model, lookup = (RelatedDocument, "number") if kind == "documents" else (Task, "code")
+        obj = model.objects.get(**{lookup: key})
+        for name, earlier in fields.items():
+            setattr(obj, name, earlier[0])
+        obj.save()
+    RelatedDocument.objects.get(number="14/2014/QĐ-UBND").delete()
+
+
+def test_loading_again_corrects_a_database_loaded_from_the_earlier_sources():
+    load()
+    _as_loaded_by_the_earlier_sources()
+    task = Task.objects.get(code="5.1")
+    assert "ngày 18/4/2018" in task.description
+    history_before = task.history.count()
+
+    output = load()
+
+    assert "văn bản liên quan: tạo mới 1, đã có 4, cập nhật theo nguồn đã đính chính 4" in output
+    assert "nhiệm vụ: tạo mới 0, đã có 1, cập nhật theo nguồn đã đính chính 1" in output
+    documents = {doc.number: (doc.issued_on, doc.title) for doc in RelatedDocument.objects.all()}
+    assert documents == {number: (day, title) for number, day, title in PUBLISHED_DOCUMENTS}
+    task.refresh_from_db()
+    assert task.description == plan_139.TASKS[0]["description"]
+    assert task.source_note == plan_139.TASKS[0]["source_note"]
+    assert task.history.count() == history_before + 1  # the correction is in the history
+    # A third load finds nothing left to correct.
+    assert "cập nhật theo nguồn" not in load()
+
+
+def test_a_correction_leaves_a_value_an_admin_has_edited():
+    load()
+    _as_loaded_by_the_earlier_sources()
+    doc = RelatedDocument.objects.get(number="18/2018/QĐ-UBND")
+    doc.title = "Trích yếu do cán bộ đầu mối sửa theo văn bản gốc"
+    doc.save()
+    task = Task.objects.get(code="5.1")
+    task.description = "Nội dung do cán bộ đầu mối nhập từ văn bản gốc."
+    task.save()
+
+    load()
+
+    doc.refresh_from_db()
+    assert doc.title == "Trích yếu do cán bộ đầu mối sửa theo văn bản gốc"
+    # The fields nobody edited are still corrected.
+    assert doc.note == plan_139.DOCUMENTS[1]["note"]
+    task.refresh_from_db()
+    assert task.description == "Nội dung do cán bộ đầu mối nhập từ văn bản gốc."
+    assert task.source_note == plan_139.TASKS[0]["source_note"]
+
+
 def test_loading_twice_changes_nothing_and_keeps_admin_edits():
     first = load()
     assert "kế hoạch: tạo mới 1, đã có 0" in first
