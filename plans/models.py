@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans import schedules
+from plans.collation import sorted_vietnamese
 from plans.history import RecordedQuerySet
 from plans.validators import validate_document_number, validate_email_list
 from plans.working_days import WorkingCalendar
@@ -450,6 +451,15 @@ class Task(models.Model):
                 "period": plan.period_display
             }
         return errors
+
+    @property
+    def cooperating_labels(self) -> list[str]:
+        """The cooperating agencies as the plan writes them: agencies named one by one,
+        then collective phrases as written ("các sở, ban, ngành tỉnh"), each in
+        Vietnamese order. Reads ``cooperating_agencies`` and ``cooperating_groups``
+        (prefetch both to list many tasks)."""
+        agencies = sorted_vietnamese(str(agency) for agency in self.cooperating_agencies.all())
+        return agencies + sorted_vietnamese(group.name for group in self.cooperating_groups.all())
 
     @property
     def schedule_display(self):

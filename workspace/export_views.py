@@ -59,7 +59,7 @@ def _deadline_rows(deadlines, cooperating):
             task_code=row["task__code"],
             task_title=row["task__title"],
             lead_agency=row["responsible_agency__short_name"] or row["responsible_agency__name"],
-            cooperating_agencies=", ".join(cooperating.get(row["task_id"], [])),
+            cooperating_agencies="; ".join(cooperating.get(row["task_id"], [])),
             period_label=row["period_label"],
             due_on=row["due_on"],
             ends_on=row["ends_on"],
@@ -85,6 +85,9 @@ def deadline_list_export(request):
     dates = selectors.status_dates_get(period=filters.period)
     deadlines = document_selectors.deadline_list_for_export(user=request.user, filters=filters, dates=dates)
     cooperating = document_selectors.cooperating_agency_names(deadlines=deadlines)
+    # Collective phrases ("các sở, ban, ngành tỉnh") as written, after the agencies named.
+    for task_id, names in selectors.cooperating_group_names(task_ids=deadlines.values("task_id")).items():
+        cooperating[task_id] = [*cooperating.get(task_id, []), *names]
     own_agency = None if permissions.can_see_all_agencies(request.user) else request.user.agency
     content = excel.deadline_list_workbook(
         rows=_deadline_rows(deadlines, cooperating),

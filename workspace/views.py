@@ -212,7 +212,6 @@ def _deadline_page(
     request, deadline, *, report_form=None, contribution_form=None, waiver_form=None, status=200
 ):
     task = deadline.task
-    cooperating = list(task.cooperating_agencies.all())
     # Done means an accepted completion report exists, whatever day it is dated.
     done = deadline.completed_on is not None
     waived = deadline.waived_at is not None
@@ -229,7 +228,6 @@ def _deadline_page(
     context = {
         "deadline": deadline,
         "task": task,
-        "cooperating": cooperating,
         "reports": reports,
         "waiting_report": waiting,
         "can_withdraw": may_submit and waiting is not None,

@@ -19,6 +19,7 @@ from plans.selectors.agencies import (
     agency_group_members_on,
     agency_match,
     agency_successors,
+    cooperating_group_names,
 )
 from plans.selectors.deadlines import (
     UPCOMING_DAYS,
@@ -99,6 +100,7 @@ __all__ = [
     "ReorganisationSpec",
     "Succession",
     "agency_group_members_on",
+    "cooperating_group_names",
     "agency_match",
     "agency_successors",
     "reorganisation_list",

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 
-from plans.models import Agency, AgencyGroup, Reorganisation, ReorganisationLink
+from plans.collation import sorted_vietnamese
+from plans.models import Agency, AgencyGroup, Reorganisation, ReorganisationLink, Task
 
 # How far successions are followed (A → B → C): deep enough for any real chain, and a
 # guard against a cycle entered by mistake.
@@ -137,3 +138,15 @@ def agency_match(*, text: str) -> AgencyMatch | None:
             successors = agency_successors(agency=agency) if agency.ended_on else Succession()
             return AgencyMatch(agency=agency, successors=successors)
     return None
+
+
+def cooperating_group_names(*, task_ids) -> dict[int, list[str]]:
+    """The collective phrases cooperating on each task (``task_ids``: ids or a subquery),
+    as written and in Vietnamese order, by task id; one query."""
+    links = Task.cooperating_groups.through.objects.filter(task_id__in=task_ids).values_list(
+        "task_id", "agencygroup__name"
+    )
+    names: dict[int, list[str]] = {}
+    for task_id, name in links:
+        names.setdefault(task_id, []).append(name)
+    return {task_id: sorted_vietnamese(group_names) for task_id, group_names in names.items()}

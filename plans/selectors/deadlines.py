@@ -41,9 +41,11 @@ def _cooperates(agency_id: int, *, task_field: str = "task") -> Q:
 
 def task_cooperating_ids(task: Task) -> set[int]:
     """The agencies cooperating on a task: named, or members of a cooperating group
-    (from ``deadline_get_for_page``'s prefetch when there)."""
+    (from ``deadline_get_for_page``'s prefetch when there). The lead agency is never its
+    own task's cooperator, even when a group ("các sở, ban, ngành tỉnh") includes it."""
     named = {agency.pk for agency in task.cooperating_agencies.all()}
-    return named | {member.pk for group in task.cooperating_groups.all() for member in group.members.all()}
+    members = {member.pk for group in task.cooperating_groups.all() for member in group.members.all()}
+    return (named | members) - {task.lead_agency_id}
 
 
 def tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:

@@ -32,7 +32,9 @@ def plan_list(*, include_drafts: bool) -> QuerySet[Plan]:
 
 def plan_list_with_content(*, include_drafts: bool) -> QuerySet[Plan]:
     """Plans with their documents, areas and tasks (agencies included) prefetched."""
-    tasks = Task.objects.select_related("lead_agency").prefetch_related("cooperating_agencies")
+    tasks = Task.objects.select_related("lead_agency").prefetch_related(
+        "cooperating_agencies", "cooperating_groups"
+    )
     areas = ContentArea.objects.prefetch_related(Prefetch("tasks", queryset=tasks))
     return _plans_visible(include_drafts=include_drafts).prefetch_related(
         "documents", Prefetch("areas", queryset=areas)

@@ -285,6 +285,7 @@ def task_create(
     lead_agency: Agency,
     schedule: str,
     cooperating_agencies=(),
+    cooperating_groups=(),
     today: datetime.date | None = None,
     **fields,
 ) -> Task:
@@ -293,6 +294,7 @@ def task_create(
     )
     task.full_clean()
     task.save()
+    task.cooperating_groups.set(cooperating_groups)
     task.cooperating_agencies.set(cooperating_agencies)
     deadline_sync_for_task(task=task, today=today)
     return task

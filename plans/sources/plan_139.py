@@ -101,6 +101,33 @@ AGENCIES = (
 DEPARTMENT_CODES = [code for code, _name, _short in _DEPARTMENTS]
 DISTRICT_CODES = [code for code, _name, _short in _DISTRICTS]
 
+# Collective phrases as the plan writes them, and the agencies each stands for (the
+# 2019 list). The coordinator may change the members in the admin; loading again keeps
+# them as edited.
+DEPARTMENTS_PHRASE = "các sở, ban, ngành tỉnh"
+DISTRICTS_PHRASE = "UBND các huyện, thị xã, thành phố"
+
+GROUPS = [
+    {
+        "name": DEPARTMENTS_PHRASE,
+        "phrases": "Các sở, ban, ngành tỉnh\nCác sở, ban, ngành cấp tỉnh",
+        "members": DEPARTMENT_CODES,
+        "note": (
+            f"Cụm từ trong {NEWS_ITEM}. Được hiểu là 19 sở, ngành cấp tỉnh trong danh sách năm 2019; "
+            "cơ quan chủ trì của một nhiệm vụ không tính là cơ quan phối hợp của chính nhiệm vụ đó."
+        ),
+    },
+    {
+        "name": DISTRICTS_PHRASE,
+        "phrases": "UBND các huyện, thị xã, thành phố\nỦy ban nhân dân các huyện, thị xã, thành phố",
+        "members": DISTRICT_CODES,
+        "note": (
+            f"Cụm từ trong {NEWS_ITEM}: 10 đơn vị cấp huyện năm 2019. Cấp huyện chấm dứt hoạt động "
+            "từ 01/07/2025; cơ quan nào thay cho nhóm này do sự kiện tổ chức lại cơ quan ghi nhận."
+        ),
+    },
+]
+
 PLAN = {
     "number": "139/KH-UBND",
     "title": (
@@ -227,7 +254,9 @@ TASKS = [
         ),
         "expected_output": "",
         "lead_agency": "so-tttt",
-        "cooperating_agencies": [code for code in DEPARTMENT_CODES if code != "so-tttt"] + DISTRICT_CODES,
+        # As the source words them: two collective phrases, not a list of agencies.
+        "cooperating_agencies": [],
+        "cooperating_groups": [DEPARTMENTS_PHRASE, DISTRICTS_PHRASE],
         # The item gives neither a deadline nor an output: nothing is generated until
         # an admin fills them in from the original document.
         "schedule": Schedule.UNSPECIFIED,
@@ -235,17 +264,18 @@ TASKS = [
             f"{NEWS_ITEM}: nội dung giao việc trích nguyên văn, trừ ngày của Quyết định số "
             "281/QĐ-UBND: tin ghi 18/4/2018, ở đây ghi ngày theo văn bản liên quan của kế hoạch "
             "(12/04/2018, xem ghi chú của văn bản đó). Mã 5.1 do cổng đặt (nhiệm vụ thứ nhất của "
-            "nội dung 5). “Các sở, ban, ngành tỉnh” được hiểu là 18 sở, ngành cấp tỉnh trong danh "
-            "sách năm 2019 (trừ Sở TT&TT). Nguồn không nêu sản phẩm và thời hạn: cần bổ sung từ "
-            "văn bản gốc."
+            "nội dung 5). Cơ quan phối hợp ghi như nguồn: hai nhóm “các sở, ban, ngành tỉnh” và "
+            "“UBND các huyện, thị xã, thành phố” (thành viên: xem từng nhóm). Nguồn không nêu sản "
+            "phẩm và thời hạn: cần bổ sung từ văn bản gốc."
         ),
     }
 ]
 
 
 # Values that earlier versions of these sources loaded and that the reference has since
-# corrected, by (kind, natural key) and field. Loading again replaces a field only while
-# it still holds one of these values: a field an admin has edited since is left alone.
+# corrected, by (kind, natural key) and field (or fields corrected together). Loading
+# again replaces a field only while it still holds one of these values: a field an
+# admin has edited since is left alone.
 SUPERSEDED = {
     ("documents", "281/QĐ-UBND"): {
         "title": [
@@ -272,6 +302,10 @@ SUPERSEDED = {
         "note": ["Tài liệu tham chiếu của dự án (văn bản liên quan của tỉnh). Trích yếu tóm tắt."],
     },
     ("tasks", "5.1"): {
+        # The 18 other departments and the 10 districts listed one by one, and no group.
+        ("cooperating_agencies", "cooperating_groups"): [
+            (sorted([code for code in DEPARTMENT_CODES if code != "so-tttt"] + DISTRICT_CODES), [])
+        ],
         "description": [
             "Sở Thông tin và Truyền thông được giao chủ trì phối hợp với các sở, ban, ngành tỉnh "
             "và UBND các huyện, thị xã, thành phố tham mưu đẩy mạnh công tác thông tin đối ngoại "
@@ -296,6 +330,7 @@ def load():
 
     return plan_load(
         agencies=AGENCIES,
+        groups=GROUPS,
         plan=PLAN,
         areas=AREAS,
         documents=DOCUMENTS,

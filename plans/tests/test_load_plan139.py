@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from plans.models import Agency, ContentArea, Deadline, Plan, RelatedDocument, Task
+from plans.models import Agency, AgencyGroup, ContentArea, Deadline, Plan, RelatedDocument, Task
 from plans.sources import plan_139
 
 pytestmark = pytest.mark.django_db
@@ -42,15 +42,36 @@ def test_only_the_sourced_task_is_loaded():
     task = Task.objects.get()
     assert (task.code, task.area.number, task.lead_agency.short_name) == ("5.1", 5, "Sở TT&TT")
     assert "281/QĐ-UBND" in task.title
-    cooperating = task.cooperating_agencies.all()
-    assert cooperating.count() == 28  # the other 18 departments and the 10 districts
-    assert not cooperating.filter(code="so-tttt").exists()
-    assert cooperating.filter(kind=Agency.Kind.DISTRICT).count() == 10
+    # The cooperating agencies as the source words them: two collective phrases.
+    assert not task.cooperating_agencies.exists()
+    assert [group.name for group in task.cooperating_groups.order_by("pk")] == [
+        "các sở, ban, ngành tỉnh",
+        "UBND các huyện, thị xã, thành phố",
+    ]
     assert task.expected_output == ""  # the source does not say
     # Neither the deadline nor the output is in the sources: none is invented.
     assert task.schedule == Task.Schedule.UNSPECIFIED
     assert not task.deadlines.exists()
     assert "Nguồn không nêu sản phẩm và thời hạn" in task.source_note
+
+
+def test_the_phrases_stand_for_the_2019_departments_and_districts():
+    load()
+    departments = AgencyGroup.objects.get(name="các sở, ban, ngành tỉnh")
+    districts = AgencyGroup.objects.get(name="UBND các huyện, thị xã, thành phố")
+    assert set(departments.members.all()) == set(Agency.objects.filter(kind=Agency.Kind.DEPARTMENT))
+    assert departments.members.count() == 19
+    assert set(districts.members.all()) == set(Agency.objects.filter(kind=Agency.Kind.DISTRICT))
+    assert districts.members.count() == 10
+    assert "Các sở, ban, ngành tỉnh" in departments.phrase_list()
+
+
+def test_a_group_edited_by_the_coordinator_keeps_its_members_on_reload():
+    load()
+    districts = AgencyGroup.objects.get(name="UBND các huyện, thị xã, thành phố")
+    districts.members.remove(Agency.objects.get(code="tx-muong-lay"))
+    assert "nhóm cơ quan, đơn vị: tạo mới 0, đã có 2" in load()
+    assert districts.members.count() == 9
 
 
 def test_every_row_carries_its_source_note():
@@ -127,7 +148,11 @@ def _as_loaded_by_the_earlier_sources():
         model, lookup = (RelatedDocument, "number") if kind == "documents" else (Task, "code")
         obj = model.objects.get(**{lookup: key})
         for name, earlier in fields.items():
-            setattr(obj, name, earlier[0])
+            if name == ("cooperating_agencies", "cooperating_groups"):
+                obj.cooperating_groups.clear()
+                obj.cooperating_agencies.set(Agency.objects.filter(code__in=earlier[0][0]))
+            else:
+                setattr(obj, name, earlier[0])
         obj.save()
     RelatedDocument.objects.get(number="14/2014/QĐ-UBND").delete()
 
@@ -148,7 +173,15 @@ def test_loading_again_corrects_a_database_loaded_from_the_earlier_sources():
     task.refresh_from_db()
     assert task.description == plan_139.TASKS[0]["description"]
     assert task.source_note == plan_139.TASKS[0]["source_note"]
-    assert task.history.count() == history_before + 1  # the correction is in the history
+    assert not task.cooperating_agencies.exists()
+    assert {group.name for group in task.cooperating_groups.all()} == {
+        "các sở, ban, ngành tỉnh",
+        "UBND các huyện, thị xã, thành phố",
+    }
+    # The correction is in the history: the text, then the cooperating agencies removed.
+    assert task.history.count() > history_before
+    assert task.history.first().cooperating_agencies.count() == 0
+    assert task.history.filter(description__contains="ngày 18/4/2018").exists()
     # A third load finds nothing left to correct.
     assert "cập nhật theo nguồn" not in load()
 
@@ -172,6 +205,18 @@ def test_a_correction_leaves_a_value_an_admin_has_edited():
     task.refresh_from_db()
     assert task.description == "Nội dung do cán bộ đầu mối nhập từ văn bản gốc."
     assert task.source_note == plan_139.TASKS[0]["source_note"]
+
+
+def test_cooperating_agencies_an_admin_has_changed_are_not_replaced_by_the_phrases():
+    load()
+    _as_loaded_by_the_earlier_sources()
+    task = Task.objects.get(code="5.1")
+    task.cooperating_agencies.remove(Agency.objects.get(code="so-y-te"))
+
+    load()
+
+    assert task.cooperating_agencies.count() == 27
+    assert not task.cooperating_groups.exists()
 
 
 def test_loading_twice_changes_nothing_and_keeps_admin_edits():

@@ -20,6 +20,7 @@ class Command(BaseCommand):
             raise CommandError("Không nạp được, dữ liệu không thay đổi: " + " ".join(exc.messages)) from exc
         labels = {
             "agencies": "cơ quan, đơn vị",
+            "groups": "nhóm cơ quan, đơn vị",
             "plans": "kế hoạch",
             "areas": "nội dung",
             "documents": "văn bản liên quan",
