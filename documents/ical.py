@@ -55,7 +55,7 @@ def _description(deadline: Deadline, *, leads: bool, status: str, url: str, toda
     task = deadline.task
     lines = [
         f"Kế hoạch: {_plain(task.plan.number)}",
-        f"Kỳ: {_plain(deadline.period_label)}",
+        *([f"Kỳ: {_plain(deadline.cycle_label)}"] if deadline.cycle_label else []),
         f"Hạn: {deadline.due_on:%d/%m/%Y}"
         + (
             f", hết hạn {deadline.ends_on:%d/%m/%Y} (hạn rơi vào ngày nghỉ)"

@@ -29,7 +29,7 @@ ACCEPTED_FORMS = [
     ("Thường xuyên, báo cáo hằng năm, cuối tháng 06", "thường xuyên, báo cáo hằng năm, hạn ngày 30/6"),
     ("Thường xuyên, báo cáo 6 tháng", "thường xuyên, báo cáo mỗi 6 tháng"),
     ("Thường xuyên, báo cáo hằng quý", "thường xuyên, báo cáo mỗi quý"),
-    ("Chưa xác định", "văn bản chưa nêu thời hạn: chưa lập hạn báo cáo"),
+    ("Chưa xác định", "văn bản chưa nêu thời hạn: chưa lập hạn nhiệm vụ"),
 ]
 
 

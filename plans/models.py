@@ -558,6 +558,8 @@ class Deadline(models.Model):
         ]
 
     def __str__(self):
+        if not self.cycle_label:
+            return f"{self.task.code} – {self.period_text}"
         due = formats.date_format(self.due_on, "SHORT_DATE_FORMAT")
         return f"{self.task.code} – {self.period_label} ({due})"
 
@@ -566,6 +568,18 @@ class Deadline(models.Model):
         if self.ends_on is None and self.due_on is not None:
             self.ends_on = working_calendar_load().period_end(self.due_on)
         super().save(*args, **kwargs)
+
+    @property
+    def cycle_label(self) -> str:
+        """The cycle ("Quý IV/2026"), or "" for a one-off deadline (its date says it all)."""
+        return schedules.cycle_label(self.period_label)
+
+    @property
+    def period_text(self) -> str:
+        """Which deadline of its task this is, in a few words: the cycle, or "hạn 04/12/2026"."""
+        return self.cycle_label or _("hạn %(due)s") % {
+            "due": formats.date_format(self.due_on, "SHORT_DATE_FORMAT")
+        }
 
     @property
     def is_waived(self) -> bool:

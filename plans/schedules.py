@@ -76,6 +76,16 @@ def _quarterly(year, due_day):
     ]
 
 
+# A one-off deadline's period label only repeats its date ("Thời hạn 04/12/2026").
+ONE_OFF_LABEL_PREFIX = "Thời hạn "
+
+
+def cycle_label(period_label: str) -> str:
+    """The cycle a deadline belongs to ("Quý IV/2026"), or "" for a one-off deadline,
+    whose label only repeats its date: pages and messages then show the date alone."""
+    return "" if period_label.startswith(ONE_OFF_LABEL_PREFIX) else period_label
+
+
 def occurrences(*, schedule, cycle="", due_on=None, due_day=None, due_month=None, start, end):
     """Due dates of a schedule from ``start`` through ``end`` (both inclusive).
 
@@ -86,7 +96,7 @@ def occurrences(*, schedule, cycle="", due_on=None, due_day=None, due_month=None
     if schedule == Schedule.UNSPECIFIED:
         return []
     if schedule == Schedule.ONE_OFF:
-        label = "Thời hạn " + due_on.strftime("%d/%m/%Y")
+        label = ONE_OFF_LABEL_PREFIX + due_on.strftime("%d/%m/%Y")
         return [Occurrence(due_on, min(start, due_on), label)]
     if schedule == Schedule.ONGOING:
         schedule = cycle

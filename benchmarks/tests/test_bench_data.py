@@ -119,7 +119,7 @@ def test_generates_the_promised_counts_at_a_small_scale():
     }
     assert 570 <= counts["deadlines"] <= 630  # 60,000 × 0.01, within 5 %
     assert "Nhiệm vụ: 100" in out and "Báo cáo tiến độ: 1000" in out
-    assert f"Hạn báo cáo: {counts['deadlines']}" in out
+    assert f"Hạn nhiệm vụ: {counts['deadlines']}" in out
     assert f"Liên kết cơ quan phối hợp: {counts['links']}" in out
     assert "giây" in out
     kinds = set(bench_data.bench_agency_list().values_list("kind", flat=True))

@@ -173,7 +173,7 @@ def test_generate_deadlines_command_extends_plans_that_are_not_closed():
     out = io.StringIO()
     call_command("generate_deadlines", stdout=out)
     expected = timezone.localdate().year + 1 - 2019 + 1  # 2019 through next year
-    assert f"Hạn báo cáo: tạo mới {expected}," in out.getvalue()
+    assert f"Hạn nhiệm vụ: tạo mới {expected}," in out.getvalue()
     assert due_dates(open_task)[-1] == D(timezone.localdate().year + 1, 12, 15)
     assert not closed_task.deadlines.exists()
     call_command("generate_deadlines", plan=closed_task.plan.number, stdout=out)

@@ -24,14 +24,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--deadlines", type=int, default=100_000, help="Số hạn báo cáo chưa hoàn thành.")
+        parser.add_argument("--deadlines", type=int, default=100_000, help="Số hạn nhiệm vụ chưa hoàn thành.")
         parser.add_argument("--agencies", type=int, default=100, help="Số đơn vị chủ trì.")
         parser.add_argument("--date", type=iso_date, help="Ngày quét (YYYY-MM-DD). Mặc định: hôm nay.")
 
     def handle(self, *args, **options):
         deadlines, agencies = options["deadlines"], options["agencies"]
         if deadlines < bench.DEADLINES_PER_TASK or agencies < 1:
-            raise CommandError(f"Cần ít nhất {bench.DEADLINES_PER_TASK} hạn báo cáo và 1 đơn vị.")
+            raise CommandError(f"Cần ít nhất {bench.DEADLINES_PER_TASK} hạn nhiệm vụ và 1 đơn vị.")
         today = options["date"] or timezone.localdate()
         try:
             with transaction.atomic():

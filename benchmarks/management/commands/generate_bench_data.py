@@ -77,7 +77,7 @@ def seed_value(value):
 class Command(BaseCommand):
     help = (
         "Sinh bộ dữ liệu thử tải cỡ toàn tỉnh để đo hiệu năng: khoảng 100 cơ quan, "
-        "20 kế hoạch “[Dữ liệu thử tải]”, 10.000 nhiệm vụ, 60.000 hạn báo cáo, 100.000 báo cáo. "
+        "20 kế hoạch “[Dữ liệu thử tải]”, 10.000 nhiệm vụ, 60.000 hạn nhiệm vụ, 100.000 báo cáo. "
         "Chạy lại sẽ thay dữ liệu thử tải cũ; không đụng đến dữ liệu thật. Chỉ dùng cho cơ sở "
         "dữ liệu đo hiệu năng, không bao giờ chạy trên cơ sở dữ liệu đang vận hành."
     )
@@ -130,7 +130,7 @@ class Command(BaseCommand):
                 "Đã xóa dữ liệu thử tải: "
                 f"{deleted.get('agencies', 0)} cơ quan, {deleted.get('plans', 0)} kế hoạch, "
                 f"{deleted.get('areas', 0)} nội dung, {deleted.get('tasks', 0)} nhiệm vụ, "
-                f"{deleted.get('deadlines', 0)} hạn báo cáo, {deleted.get('reports', 0)} báo cáo "
+                f"{deleted.get('deadlines', 0)} hạn nhiệm vụ, {deleted.get('reports', 0)} báo cáo "
                 f"({elapsed:.1f} giây)."
             )
             return
@@ -142,7 +142,7 @@ class Command(BaseCommand):
             f"Nội dung: {result.areas}",
             f"Nhiệm vụ: {result.tasks}",
             f"Liên kết cơ quan phối hợp: {result.cooperation_links}",
-            f"Hạn báo cáo: {result.deadlines}",
+            f"Hạn nhiệm vụ: {result.deadlines}",
             f"Báo cáo tiến độ: {result.reports}",
         ] + [f"  {label}: {by_review.get(value, 0)}" for value, label in review.choices]
         self.stdout.write("\n".join(lines))

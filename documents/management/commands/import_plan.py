@@ -51,8 +51,8 @@ class Command(BaseCommand):
         deadlines = result.deadlines
         self.stdout.write(
             self.style.SUCCESS(
-                f"{result.message()} Hạn báo cáo: tạo mới {deadlines.created}, cập nhật {deadlines.updated}, "
-                f"xóa {deadlines.deleted}."
+                f"{result.message()} Hạn nhiệm vụ: tạo mới {deadlines.created}, "
+                f"cập nhật {deadlines.updated}, xóa {deadlines.deleted}."
             )
         )
 

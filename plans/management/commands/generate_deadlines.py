@@ -6,7 +6,7 @@ from plans.services import deadline_sync_all, deadline_sync_for_plan
 
 class Command(BaseCommand):
     help = (
-        "Lập hạn báo cáo theo thời hạn của từng nhiệm vụ trong các kế hoạch chưa kết thúc. Với "
+        "Lập các hạn nhiệm vụ theo thời hạn của từng nhiệm vụ trong các kế hoạch chưa kết thúc. Với "
         "kế hoạch không có mốc kết thúc, lệnh kéo dài các hạn định kỳ đến hết năm sau; chạy "
         "mỗi năm ít nhất một lần (chạy hằng ngày cũng không sao)."
     )
@@ -25,6 +25,6 @@ class Command(BaseCommand):
         else:
             result = deadline_sync_all()
         self.stdout.write(
-            f"Hạn báo cáo: tạo mới {result.created}, cập nhật {result.updated}, xóa {result.deleted}, "
+            f"Hạn nhiệm vụ: tạo mới {result.created}, cập nhật {result.updated}, xóa {result.deleted}, "
             f"giữ lại vì đã có báo cáo {result.kept_with_reports}."
         )
