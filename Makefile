@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 DEMO_PASSWORD_FILE := .demo-password
 
-.PHONY: install install-dev run test lint migrate seed screenshots check-recovery bench backup check-restore
+.PHONY: install install-dev run test lint messages migrate seed screenshots check-recovery bench backup check-restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo
+
+# The project's Vietnamese catalogues (locale/vi): compile after editing a .po (needs
+# GNU gettext's msgfmt); the .mo files are kept in the repository.
+messages:
+	cd locale/vi/LC_MESSAGES && for po in *.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
 
 # The README's screenshots, taken by the end-to-end test (needs Debian's chromium).
 screenshots: install-dev

@@ -115,7 +115,9 @@ class AreaFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        if (self.value() or "").isdigit():
+        # A string from the URL; the area's id itself when the admin counts each choice
+        # ("Hiện số lượng").
+        if str(self.value() or "").isdigit():
             return queryset.filter(area_id=self.value())
         return queryset
 
