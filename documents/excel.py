@@ -14,6 +14,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from plans.collation import sorted_vietnamese
 from plans.selectors import GroupProgress, overdue_share
 
 DATE_FORMAT = "DD/MM/YYYY"
@@ -186,7 +187,8 @@ def agency_status_workbook(
         )
 
     totals = {key: 0 for key, _ in statuses}
-    for group in groups:
+    # Each row names its agency in full: in Vietnamese order of that name.
+    for group in sorted_vietnamese(groups, key=lambda group: group.detail or group.label):
         line(group.detail or group.label, group.counts)
         for key in totals:
             totals[key] += group.counts[key]

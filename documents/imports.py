@@ -56,6 +56,7 @@ from openpyxl.utils import get_column_letter
 
 from documents.excel import FORMULA_START, workbook_text_safe
 from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
+from plans.collation import VietnameseOrder
 from plans.models import Agency, ContentArea, Plan, Task
 from plans.office_package import PackageLimits, PackageRefused, package_check
 from plans.selectors.agencies import AgencyMatch, agency_successors
@@ -869,7 +870,10 @@ def template_workbook(*, plan: Plan | None = None, rows=()) -> bytes:
         guide,
         row,
         ["Tên đầy đủ", "Tên viết tắt", "Mã"],
-        [[a.name, a.short_name, a.code] for a in Agency.objects.filter(is_active=True).order_by("name")],
+        [
+            [a.name, a.short_name, a.code]
+            for a in Agency.objects.filter(is_active=True).order_by(VietnameseOrder("name"))
+        ],
     )
     workbook_text_safe(workbook)
     buffer = io.BytesIO()

@@ -11,6 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from plans.collation import VietnameseOrder
 from plans.models import (
     Agency,
     AgencyGroup,
@@ -137,6 +138,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
     list_display = ["name", "short_name", "code", "kind", "is_active", "ended_on", "now_known_as"]
+    # Vietnamese order here orders every list of agencies in the admin: this list, the
+    # selects and searches that pick an agency, and the filters by agency.
+    ordering = [VietnameseOrder("name")]
     list_filter = ["kind", "is_active"]
     # The old name finds the agency, whose label says who carries its work today.
     search_fields = ["name", "short_name", "code", "now_known_as"]
@@ -217,6 +221,7 @@ class RelatedDocumentInline(admin.TabularInline):
 @admin.register(AgencyGroup)
 class AgencyGroupAdmin(admin.ModelAdmin):
     list_display = ["name", "member_count"]
+    ordering = [VietnameseOrder("name")]
     search_fields = ["name", "phrases"]
     filter_horizontal = ["members"]
 

@@ -17,13 +17,16 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 
 from plans import permissions, selectors, services
+from plans.collation import VietnameseOrder
 from plans.models import Agency, AgencyGroup, Reorganisation
 
 ACCOUNTS_AUTO, ACCOUNTS_LOCK, NEW = "auto", "lock", "new"
 
 
 def _active_agencies():
-    return Agency.objects.filter(is_active=True, ended_on__isnull=True).order_by("short_name")
+    return Agency.objects.filter(is_active=True, ended_on__isnull=True).order_by(
+        VietnameseOrder("short_name")
+    )
 
 
 class ReorganisationForm(forms.Form):
@@ -68,7 +71,7 @@ class ReorganisationForm(forms.Form):
     new_kind = forms.ChoiceField(label="loại", choices=Agency.Kind.choices, required=False)
     successor_group = forms.ModelChoiceField(
         label="Nhóm nhận công việc (giải thể)",
-        queryset=AgencyGroup.objects.order_by("name"),
+        queryset=AgencyGroup.objects.order_by(VietnameseOrder("name")),
         required=False,
         empty_label="—",
     )

@@ -8,6 +8,8 @@ SQLite lets an application replace like(); this one folds case for every letter.
 import functools
 import re
 
+from plans.collation import VietnameseOrder, vietnamese_compare
+
 
 @functools.lru_cache(maxsize=256)
 def _like_regex(pattern, escape):
@@ -31,8 +33,10 @@ def unicode_like(pattern, value, escape=None):
 
 
 def install_unicode_like(sender, connection, **kwargs):
-    """``connection_created`` receiver: replace LIKE on SQLite connections."""
+    """``connection_created`` receiver: replace LIKE on SQLite connections, and add the
+    Vietnamese collation that ``plans.collation.VietnameseOrder`` sorts with."""
     if connection.vendor != "sqlite":
         return
     for arity in (2, 3):
         connection.connection.create_function("like", arity, unicode_like, deterministic=True)
+    connection.connection.create_collation(VietnameseOrder.COLLATIONS["sqlite"], vietnamese_compare)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from documents import excel
 from documents import selectors as document_selectors
 from plans import permissions, selectors
+from plans.collation import sorted_vietnamese
 from plans.models import DeadlineStatus, ProgressReport
 from plans.selectors import status_text
 from workspace.views import deadline_list_filters, overview_filters
@@ -84,7 +85,10 @@ def deadline_list_export(request):
     form, filters = deadline_list_filters(request)
     dates = selectors.status_dates_get(period=filters.period)
     deadlines = document_selectors.deadline_list_for_export(user=request.user, filters=filters, dates=dates)
-    cooperating = document_selectors.cooperating_agency_names(deadlines=deadlines)
+    cooperating = {
+        task_id: sorted_vietnamese(names)
+        for task_id, names in document_selectors.cooperating_agency_names(deadlines=deadlines).items()
+    }
     # Collective phrases ("các sở, ban, ngành tỉnh") as written, after the agencies named.
     for task_id, names in selectors.cooperating_group_names(task_ids=deadlines.values("task_id")).items():
         cooperating[task_id] = [*cooperating.get(task_id, []), *names]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Q
 
-from plans.collation import sorted_vietnamese
+from plans.collation import VietnameseOrder, sorted_vietnamese
 from plans.models import Agency, AgencyGroup, Reorganisation, ReorganisationLink, Task
 
 # How far successions are followed (A → B → C): deep enough for any real chain, and a
@@ -49,7 +49,7 @@ def agency_successors(*, agency: Agency) -> Succession:
             .select_related("successor", "reorganisation__successor_group")
         )
         frontier = []
-        for link in links.order_by("successor__short_name"):
+        for link in links.order_by(VietnameseOrder("successor__short_name")):
             group = link.reorganisation.successor_group
             if group is not None and group not in result.groups:
                 result.groups.append(group)
@@ -75,7 +75,7 @@ def agency_group_members_on(*, group: AgencyGroup, day: datetime.date) -> list[A
             seen.add(agency.pk)
             members.append(agency)
 
-    for member in group.members.order_by("short_name"):
+    for member in group.members.order_by(VietnameseOrder("short_name")):
         if member.ended_on is None or day < member.ended_on:
             add(member)
             continue

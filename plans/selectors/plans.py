@@ -9,6 +9,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from plans.collation import VietnameseOrder
 from plans.models import (
     Agency,
     ContentArea,
@@ -55,5 +56,7 @@ def filter_choices() -> dict:
         .order_by("plan__number", "number"),
         # Ended agencies stay, labelled with their successors ("Sở TT&TT (nay: …)"), so
         # that the past can be filtered by the agency as it was.
-        "agencies": Agency.objects.filter(Q(is_active=True) | ~Q(now_known_as="")).order_by("short_name"),
+        "agencies": Agency.objects.filter(Q(is_active=True) | ~Q(now_known_as="")).order_by(
+            VietnameseOrder("short_name")
+        ),
     }

@@ -9,6 +9,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from plans.collation import sorted_vietnamese
 from plans.models import (
     Deadline,
     DeadlineStatus,
@@ -84,12 +85,13 @@ def agency_progress(deadlines: QuerySet[Deadline], *, agencies_as: str = "then")
             label = f"{label} (nay: {row[f'{path}__now_known_as']})"
         return label, row[f"{path}__name"]
 
-    return _group_progress(
+    groups = _group_progress(
         deadlines,
         key=f"{path}_id",
         fields=(f"{path}__short_name", f"{path}__name", f"{path}__now_known_as"),
         describe=describe,
     )
+    return sorted_vietnamese(groups, key=lambda group: group.label)
 
 
 def backlog_counts(deadlines: QuerySet[Deadline], filters: DeadlineFilter) -> dict[str, int] | None:

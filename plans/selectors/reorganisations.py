@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from plans.collation import VietnameseOrder
 from plans.models import (
     Agency,
     AgencyGroup,
@@ -219,7 +220,7 @@ def _options(spec: ReorganisationSpec, old: Agency, *, role: str) -> tuple[list[
     others = list(
         Agency.objects.filter(is_active=True, ended_on__isnull=True)
         .exclude(pk__in=[a.pk for a in members + list(spec.predecessors)])
-        .order_by("short_name")
+        .order_by(VietnameseOrder("short_name"))
     )
     automatic = members[0] if len(members) == 1 else None
     return members + others, automatic, False
