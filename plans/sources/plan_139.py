@@ -205,7 +205,7 @@ DOCUMENTS = [
     },
     {
         "number": "18/2018/QĐ-UBND",
-        "title": ("Ban hành Quy định về quản lý hoạt động thông tin đối ngoại trên địa bàn tỉnh Điện Biên"),
+        "title": "Ban hành Quy định về quản lý hoạt động thông tin đối ngoại trên địa bàn tỉnh Điện Biên",
         "issued_on": datetime.date(2018, 4, 12),
         "note": _DOCUMENT_NOTE.format(where="trang tin của tỉnh, 19/04/2018"),
     },
@@ -229,7 +229,7 @@ DOCUMENTS = [
     },
     {
         "number": "14/2014/QĐ-UBND",
-        "title": ("Ban hành Quy chế quản lý nhà nước về thông tin đối ngoại trên địa bàn tỉnh Điện Biên"),
+        "title": "Ban hành Quy chế quản lý nhà nước về thông tin đối ngoại trên địa bàn tỉnh Điện Biên",
         "issued_on": datetime.date(2014, 7, 7),
         "note": _DOCUMENT_NOTE.format(where="toàn văn trên trang văn bản pháp luật"),
     },
