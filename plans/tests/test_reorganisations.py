@@ -634,3 +634,35 @@ def test_a_function_moved_takes_only_the_named_tasks_and_the_old_agency_carries_
     assert deadline_of(kept, 2026).responsible_agency == ldtbxh
     assert ldtbxh.is_active and ldtbxh.ended_on is None and str(ldtbxh) == "Sở LĐ-TB&XH"
     assert selectors.agency_match(text="Sở LĐ-TB&XH").successors.agencies == []
+
+
+def test_admin_preview_names_a_one_off_deadline_by_its_date_once(province, client):
+    tttt = province.agency("so-tttt", "Sở Thông tin và Truyền thông", "Sở TT&TT")
+    khcn = province.agency("so-khcn", "Sở Khoa học và Công nghệ", "Sở KH&CN")
+    due = D(2025, 6, 30)
+    task_create(
+        plan=province.plan,
+        area=province.areas[5],
+        code="5.9",
+        title="Nhiệm vụ một lần",
+        lead_agency=tttt,
+        schedule=Task.Schedule.ONE_OFF,
+        due_on=due,
+        today=TODAY,
+    )
+    client.force_login(province.coordinator)
+    page = client.post(
+        reverse("admin:plans_reorganisation_add"),
+        {
+            "kind": "merge",
+            "legal_basis": "01/NQ-HĐND",
+            "legal_basis_date": "20/02/2025",
+            "effective_on": "01/03/2025",
+            "predecessors": [tttt.pk],
+            "successors": [khcn.pk],
+            "accounts": "lock",
+            "action": "preview",
+        },
+    ).content.decode()
+    assert "Hạn 30/06/2025" in page
+    assert "Thời hạn 30/06/2025" not in page
