@@ -14,6 +14,7 @@ from documents import selectors as document_selectors
 from plans import permissions, selectors
 from plans.collation import sorted_vietnamese
 from plans.models import DeadlineStatus, ProgressReport
+from plans.schedules import cycle_label
 from plans.selectors import status_text
 from workspace.views import deadline_list_filters, overview_filters
 
@@ -61,7 +62,8 @@ def _deadline_rows(deadlines, cooperating):
             task_title=row["task__title"],
             lead_agency=row["responsible_agency__short_name"] or row["responsible_agency__name"],
             cooperating_agencies="; ".join(cooperating.get(row["task_id"], [])),
-            period_label=row["period_label"],
+            # A one-off deadline's label only repeats its date, which has its own column.
+            period_label=cycle_label(row["period_label"]),
             due_on=row["due_on"],
             ends_on=row["ends_on"],
             status=status_text(

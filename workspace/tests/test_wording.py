@@ -2,11 +2,13 @@
 "hạn quá hạn", task deadlines called "hạn báo cáo")."""
 
 import datetime
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
+from openpyxl import load_workbook
 
 from plans.models import Deadline, ProgressReport
 from plans.tests.factories import ProgressReportFactory
@@ -30,6 +32,10 @@ def test_a_one_off_deadline_shows_its_date_once(client, users, one_off):
     assert f'id="deadline-due">{one_off.due_on:%d/%m/%Y}' in html
     listing = client.get(reverse("deadline-list")).content.decode()
     assert one_off.task.title[:40] in listing and "Thời hạn " not in listing
+    assert "1 hạn nhiệm vụ" in listing
+    export = load_workbook(io.BytesIO(client.get(reverse("deadline-list-export")).content)).worksheets[0]
+    header, row = list(export.iter_rows(values_only=True))[:2]
+    assert dict(zip(header, row, strict=True))["Kỳ"] in ("", None)
 
 
 def test_a_recurring_deadline_keeps_its_cycle(client, users, task):
