@@ -14,6 +14,8 @@ from django.db.models import (
     Subquery,
 )
 
+from documents.models import PeriodicReport
+from plans import permissions
 from plans.models import (
     Agency,
     ContentArea,
@@ -71,6 +73,10 @@ class ReportDeadline:
     days_overdue: int = 0
     # Carried over from before the report period (due earlier, still open when it began).
     backlog: bool = False
+    # The task's code and title, and the agency answerable when it fell due.
+    task_code: str = ""
+    task_title: str = ""
+    agency: str = ""
 
 
 @dataclass
@@ -128,6 +134,8 @@ class ProvinceReport:
     backlog_counts: dict[str, int]
     areas: list[ReportArea]
     overdue_by_agency: list[OverdueGroup]
+    # Every counted deadline, in due-date order (the appendix and the agency table).
+    deadlines: list[ReportDeadline] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -206,6 +214,7 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
     counts = dict.fromkeys(STATUS_ORDER, 0)
     backlog = dict.fromkeys(STATUS_ORDER, 0)
     overdue: dict[str, list[OverdueItem]] = {}
+    counted: list[ReportDeadline] = []
     in_scope = deadline_list_with_status(dates=dates).filter(period_scope(period), task__plan=plan)
     deadlines = in_scope.order_by("due_on", "pk").values_list(
         "task_id", "due_on", "ends_on", "period_label", "status", "responsible_agency__name"
@@ -219,9 +228,13 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
             status=status,
             status_label=labels[status],
             backlog=due_on < period.start,
+            task_code=report_tasks[task_id].code,
+            task_title=report_tasks[task_id].title,
+            agency=responsible,
         )
         report_tasks[task_id].deadlines.append(deadline)
         if status in counts:
+            counted.append(deadline)
             counts[status] += 1
             if deadline.backlog:
                 backlog[status] += 1
@@ -261,6 +274,7 @@ def province_report_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates)
         backlog_counts=backlog,
         areas=list(areas.values()),
         overdue_by_agency=overdue_by_agency,
+        deadlines=counted,
     )
 
 
@@ -365,3 +379,250 @@ def task_list_for_table(*, plan: Plan) -> QuerySet[Task]:
         .prefetch_related(Prefetch("cooperating_agencies", queryset=Agency.objects.order_by("name")))
         .order_by("area__number", "code")
     )
+
+
+# The periodic report record (documents.models.PeriodicReport): figures taken once, at the
+# cut-off, and stored with it as JSON; the document is written from them alone.
+
+# "Ban hành tháng 01/2019" in a plan's source note: the month a source gives when it does
+# not give the day (the day then stays "…").
+_ISSUED_MONTH = re.compile(r"ban hành\s+tháng\s+(\d{1,2})/(\d{4})", re.IGNORECASE)
+
+
+def plan_issue_date_parts(plan: Plan) -> tuple[str, str, str]:
+    """Day, month and year of a plan's issue as Decree 30 writes them ("05", "01",
+    "2019"), from the plan record: its date, or the month its source note gives, with
+    "…" for whatever the sources do not say (never invented)."""
+    if plan.issued_on:
+        day = plan.issued_on
+        return f"{day.day:02d}", f"{day.month:02d}" if day.month <= 2 else str(day.month), str(day.year)
+    match = _ISSUED_MONTH.search(plan.source_note or "")
+    if match:
+        month = int(match[1])
+        return "…", f"{month:02d}" if month <= 2 else str(month), match[2]
+    return "…", "…", "…"
+
+
+def _agency_table(deadlines: list[ReportDeadline]) -> list[dict]:
+    """Per agency answerable for the deadlines: counts per status, the share done on
+    time, the share overdue (the headline figure, ``StatusFigures``) and the rank:
+    fewest overdue first (Decision 42 practice ranks agencies by overdue tasks), then
+    most done on time; equal agencies share a rank."""
+    counts: dict[str, dict[str, int]] = {}
+    for deadline in deadlines:
+        counts.setdefault(deadline.agency, dict.fromkeys(STATUS_ORDER, 0))[deadline.status] += 1
+    rows = []
+    for agency, by_status in counts.items():
+        figures = StatusFigures(by_status)
+        rows.append(
+            {
+                "agency": agency,
+                "counts": {str(status): n for status, n in by_status.items()},
+                "total": figures.total,
+                "on_time_share": by_status[DeadlineStatus.DONE_ON_TIME] / figures.total,
+                "overdue_share": figures.overdue_share,
+            }
+        )
+    rows.sort(key=lambda row: (row["overdue_share"], -row["on_time_share"], _name_key(row["agency"])))
+    rank, previous = 0, None
+    for position, row in enumerate(rows, start=1):
+        key = (row["overdue_share"], row["on_time_share"])
+        if key != previous:
+            rank, previous = position, key
+        row["rank"] = rank
+    return rows
+
+
+def _day(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def periodic_report_figures_get(*, plan: Plan, period: ReportPeriod, dates: StatusDates) -> dict:
+    """Everything the periodic report says that comes from the data, as JSON-ready
+    values: the figures of ``province_report_get`` (the official classes, Decree 09
+    period with its backlog, as of the cut-off or today while the period runs), the
+    table by agency, the reports accepted and returned in the period, the deadlines of
+    the next period, and the agencies to commend and to remind. Ten queries."""
+    report = province_report_get(plan=plan, period=period, dates=dates)
+    as_of = report.today
+    figures = report.figures
+    agencies = _agency_table(report.deadlines)
+    accepted = (
+        ProgressReport.objects.filter(
+            review_state=ProgressReport.ReviewState.ACCEPTED,
+            deadline__task__plan=plan,
+            submitted_at__date__gte=period.start,
+            submitted_at__date__lte=as_of,
+        )
+        .order_by("submitted_at", "pk")
+        .values_list("deadline__task__area__number", "deadline__task__code", "agency__name", "narrative")
+    )
+    accepted_by_area: dict[int, list[dict]] = {}
+    for area, code, agency, narrative in accepted:
+        accepted_by_area.setdefault(area, []).append({"code": code, "agency": agency, "narrative": narrative})
+    for items in accepted_by_area.values():
+        items.sort(key=lambda item: _natural_key(item["code"]))
+    returned = [
+        {"code": code, "agency": agency, "comment": comment}
+        for code, agency, comment in ProgressReport.objects.filter(
+            review_state=ProgressReport.ReviewState.RETURNED,
+            deadline__task__plan=plan,
+            reviewed_at__date__gte=period.start,
+            reviewed_at__date__lte=as_of,
+        )
+        .order_by("reviewed_at", "pk")
+        .values_list("deadline__task__code", "agency__name", "review_comment")
+    ]
+    following = period.following()
+    upcoming = [
+        {"code": code, "title": title, "agency": agency, "period_label": label, "due_on": _day(due_on)}
+        for code, title, agency, label, due_on in Deadline.objects.filter(
+            task__plan=plan,
+            due_on__gte=following.start,
+            due_on__lte=following.end,
+            waived_at__isnull=True,
+        )
+        .order_by("due_on", "pk")
+        .values_list("task__code", "task__title", "responsible_agency__name", "period_label", "due_on")
+    ]
+    issued = plan_issue_date_parts(plan)
+    return {
+        "as_of": _day(as_of),
+        "plan": {
+            "number": plan.number,
+            "title": plan.title,
+            "issuer": plan.issuer,
+            "issued": {"day": issued[0], "month": issued[1], "year": issued[2]},
+        },
+        "coordinating_agency": {
+            "name": report.coordinating_agency.name,
+            "document_symbol": report.coordinating_agency.document_symbol,
+        },
+        "period": {
+            "code": period.code,
+            "name": period.name,
+            "span": period.span,
+            "start": _day(period.start),
+            "end": _day(period.end),
+        },
+        "counts": {str(status): n for status, n in report.status_counts.items()},
+        "backlog": {str(status): n for status, n in report.backlog_counts.items()},
+        "groups": {str(group): n for group, n in figures.groups.items()},
+        "overdue_share": figures.overdue_share,
+        "agencies": agencies,
+        "areas": [
+            {"number": area.number, "title": area.title, "accepted": accepted_by_area.get(area.number, [])}
+            for area in report.areas
+        ],
+        "returned": returned,
+        "overdue": [
+            {
+                "agency": group.agency,
+                "items": [
+                    {
+                        "code": item.task.code,
+                        "title": item.task.title,
+                        "period_label": item.deadline.period_label,
+                        "due_on": _day(item.deadline.due_on),
+                        "ends_on": _day(item.deadline.ends_on),
+                        "days_overdue": item.deadline.days_overdue,
+                    }
+                    for item in group.items
+                ],
+            }
+            for group in report.overdue_by_agency
+        ],
+        "deadlines": [
+            {
+                "code": deadline.task_code,
+                "title": deadline.task_title,
+                "agency": deadline.agency,
+                "period_label": deadline.period_label,
+                "due_on": _day(deadline.due_on),
+                "ends_on": _day(deadline.ends_on),
+                "status": deadline.status,
+                "status_label": deadline.status_label,
+                "backlog": deadline.backlog,
+            }
+            for deadline in sorted(report.deadlines, key=lambda d: (_natural_key(d.task_code), d.due_on))
+        ],
+        "next_period": {"code": following.code, "name": following.name, "span": following.span},
+        "upcoming": upcoming,
+        "commend": [
+            row["agency"]
+            for row in sorted(agencies, key=lambda row: _name_key(row["agency"]))
+            if row["counts"][DeadlineStatus.DONE_ON_TIME] == row["total"]
+        ],
+        "remind": [
+            {"agency": group.agency, "overdue": len(group.items)} for group in report.overdue_by_agency
+        ],
+    }
+
+
+NO_ACCEPTED_IN_PERIOD = "Trong kỳ chưa có báo cáo kết quả nào được xác nhận."
+
+
+def periodic_report_drafts(figures: dict) -> dict:
+    """The narrative sections as first drafted from the stored figures, for the
+    coordinator to edit: per content area, what the reports accepted in the period say;
+    the shortcomings, from the overdue list and the reports returned for rework; and
+    the proposals, from the agencies to remind."""
+    summaries = {}
+    for area in figures["areas"]:
+        lines = [
+            f"- {item['agency']} (nhiệm vụ {item['code']}): {item['narrative'].strip() or 'đã hoàn thành.'}"
+            for item in area["accepted"]
+        ]
+        summaries[str(area["number"])] = "\n".join(lines) or NO_ACCEPTED_IN_PERIOD
+    shortcomings = []
+    overdue = figures["counts"].get(DeadlineStatus.OVERDUE, 0)
+    if overdue:
+        agencies = "; ".join(f"{group['agency']} ({len(group['items'])} hạn)" for group in figures["overdue"])
+        shortcomings.append(
+            f"- Còn {overdue} hạn thực hiện nhiệm vụ chưa hoàn thành, đã quá hạn, tập trung ở: {agencies}."
+        )
+    for item in figures["returned"]:
+        reason = item["comment"].strip().rstrip(".") or "chưa đạt yêu cầu"
+        shortcomings.append(
+            f"- Báo cáo của {item['agency']} về nhiệm vụ {item['code']} phải bổ sung, hoàn thiện: {reason}."
+        )
+    if not shortcomings:
+        shortcomings.append("- Trong kỳ, các nhiệm vụ đến hạn được thực hiện đúng thời hạn.")
+    shortcomings.append("- Nguyên nhân: …")
+    proposals = []
+    if figures["remind"]:
+        names = ", ".join(item["agency"] for item in figures["remind"])
+        proposals.append(
+            f"- Đề nghị UBND tỉnh nhắc nhở {names} khẩn trương rà soát, hoàn thành các nhiệm vụ quá hạn "
+            "và báo cáo kết quả bằng văn bản."
+        )
+    if figures["commend"]:
+        proposals.append(
+            f"- Đề nghị biểu dương {', '.join(figures['commend'])} đã hoàn thành đúng hạn các nhiệm vụ."
+        )
+    if not proposals:
+        proposals.append("- …")
+    return {
+        "area_summaries": summaries,
+        "shortcomings": "\n".join(shortcomings),
+        "proposals": "\n".join(proposals),
+    }
+
+
+def periodic_report_list(*, user) -> QuerySet[PeriodicReport]:
+    """The periodic reports the user may read: a coordinator every one, drafts too; a
+    leader the issued ones; anyone else none. Newest period first."""
+    if not permissions.can_read_periodic_reports(user):
+        return PeriodicReport.objects.none()
+    reports = PeriodicReport.objects.select_related("plan").order_by(
+        "-period_end", "plan__number", "-version"
+    )
+    if not permissions.can_draft_periodic_reports(user):
+        reports = reports.filter(state=PeriodicReport.State.ISSUED)
+    return reports
+
+
+def periodic_report_get(*, user, pk: int) -> PeriodicReport:
+    """One report the user may read; ``PeriodicReport.DoesNotExist`` otherwise (a page
+    answers 404, so nobody learns that a draft exists)."""
+    return periodic_report_list(user=user).get(pk=pk)

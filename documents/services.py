@@ -1,18 +1,24 @@
-"""Writes for documents: a plan's task table imported, agencies' calendar tokens."""
+"""Writes for documents: a plan's task table imported, agencies' calendar tokens, the
+province's periodic report records."""
 
 import datetime
 import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from plans import permissions
+from documents import selectors as document_selectors
+from documents.models import PeriodicReport
+from plans import permissions, selectors
 from plans.models import (
     Agency,
     Plan,
 )
+from plans.periods import ReportPeriod
 from plans.services.deadlines import DeadlineSyncResult, deadline_sync_for_task
 
 # Importing a plan's task table from Excel (see documents.imports).
@@ -108,3 +114,119 @@ def calendar_token_regenerate(*, agency: Agency, user) -> str:
     if not permissions.can_manage_calendar(user, agency):
         raise PermissionDenied("Chỉ cán bộ của chính đơn vị được tạo đường dẫn lịch mới.")
     return _calendar_token_set(agency, secrets.token_urlsafe(32))
+
+
+# The province's periodic report record (documents.models.PeriodicReport).
+
+ISSUED_READ_ONLY = "Báo cáo đã ban hành nên không sửa được nữa; hãy lập báo cáo lần mới cho kỳ này."
+NOT_ALLOWED = "Chỉ cán bộ đầu mối theo dõi kế hoạch được lập, sửa và ban hành báo cáo định kỳ."
+NARRATIVE_FIELDS = ("area_summaries", "shortcomings", "proposals")
+SIGNER_FIELDS = ("signer_authority", "signer_authority_of", "signer_title", "signer_name")
+
+
+def _require_drafter(user) -> None:
+    if not permissions.can_draft_periodic_reports(user):
+        raise PermissionDenied(NOT_ALLOWED)
+
+
+@transaction.atomic
+def periodic_report_create(*, user, plan: Plan, period: ReportPeriod, today: datetime.date | None = None):
+    """A new draft of the province's report on ``plan`` for ``period``: its figures are
+    taken now (as of the period's cut-off, or today while it runs) and stored with it,
+    its narrative sections drafted from them. After an issued report of the same period,
+    the draft is its next version; while a draft of the period is open, it is refused."""
+    _require_drafter(user)
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == Plan.Status.DRAFT:
+        raise ValidationError("Kế hoạch còn là dự thảo: chưa lập báo cáo định kỳ được.")
+    existing = PeriodicReport.objects.filter(plan=plan, period_code=period.code)
+    if existing.filter(state=PeriodicReport.State.DRAFT).exists():
+        raise ValidationError(
+            f"Kế hoạch {plan.number} đã có dự thảo báo cáo {period.name}: hãy sửa dự thảo đó."
+        )
+    dates = selectors.status_dates_get(today=today or timezone.localdate(), period=period)
+    figures = document_selectors.periodic_report_figures_get(plan=plan, period=period, dates=dates)
+    drafts = document_selectors.periodic_report_drafts(figures)
+    report = PeriodicReport(
+        plan=plan,
+        period_code=period.code,
+        period_start=period.start,
+        period_end=period.end,
+        version=(existing.aggregate(last=Max("version"))["last"] or 0) + 1,
+        figures_as_of=dates.today,
+        figures=figures,
+        created_by=user,
+        created_at=timezone.now(),
+        signer_authority=settings.REPORT_SIGNER_AUTHORITY,
+        signer_authority_of=settings.REPORT_SIGNER_AUTHORITY_OF,
+        signer_title=settings.REPORT_SIGNER_TITLE,
+        signer_name=settings.REPORT_SIGNER_NAME,
+        **drafts,
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+def _locked_draft(report):
+    locked = PeriodicReport.objects.select_for_update().get(pk=report.pk)
+    if locked.is_issued:
+        raise ValidationError(ISSUED_READ_ONLY)
+    return locked
+
+
+@transaction.atomic
+def periodic_report_update(*, user, report, data: dict):
+    """Change a draft's narrative sections and signature block (the keys of ``data``
+    among ``NARRATIVE_FIELDS`` and ``SIGNER_FIELDS``). An issued report is refused. The
+    figures never change here."""
+    _require_drafter(user)
+    locked = _locked_draft(report)
+    unknown = set(data) - set(NARRATIVE_FIELDS) - set(SIGNER_FIELDS)
+    if unknown:
+        raise ValidationError(f"Không sửa được các mục: {', '.join(sorted(unknown))}.")
+    summaries = data.get("area_summaries")
+    if summaries is not None:
+        areas = {str(area["number"]) for area in locked.figures["areas"]}
+        if set(summaries) - areas:
+            raise ValidationError("Nội dung không có trong kế hoạch của báo cáo.")
+        summaries = {number: text.strip() for number, text in summaries.items()}
+        data = {**data, "area_summaries": {**locked.area_summaries, **summaries}}
+    for name, value in data.items():
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    if locked.signer_authority and not locked.signer_authority_of:
+        raise ValidationError(
+            {"signer_authority_of": f"Sau “{locked.signer_authority}” cần ghi chức vụ người đứng đầu."}
+        )
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def periodic_report_issue(*, user, report, number: str, issued_on: datetime.date, today=None):
+    """Issue a draft with its number and date: from then on it is read-only. The date
+    may not be before the figures were taken, nor in the future."""
+    _require_drafter(user)
+    locked = _locked_draft(report)
+    today = today or timezone.localdate()
+    number = (number or "").strip()
+    errors = {}
+    if not number:
+        errors["number"] = "Hãy nhập số, ký hiệu của báo cáo."
+    if issued_on is None:
+        errors["issued_on"] = "Hãy nhập ngày ban hành."
+    elif issued_on < locked.figures_as_of:
+        errors["issued_on"] = (
+            f"Ngày ban hành không được trước ngày chốt số liệu ({locked.figures_as_of:%d/%m/%Y})."
+        )
+    elif issued_on > today:
+        errors["issued_on"] = "Ngày ban hành không được sau hôm nay."
+    if errors:
+        raise ValidationError(errors)
+    locked.number, locked.issued_on = number, issued_on
+    locked.state = locked.State.ISSUED
+    locked.issued_by = user
+    locked.full_clean()
+    locked.save()
+    return locked

@@ -124,6 +124,17 @@ class ReportPeriod:
                 return period
         raise AssertionError("quarters cover every day")
 
+    def following(self) -> "ReportPeriod":
+        """The period of the same kind that comes next (quý IV/2026 → quý I/2027): the
+        one whose key tasks a report lists."""
+        match = _CODE.match(self.code)
+        year, kind, part = int(match["year"]), match["kind"], int(match["part"] or 0)
+        if kind is None:
+            return self.year(year + 1)
+        last = {"H": 2, "Q": 4, "M": 12}[kind]
+        year, part = (year + 1, 1) if part == last else (year, part + 1)
+        return self.parse(f"{year}-{kind}{part:02d}" if kind == "M" else f"{year}-{kind}{part}")
+
     def as_of(self, today: datetime.date) -> datetime.date:
         """The day a period's figures are taken: its cut-off, or today while it runs."""
         return min(today, self.end)

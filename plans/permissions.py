@@ -85,3 +85,15 @@ def can_import_tasks(user) -> bool:
 
 def can_apply_reorganisation(user) -> bool:
     return user.has_perm(APPLY_REORGANISATION)
+
+
+def can_draft_periodic_reports(user) -> bool:
+    """The province's periodic report is drafted, edited and issued by the coordinators
+    who write the plans (Sở Ngoại vụ): they see every agency and edit plans."""
+    return user.has_perm(VIEW_ALL_AGENCIES) and user.has_perm(EDIT_PLANS)
+
+
+def can_read_periodic_reports(user) -> bool:
+    """Coordinators read every periodic report, drafts too; leaders read the issued ones
+    (``can_draft_periodic_reports`` tells them apart)."""
+    return user.has_perm(VIEW_ALL_AGENCIES)

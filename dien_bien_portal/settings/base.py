@@ -325,3 +325,10 @@ HEALTH_CHECK_TIMEOUT = env.float("HEALTH_CHECK_TIMEOUT", default=0.5)
 # when the last one a worker ran is older than BEAT_STALE_SECONDS or missing.
 BEAT_HEARTBEAT_SECONDS = env.float("BEAT_HEARTBEAT_SECONDS", default=60.0)
 BEAT_STALE_SECONDS = env.int("BEAT_STALE_SECONDS", default=300)
+
+# The signature block of the province's periodic report (Decree 30/2020/NĐ-CP, Art. 13),
+# as a new report record starts; the coordinator changes it on each record.
+REPORT_SIGNER_AUTHORITY = env("REPORT_SIGNER_AUTHORITY", default="")
+REPORT_SIGNER_AUTHORITY_OF = env("REPORT_SIGNER_AUTHORITY_OF", default="")
+REPORT_SIGNER_TITLE = env("REPORT_SIGNER_TITLE", default="GIÁM ĐỐC")
+REPORT_SIGNER_NAME = env("REPORT_SIGNER_NAME", default="")

@@ -1,0 +1,108 @@
+"""The province's periodic report as a record: a plan and a Decree 09 period, the figures
+taken at the cut-off (stored, so the document never changes afterwards), the narrative
+sections the coordinator edits, and, once issued, its number and date.
+
+The rules of the record (what may change when) live in ``documents.services``; what it
+shows in ``documents.selectors`` and ``documents.report_docx``."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from plans.history import RecordedQuerySet
+from plans.models import Plan
+
+
+class PeriodicReport(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Dự thảo")
+        ISSUED = "issued", _("Đã ban hành")
+
+    class Authority(models.TextChoices):
+        # Decree 30/2020/NĐ-CP, Art. 13: who signs, and on whose behalf.
+        NONE = "", _("Người đứng đầu ký trực tiếp")
+        KT = "KT.", _("KT. (ký thay người đứng đầu)")
+        TL = "TL.", _("TL. (thừa lệnh)")
+        TM = "TM.", _("TM. (thay mặt tập thể)")
+        TUQ = "TUQ.", _("TUQ. (thừa ủy quyền)")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.PROTECT, related_name="periodic_reports", verbose_name=_("kế hoạch")
+    )
+    period_code = models.CharField(_("kỳ báo cáo"), max_length=10)
+    period_start = models.DateField(_("từ ngày"))
+    period_end = models.DateField(_("đến ngày"))
+    version = models.PositiveSmallIntegerField(_("lần lập"), default=1)
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.DRAFT)
+    figures_as_of = models.DateField(_("số liệu tính đến ngày"))
+    figures = models.JSONField(_("số liệu"), editable=False)
+    area_summaries = models.JSONField(_("kết quả theo từng nội dung"), default=dict, blank=True)
+    shortcomings = models.TextField(_("tồn tại, hạn chế và nguyên nhân"), blank=True)
+    proposals = models.TextField(_("đề xuất, kiến nghị"), blank=True)
+    signer_authority = models.CharField(
+        _("thẩm quyền ký"), max_length=5, choices=Authority.choices, default=Authority.NONE, blank=True
+    )
+    signer_authority_of = models.CharField(
+        _("chức vụ người đứng đầu"),
+        max_length=100,
+        blank=True,
+        help_text=_("Sau KT., TL., TM. hoặc TUQ., ví dụ “GIÁM ĐỐC”."),
+    )
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=100)
+    signer_name = models.CharField(_("họ và tên người ký"), max_length=100, blank=True)
+    number = models.CharField(_("số, ký hiệu"), max_length=50, blank=True)
+    issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("người lập"),
+    )
+    created_at = models.DateTimeField(_("thời điểm lập"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người ban hành"),
+    )
+
+    objects = RecordedQuerySet.as_manager()
+    history = HistoricalRecords(
+        verbose_name=_("lịch sử báo cáo định kỳ"), verbose_name_plural=_("lịch sử báo cáo định kỳ")
+    )
+
+    class Meta:
+        verbose_name = _("báo cáo định kỳ")
+        verbose_name_plural = _("báo cáo định kỳ")
+        ordering = ["-period_end", "plan__number", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "period_code", "version"],
+                name="periodic_report_one_version_number",
+                violation_error_message=_("Lần lập này của báo cáo đã có."),
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "period_code"],
+                condition=Q(state="draft"),
+                name="periodic_report_one_draft_per_period",
+                violation_error_message=_("Kỳ báo cáo này đã có một dự thảo đang soạn."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | (Q(issued_on__isnull=False) & ~Q(number="")),
+                name="periodic_report_issued_has_number_and_date",
+                violation_error_message=_("Báo cáo đã ban hành phải có số, ký hiệu và ngày ban hành."),
+            ),
+        ]
+
+    def __str__(self):
+        version = f" (lần {self.version})" if self.version > 1 else ""
+        return f"Báo cáo {self.plan} {self.figures.get('period', {}).get('name', self.period_code)}{version}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == self.State.ISSUED
