@@ -905,7 +905,7 @@ class BenchRun:
         if self.reports:
             one, every = self.reports["one"], self.reports["all"]
             out += [
-                "`documents.selectors.province_report_get` and "
+                "`documents.selectors.periodic_report_figures_get` and "
                 f"`documents.report_docx.province_report_docx` for the year {self.reports['period']}, "
                 "in a fresh process: first one plan, then each of the benchmark plans.",
                 "",

@@ -8,7 +8,8 @@ Django has registered first (``plans`` comes before ``documents`` in INSTALLED_A
 from django.contrib import admin
 
 from documents.import_admin import plan_import_urls
-from plans.admin import PlanAdmin
+from documents.models import PeriodicReport
+from plans.admin import HistoryAdmin, PlanAdmin
 from plans.models import Plan
 
 
@@ -20,3 +21,22 @@ class PlanWithImportAdmin(PlanAdmin):
 
 admin.site.unregister(Plan)
 admin.site.register(Plan, PlanWithImportAdmin)
+
+
+@admin.register(PeriodicReport)
+class PeriodicReportAdmin(HistoryAdmin):
+    """Periodic reports are written through the portal's own pages (services refuse what
+    the rules forbid); the admin only reads them and their history."""
+
+    list_display = ["plan", "period_code", "version", "state", "number", "issued_on", "figures_as_of"]
+    list_filter = ["state", "plan"]
+    readonly_fields = [field.name for field in PeriodicReport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,16 @@
 """The province's periodic report on a plan as a Word document, laid out as Decree
 30/2020/NĐ-CP asks of an administrative document: A4, Times New Roman, the issuer and
-the national title side by side, number and symbol, place and date, signature block,
-page numbers from the second page on.
+the national title side by side with the short lines under them, number and symbol,
+place and date, the plan cited in full at its first mention, the signature block with
+authority, title, room to sign and the signer's name, page numbers from the second page
+on, and an appendix with its own heading.
+
+Its contents follow a provincial periodic report: I. results (the official classes, a
+table by lead agency, a summary per content area), II. shortcomings and their causes,
+III. key tasks of the next period, IV. proposals; the appendix lists the period's
+deadlines (the backlog included) and the agencies to commend and to remind. It is
+written from the figures of ``documents.selectors.periodic_report_figures_get`` alone:
+an issued report's stored figures give the same document whatever the data becomes.
 
 Everything is made with python-docx. Two things it has no API for are added as single
 elements: the PAGE field of the page numbers and the "repeat as header row" flag of
@@ -21,7 +30,10 @@ import copy
 import datetime
 import io
 import re
+import unicodedata
+from dataclasses import dataclass
 
+from django.conf import settings
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
@@ -33,29 +45,56 @@ from docx.shared import Cm, Mm, Pt
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from documents.selectors import ProvinceReport, ReportTask
-from plans.models import DeadlineStatus, ProgressReport, StatusGroup
+from documents.selectors import periodic_report_drafts
+from plans.models import DeadlineStatus, StatusGroup
 
 FONT = "Times New Roman"
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGINS = {"top_margin": Mm(20), "bottom_margin": Mm(20), "left_margin": Mm(30), "right_margin": Mm(15)}
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NO_ACCEPTED_REPORT = "Chưa có báo cáo được xác nhận trong kỳ."
-NO_OVERDUE = "Không có nhiệm vụ quá hạn."
+NO_OVERDUE = "Không có cơ quan nào còn hạn quá hạn."
+NO_COMMENDATION = "Chưa có cơ quan nào hoàn thành đúng hạn tất cả các hạn trong kỳ."
+NO_UPCOMING = "Kỳ tới không có hạn thực hiện nhiệm vụ nào."
 SECTION_HEADINGS = (
-    "I. KHÁI QUÁT CHUNG",
-    "II. KẾT QUẢ THỰC HIỆN THEO TỪNG NỘI DUNG",
-    "III. CÁC NHIỆM VỤ QUÁ HẠN",
+    "I. KẾT QUẢ THỰC HIỆN",
+    "II. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN",
+    "III. NHIỆM VỤ TRỌNG TÂM KỲ TỚI",
+    "IV. ĐỀ XUẤT, KIẾN NGHỊ",
 )
+RESULT_HEADINGS = (
+    "1. Tình hình thực hiện chung",
+    "2. Kết quả theo cơ quan chủ trì",
+    "3. Kết quả theo từng nội dung của Kế hoạch",
+)
+APPENDIX_HEADINGS = (
+    "1. Các hạn thực hiện nhiệm vụ trong kỳ (gồm các hạn tồn từ kỳ trước)",
+    "2. Cơ quan đề nghị biểu dương (hoàn thành đúng hạn tất cả các hạn trong kỳ)",
+    "3. Cơ quan đề nghị nhắc nhở (còn hạn chưa hoàn thành, quá hạn; nhiều nhất trước)",
+)
+# 165 mm: the width between the margins.
+AGENCY_COLUMNS = [
+    ("STT", Mm(13)),
+    ("Cơ quan chủ trì", Mm(46)),
+    ("Tổng số hạn", Mm(14)),
+    ("Hoàn thành đúng hạn", Mm(17)),
+    ("Hoàn thành quá hạn", Mm(17)),
+    ("Chưa hoàn thành, trong hạn", Mm(17)),
+    ("Chưa hoàn thành, quá hạn", Mm(17)),
+    ("Tỷ lệ đúng hạn", Mm(13)),
+    ("Xếp hạng", Mm(11)),
+]
+# 252 mm: the width between the margins of a landscape page.
 APPENDIX_COLUMNS = [
     ("STT", Mm(13)),
-    ("Mã", Mm(20)),
-    ("Nhiệm vụ", Mm(67)),
-    ("Cơ quan chủ trì", Mm(36)),
-    ("Cơ quan phối hợp", Mm(42)),
-    ("Thời hạn", Mm(30)),
-    ("Tình hình trong kỳ", Mm(44)),
+    ("Mã", Mm(14)),
+    ("Nhiệm vụ", Mm(66)),
+    ("Cơ quan chủ trì", Mm(43)),
+    ("Kỳ", Mm(30)),
+    ("Hạn", Mm(26)),
+    ("Tình trạng", Mm(38)),
+    ("Ghi chú", Mm(22)),
 ]
+BACKLOG_NOTE = "Tồn từ kỳ trước"
 
 # The text of the paragraph or row python-docx makes once per kind, which is then
 # copied. Its spaces make python-docx mark the text as space-preserving, so the copies
@@ -94,14 +133,64 @@ def dmy(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def document_symbol(agency) -> str:
-    return f"BC-{agency.document_symbol}" if agency.document_symbol else "BC"
+def day_of(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
 
 
-def file_name(report: ProvinceReport) -> str:
-    """A safe ASCII file name: "BC-139-KH-UBND-2020.docx"."""
-    number = re.sub(r"[^A-Za-z0-9]+", "-", report.plan.number).strip("-") or "KH"
-    return f"BC-{number}-{report.period.code}.docx"
+def document_symbol(agency: dict) -> str:
+    return f"BC-{agency['document_symbol']}" if agency.get("document_symbol") else "BC"
+
+
+def file_name(figures: dict, version: int = 1) -> str:
+    """A safe ASCII file name: "BC-139-KH-UBND-2020.docx" ("…-2020-lan-2.docx" for a
+    later version)."""
+    number = re.sub(r"[^A-Za-z0-9]+", "-", figures["plan"]["number"]).strip("-") or "KH"
+    suffix = f"-lan-{version}" if version > 1 else ""
+    return f"BC-{number}-{figures['period']['code']}{suffix}.docx"
+
+
+def period_dates(figures: dict) -> str:
+    """ "(Số liệu từ ngày 15/09/2026 đến ngày 14/12/2026)": the period's data window, under
+    the report's subject."""
+    period = figures["period"]
+    return f"(Số liệu từ ngày {dmy(day_of(period['start']))} đến ngày {dmy(day_of(period['end']))})"
+
+
+def plan_citation(plan: dict) -> str:
+    """The plan cited in full at its first mention (Decree 30): "Kế hoạch số
+    139/KH-UBND ngày … tháng 01 năm 2019 của UBND tỉnh Điện Biên về …", with "…" for
+    what the plan record does not know (never invented)."""
+    issued = plan["issued"]
+    title = plan["title"].strip()
+    about = re.sub(r"^kế hoạch\s+", "", title, flags=re.IGNORECASE) or "…"
+    return (
+        f"Kế hoạch số {plan['number']} ngày {issued['day']} tháng {issued['month']} năm {issued['year']} "
+        f"của {plan['issuer']} về {about}"
+    )
+
+
+# Widths of Times New Roman Bold, in thousandths of the font size: the metrics of Adobe's
+# Times-Bold (the 14 standard PDF fonts), which Times New Roman Bold and its metric twin
+# Liberation Serif Bold share closely. A letter with Vietnamese diacritics is as wide as
+# its base letter. Enough to size the short lines under a heading, which Decree 30 gives
+# as a share of the text above them.
+_BOLD_WIDTHS = dict(
+    zip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+        [722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722, 556, 667]
+        + [722, 722, 1000, 722, 722, 667]
+        + [500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333]
+        + [556, 500, 722, 500, 500, 444],
+        strict=True,
+    )
+)
+_BOLD_WIDTHS.update({" ": 250, "-": 333, ".": 250, ",": 250, "&": 833, "(": 333, ")": 333, "/": 278})
+
+
+def bold_text_width(text: str, size: float) -> float:
+    """The width of ``text`` in points, set in Times New Roman Bold at ``size`` points."""
+    base = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    return sum(_BOLD_WIDTHS.get(char, 500) for char in base if not unicodedata.combining(char)) * size / 1000
 
 
 class _Styles:
@@ -144,6 +233,12 @@ class _Styles:
         self.section_end = self._add(styles, "BC Hết phần", size=1, align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
         self.section_end.paragraph_format.line_spacing = Pt(1)
         self.cell = self._add(styles, "BC Ô bảng", size=12, align=WD_ALIGN_PARAGRAPH.LEFT, after=0)
+        self.cell_number = self._add(styles, "BC Ô số", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        # The short lines under the heading block: an empty paragraph's bottom border.
+        self.rule = self._add(styles, "BC Đường kẻ", size=4, align=WD_ALIGN_PARAGRAPH.CENTER, after=2)
+        self.signer = self._add(
+            styles, "BC Người ký", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
+        )
         self.cell_head = self._add(
             styles, "BC Đầu bảng", size=12, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
         )
@@ -182,13 +277,45 @@ class _Styles:
         return style
 
 
+@dataclass
+class ReportText:
+    """What one report says: the stored figures, the narrative sections, the number and
+    date once issued (empty and None in a draft), and the signature block."""
+
+    figures: dict
+    area_summaries: dict
+    shortcomings: str
+    proposals: str
+    signer_title: str
+    signer_authority: str = ""
+    signer_authority_of: str = ""
+    signer_name: str = ""
+    number: str = ""
+    dated: datetime.date | None = None
+
+
+# Decree 30/2020/NĐ-CP, Appendix I, part II: the agency's name has "phía dưới có đường kẻ
+# ngang, nét liền, có độ dài bằng từ 1/3 đến 1/2 độ dài của dòng chữ và đặt cân đối so với
+# dòng chữ"; the Tiêu ngữ has "phía dưới có đường kẻ ngang, nét liền, có độ dài bằng độ dài
+# của dòng chữ". The agency's line is drawn at 2/5 of its name, the motto's at its length.
+AGENCY_RULE_SHARE = 0.4
+MOTTO_RULE_SHARE = 1.0
+HEADING_SIZE = 13
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+HEADER_WIDTHS = (Mm(65), Mm(100))
+# Room for the signature and seal between the signer's title and name.
+SIGNATURE_SPACE = Cm(2.8)
+
+
 class _Writer:
-    def __init__(self, report: ProvinceReport, today: datetime.date):
-        self.report = report
-        self.today = today
+    def __init__(self, text: ReportText):
+        self.text = text
+        self.figures = text.figures
         self.document = Document()
         self.styles = _Styles(self.document)
-        self.symbol = document_symbol(report.coordinating_agency)
+        self.symbol = document_symbol(self.figures["coordinating_agency"])
+        self.agency_name = self.figures["coordinating_agency"]["name"]
         self.prototypes = {}
 
     def build(self) -> bytes:
@@ -198,9 +325,16 @@ class _Writer:
         # Running text goes in before this paragraph, which then stays as the blank
         # line above the signature block.
         self.anchor = self.document.add_paragraph()
-        self._overview()
+        self._opening()
         self._results()
-        self._overdue()
+        self._lines(SECTION_HEADINGS[1], self.text.shortcomings)
+        self._next_period()
+        self._lines(SECTION_HEADINGS[3], self.text.proposals)
+        self.para(
+            f"Trên đây là báo cáo kết quả thực hiện Kế hoạch số {self.figures['plan']['number']} "
+            f"{self.figures['period']['name']}, {self.agency_name} kính báo cáo "
+            f"{self.figures['plan']['issuer']}./."
+        )
         self._signature()
         self._appendix()
         output = io.BytesIO()
@@ -248,35 +382,31 @@ class _Writer:
             cell.width = width
         return table, *cells
 
-    # Heading block: issuer and national title, number and date.
+    # Heading block: issuer and national title with their short lines, number and date.
 
     def _header(self):
-        table, left, right = self._two_columns(Mm(65), Mm(100))
+        table, left, right = self._two_columns(*HEADER_WIDTHS)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        agency = self.report.coordinating_agency
-        self._cell_lines(
-            left,
-            [
-                (self.report.plan.issuer.upper(), False, False),
-                (agency.name.upper(), True, False),
-                ("", False, False),
-                (f"Số:      /{self.symbol}", False, False),
-            ],
-        )
-        place = place_of(self.report.plan.issuer)
-        self._cell_lines(
-            right,
-            [
-                ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True, False),
-                ("Độc lập - Tự do - Hạnh phúc", True, False),
-                ("", False, False),
-                (f"{place}, {date_line_date(self.today)}", False, True),
-            ],
-        )
+        issuer = self.figures["plan"]["issuer"]
+        agency = self.agency_name.upper()
+        number = self.text.number or f"     /{self.symbol}"
+        self._cell_lines(left, [(issuer.upper(), False, False), (agency, True, False)])
+        _rule(left.add_paragraph(), self.styles.rule, HEADER_WIDTHS[0], agency, AGENCY_RULE_SHARE)
+        self._cell_lines(left, [(f"Số: {number}", False, False)], first=False)
+        place = place_of(issuer)
+        if self.text.dated:
+            date_line = f"{place}, {date_line_date(self.text.dated)}"
+        else:
+            # A draft: the day and month are written in by hand when it is signed.
+            date_line = (
+                f"{place}, ngày      tháng      năm {datetime.date.fromisoformat(self.figures['as_of']).year}"
+            )
+        self._cell_lines(right, [(NATIONAL_TITLE, True, False), (MOTTO, True, False)])
+        _rule(right.add_paragraph(), self.styles.rule, HEADER_WIDTHS[1], MOTTO, MOTTO_RULE_SHARE)
+        self._cell_lines(right, [(date_line, False, True)], first=False)
 
-    def _cell_lines(self, cell, lines, style=None):
+    def _cell_lines(self, cell, lines, style=None, *, first=True):
         style = style or self.styles.block
-        first = True
         for text, bold, italic in lines:
             paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
             first = False
@@ -287,162 +417,250 @@ class _Writer:
                 run.italic = italic or None
 
     def _title(self):
-        report = self.report
-        period = report.period
+        period = self.figures["period"]
         self.document.add_paragraph("BÁO CÁO", self.styles.doc_type)
-        self.document.add_paragraph(
-            _text(f"Kết quả thực hiện Kế hoạch số {report.plan.number} {period.name} ({period.span})"),
+        subject = self.document.add_paragraph(
+            _text(f"Kết quả thực hiện Kế hoạch số {self.figures['plan']['number']} {period['name']}"),
             self.styles.subject,
         )
-        subject = self.document.add_paragraph(_text(report.plan.title), self.styles.centre)
         subject.paragraph_format.space_after = Pt(0)
+        self.document.add_paragraph(
+            period_dates(self.figures), self.styles.centre
+        ).paragraph_format.space_after = Pt(0)
         self.document.add_paragraph("―――――――", self.styles.centre)
 
     # Body.
 
-    def _overview(self):
-        report = self.report
-        counts = report.status_counts
-        self.para(SECTION_HEADINGS[0], self.styles.section)
-        as_of = f"Số liệu tính đến ngày {dmy(report.today)}."
-        period = f"Trong {report.period.name} (từ {dmy(report.period.start)} đến {dmy(report.period.end)})"
-        if report.total:
-            figures = report.figures
-            groups, carried = figures.groups, figures.backlog_total
-            done, in_term, overdue = (groups[g] for g in StatusGroup)
-            self.para(
-                f"{as_of} {period}, Kế hoạch số {report.plan.number} có {report.total} hạn thực hiện "
-                f"nhiệm vụ ({report.total - carried} hạn trong kỳ, {carried} hạn chưa hoàn thành từ các kỳ "
-                f"trước), trong đó: đã hoàn thành {done} (đúng hạn {counts[DeadlineStatus.DONE_ON_TIME]}, "
-                f"quá hạn {counts[DeadlineStatus.DONE_LATE]}); chưa hoàn thành {in_term + overdue} "
-                f"(trong hạn {in_term}, gồm sắp đến hạn {counts[DeadlineStatus.DUE_SOON]} và chưa đến hạn "
-                f"{counts[DeadlineStatus.NOT_YET_DUE]}; quá hạn {overdue})."
-            )
-        else:
-            self.para(f"{as_of} {period}, Kế hoạch số {report.plan.number} không có hạn nào.")
-        share = report.overdue_share
-        if share is None:
-            self.para("Trong kỳ không có hạn nào, nên chưa tính tỷ lệ quá hạn.", bold=True)
-        else:
-            paragraph = self.para(f"Tỷ lệ chưa hoàn thành, quá hạn: {percent_vi(share)}", bold=True)
-            paragraph.add_run(f" ({counts[DeadlineStatus.OVERDUE]} trên {report.total} hạn).")
+    def _opening(self):
+        figures = self.figures
+        as_of = dmy(day_of(figures["as_of"]))
+        self.para(
+            f"Thực hiện {plan_citation(figures['plan'])}, {self.agency_name} báo cáo kết quả thực hiện "
+            f"{figures['period']['name']} (số liệu tính đến ngày {as_of}) như sau:"
+        )
 
     def _results(self):
-        self.para(SECTION_HEADINGS[1], self.styles.section)
-        for area in self.report.areas:
-            self.para(f"{area.number}. {area.title}", self.styles.area)
-            if not area.tasks:
-                self.para("Nội dung này chưa có nhiệm vụ.")
-            for task in area.tasks:
-                self._task(task)
-
-    def _task(self, task: ReportTask):
-        self.para(f"{task.code}. {task.title}", self.styles.task)
-        self.para(f"Cơ quan chủ trì: {task.lead_agency}.")
-        self.para(f"Cơ quan phối hợp: {', '.join(task.cooperating_agencies) or 'không có'}.")
-        self.para(f"Thời hạn: {task.schedule_display}.")
-        self.para(f"Tình hình trong kỳ: {task.period_status}.")
-        if task.narrative is None:
-            self.para(NO_ACCEPTED_REPORT)
-        elif task.narrative.strip():
-            self.para(f"Kết quả: {task.narrative.strip()}")
+        figures = self.figures
+        counts, groups = figures["counts"], figures["groups"]
+        backlog_total = sum(figures["backlog"].values())
+        total = sum(counts.values())
+        self.para(SECTION_HEADINGS[0], self.styles.section)
+        self.para(RESULT_HEADINGS[0], self.styles.area)
+        if total:
+            done, in_term, overdue = (groups[str(group)] for group in StatusGroup)
+            self.para(
+                f"Trong kỳ có {total} hạn thực hiện nhiệm vụ ({total - backlog_total} hạn đến trong kỳ, "
+                f"{backlog_total} hạn chưa hoàn thành từ các kỳ trước), trong đó: đã hoàn thành {done} "
+                f"(đúng hạn {counts[DeadlineStatus.DONE_ON_TIME]}, "
+                f"quá hạn {counts[DeadlineStatus.DONE_LATE]}); "
+                f"chưa hoàn thành {in_term + overdue} (trong hạn {in_term}, gồm sắp đến hạn "
+                f"{counts[DeadlineStatus.DUE_SOON]} và chưa đến hạn {counts[DeadlineStatus.NOT_YET_DUE]}; "
+                f"quá hạn {overdue})."
+            )
+            paragraph = self.para(
+                f"Tỷ lệ chưa hoàn thành, quá hạn: {percent_vi(figures['overdue_share'])}", bold=True
+            )
+            paragraph.add_run(f" ({counts[DeadlineStatus.OVERDUE]} trên {total} hạn).")
         else:
-            self.para(f"Kết quả: {_report_state_line(task)}")
+            self.para("Trong kỳ không có hạn thực hiện nhiệm vụ nào, nên chưa tính tỷ lệ quá hạn.")
+        self.para(RESULT_HEADINGS[1], self.styles.area)
+        if figures["agencies"]:
+            self._agency_table()
+        else:
+            self.para("Không có cơ quan nào có hạn trong kỳ.")
+        self.para(RESULT_HEADINGS[2], self.styles.area)
+        for area in figures["areas"]:
+            self.para(f"{area['number']}. {area['title']}", self.styles.task)
+            summary = self.text.area_summaries.get(str(area["number"]), "")
+            for line in _lines_of(summary) or ["…"]:
+                self.para(line)
 
-    def _overdue(self):
+    def _agency_table(self):
+        rows = [
+            [
+                str(number),
+                row["agency"],
+                str(row["total"]),
+                str(row["counts"][DeadlineStatus.DONE_ON_TIME]),
+                str(row["counts"][DeadlineStatus.DONE_LATE]),
+                str(row["in_term"]),
+                str(row["counts"][DeadlineStatus.OVERDUE]),
+                percent_vi(row["on_time_share"]),
+                str(row["rank"]),
+            ]
+            for number, row in enumerate(self.figures["agencies"], start=1)
+        ]
+        table = self._grid(AGENCY_COLUMNS, rows, numeric_from=2)
+        self.anchor._p.addprevious(table._tbl)
+        # A table is followed by a paragraph, so that the next heading keeps its space.
+        self.para("", self.styles.section_end)
+
+    def _grid(self, columns, rows, *, numeric_from=None):
+        """A bordered table with a header row repeated on each page; the body rows are
+        copies of one row python-docx made."""
+        table = self.document.add_table(rows=1, cols=len(columns))
+        table.style = self.document.styles["Table Grid"]
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for column, (_, width) in zip(table.columns, columns, strict=True):
+            column.width = width
+        header = table.rows[0]
+        _repeat_as_header(header)
+        for cell, (label, width) in zip(header.cells, columns, strict=True):
+            cell.width = width
+            paragraph = cell.paragraphs[0]
+            paragraph.style = self.styles.cell_head
+            paragraph.add_run(label)
+        prototype = table.add_row()
+        for index, cell in enumerate(prototype.cells):
+            numeric = numeric_from is not None and (index == 0 or index >= numeric_from)
+            cell.paragraphs[0].style = self.styles.cell_number if numeric else self.styles.cell
+            cell.paragraphs[0].add_run(PLACEHOLDER)
+        prototype = prototype._tr
+        body = prototype.getparent()
+        body.remove(prototype)
+        for values in rows:
+            row = copy.deepcopy(prototype)
+            for text_element, value in zip(row.iter(W_T), values, strict=True):
+                _put_text(text_element, _text(value))
+            body.append(row)
+        return table
+
+    def _lines(self, heading, text):
+        self.para(heading, self.styles.section)
+        for line in _lines_of(text) or ["…"]:
+            self.para(line)
+
+    def _next_period(self):
+        following = self.figures["next_period"]
         self.para(SECTION_HEADINGS[2], self.styles.section)
-        if not self.report.overdue_by_agency:
-            self.para(NO_OVERDUE)
-        for number, group in enumerate(self.report.overdue_by_agency, start=1):
-            self.para(f"{number}. {group.agency}: {len(group.items)} hạn quá hạn", self.styles.area)
-            for item in group.items:
-                deadline = item.deadline
-                # A one-off deadline's label is its date already ("Thời hạn 31/05/2020").
-                period = "" if deadline.period_label.startswith("Thời hạn") else f"{deadline.period_label}, "
-                moved = f" (hết hạn {dmy(deadline.ends_on)})" if deadline.ends_on != deadline.due_on else ""
-                self.para(
-                    f"- {item.task.code}. {item.task.title} – {period}hạn {dmy(deadline.due_on)}{moved}, "
-                    f"quá hạn {deadline.days_overdue} ngày."
-                )
+        upcoming = self.figures["upcoming"]
+        if not upcoming:
+            self.para(NO_UPCOMING)
+            return
+        self.para(
+            f"Trong {following['name']} ({following['span']}) có {len(upcoming)} hạn thực hiện nhiệm vụ; "
+            "đề nghị các cơ quan chủ trì tập trung thực hiện và báo cáo đúng hạn:"
+        )
+        for item in upcoming:
+            self.para(
+                f"- {item['code']}. {item['title']} ({item['agency']}; hạn {dmy(day_of(item['due_on']))})."
+            )
 
     def _signature(self):
+        text = self.text
         signature, left, right = self._two_columns(Mm(85), Mm(80))
         left.paragraphs[0].style = self.styles.recipients_head
         left.paragraphs[0].add_run("Nơi nhận:")
-        for line in ("- UBND tỉnh (để báo cáo);", "- Lưu: VT."):
-            left.add_paragraph(line, self.styles.recipients)
-        right.paragraphs[0].style = self.styles.block
-        right.paragraphs[0].add_run("GIÁM ĐỐC").bold = True
-        # Room for the signature and seal: a row of exact height, which is not broken
-        # across pages (its empty part would otherwise make a page of its own).
-        signature.rows[0].height_rule = WD_ROW_HEIGHT_RULE.EXACTLY
-        signature.rows[0].height = Cm(4.5)
+        issuer = self.figures["plan"]["issuer"]
+        for line in (f"- {issuer} (để báo cáo);", "- Lưu: VT."):
+            left.add_paragraph(_text(line), self.styles.recipients)
+        lines = []
+        if text.signer_authority:
+            lines.append(f"{text.signer_authority} {text.signer_authority_of}".upper())
+        lines.append(text.signer_title.upper())
+        first = right.paragraphs[0]
+        for index, line in enumerate(lines):
+            paragraph = first if index == 0 else right.add_paragraph()
+            paragraph.style = self.styles.signer
+            paragraph.add_run(_text(line))
+        # Decree 30: the signer's name under the room for the signature and seal.
+        name = right.add_paragraph(_text(text.signer_name), self.styles.signer)
+        name.paragraph_format.space_before = SIGNATURE_SPACE
+        # The block is not broken across pages.
+        signature.rows[0].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
+        _cant_split(signature.rows[0])
 
-    # Appendix: every task, on landscape pages.
+    # Appendix: the period's deadlines and the agencies to commend and remind, on
+    # landscape pages.
 
     def _appendix(self):
-        report = self.report
+        figures, text = self.figures, self.text
         section = self.document.add_section(WD_SECTION.NEW_PAGE)
         # The empty paragraph that ends the report's section is made a point high, so
         # that it never spills onto a page of its own below the signature block.
-        # (``document.paragraphs[-1]`` would list every paragraph: it is the one just
-        # before the body's closing section properties.)
         section_end = self.document.element.body.sectPr.getprevious()
         Paragraph(section_end, self.anchor._parent).style = self.styles.section_end
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = PAGE_HEIGHT, PAGE_WIDTH
         section.different_first_page_header_footer = False
-        self.document.add_paragraph("PHỤ LỤC", self.styles.doc_type).paragraph_format.space_before = Pt(0)
-        self.document.add_paragraph(
-            _text(
-                f"Danh mục nhiệm vụ của Kế hoạch số {report.plan.number}, {report.period.name} "
-                f"({report.period.span})"
-            ),
-            self.styles.subject,
-        ).paragraph_format.space_after = Pt(0)
-        self.document.add_paragraph(
-            _text(
-                f"(Kèm theo Báo cáo số      /{self.symbol} ngày {dmy(self.today)} "
-                f"của {report.coordinating_agency.name})"
-            ),
-            self.styles.centre,
-        ).runs[0].italic = True
+        # Decree 30, Appendix I: the word "Phụ lục" on its own line, the appendix's
+        # title in capitals, "(Kèm theo …)" in italics, and a short line under them.
+        self.document.add_paragraph("Phụ lục", self.styles.doc_type).paragraph_format.space_before = Pt(0)
+        title = "DANH MỤC HẠN THỰC HIỆN NHIỆM VỤ VÀ CƠ QUAN ĐỀ NGHỊ BIỂU DƯƠNG, NHẮC NHỞ"
+        self.document.add_paragraph(title, self.styles.subject).paragraph_format.space_after = Pt(0)
+        number = text.number or f"     /{self.symbol}"
+        dated = dmy(text.dated) if text.dated else "     /     /    "
+        attached = self.document.add_paragraph(
+            _text(f"(Kèm theo Báo cáo số {number} ngày {dated} của {self.agency_name})"), self.styles.centre
+        )
+        attached.runs[0].italic = True
+        attached.paragraph_format.space_after = Pt(0)
+        self.document.add_paragraph("―――――――", self.styles.centre)
 
-        table = self.document.add_table(rows=1, cols=len(APPENDIX_COLUMNS))
-        table.style = self.document.styles["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        table.autofit = False
-        for column, (_, width) in zip(table.columns, APPENDIX_COLUMNS, strict=True):
-            column.width = width
-        header = table.rows[0]
-        _repeat_as_header(header)
-        for cell, (label, width) in zip(header.cells, APPENDIX_COLUMNS, strict=True):
-            cell.width = width
-            paragraph = cell.paragraphs[0]
-            paragraph.style = self.styles.cell_head
-            paragraph.add_run(label)
-        # One row made with python-docx, then copied for each task.
-        prototype = table.add_row()
-        for cell in prototype.cells:
-            cell.paragraphs[0].style = self.styles.cell
-            cell.paragraphs[0].add_run(PLACEHOLDER)
-        prototype = prototype._tr
-        rows = prototype.getparent()
-        rows.remove(prototype)
-        for number, task in enumerate(report.tasks, start=1):
-            values = (
+        self.document.add_paragraph(APPENDIX_HEADINGS[0], self.styles.area)
+        rows = [
+            [
                 str(number),
-                task.code,
-                task.title,
-                task.lead_agency,
-                ", ".join(task.cooperating_agencies),
-                task.schedule_display,
-                task.period_status,
-            )
-            row = copy.deepcopy(prototype)
-            for text_element, value in zip(row.iter(W_T), values, strict=True):
-                _put_text(text_element, _text(value))
-            rows.append(row)
+                item["code"],
+                item["title"],
+                item["agency"],
+                item["period_label"],
+                dmy(day_of(item["due_on"])),
+                item["status_label"],
+                BACKLOG_NOTE if item["backlog"] else "",
+            ]
+            for number, item in enumerate(figures["deadlines"], start=1)
+        ]
+        self._grid(APPENDIX_COLUMNS, rows)
+        self.document.add_paragraph(
+            APPENDIX_HEADINGS[1], self.styles.area
+        ).paragraph_format.space_before = Pt(6)
+        for name in figures["commend"] or [NO_COMMENDATION]:
+            self.document.add_paragraph(_text(f"- {name}" if figures["commend"] else name))
+        self.document.add_paragraph(APPENDIX_HEADINGS[2], self.styles.area)
+        for item in figures["remind"]:
+            self.document.add_paragraph(_text(f"- {item['agency']}: {item['overdue']} hạn quá hạn"))
+        if not figures["remind"]:
+            self.document.add_paragraph(NO_OVERDUE)
+
+
+def _lines_of(text: str) -> list[str]:
+    """The paragraphs of a narrative section: one a line (only line feeds end a line; other
+    control characters are dropped by ``_text``)."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [line.strip() for line in lines if line.strip()]
+
+
+def _rule(paragraph, style, cell_width, text_above: str, share: float) -> None:
+    """A short horizontal line under ``text_above`` (Times New Roman Bold, 13 pt),
+    ``share`` of its length and centred on it: the bottom border of an empty paragraph
+    narrowed by equal indents."""
+    paragraph.style = style
+    length = Pt(bold_text_width(text_above, HEADING_SIZE) * share)
+    margin = max((cell_width - length) // 2, 0)
+    paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = margin
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    # pBdr comes before spacing, indents and alignment in a paragraph's properties.
+    paragraph._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_BORDERS)
+
+
+_AFTER_BORDERS = tuple(
+    f"w:{name}"
+    for name in (
+        "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN "
+        "bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+        "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+    ).split()
+)
+
+
+def _cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def _put_text(element, text: str) -> None:
@@ -452,11 +670,6 @@ def _put_text(element, text: str) -> None:
         Run(element.getparent(), None).text = text
     else:
         element.text = text
-
-
-def _report_state_line(task: ReportTask) -> str:
-    state = ProgressReport.State(task.report_state).label if task.report_state else ""
-    return f"{state} ({task.report_percent}%), báo cáo không nêu chi tiết kết quả."
 
 
 def _add_page_field(paragraph) -> None:
@@ -481,6 +694,35 @@ def _repeat_as_header(row) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
-def province_report_docx(report: ProvinceReport, *, today: datetime.date) -> bytes:
-    """The report as the bytes of a .docx file, dated ``today``."""
-    return _Writer(report, today).build()
+def province_report_docx(figures: dict, *, today: datetime.date) -> bytes:
+    """The report straight from the figures, its narrative as first drafted and its
+    signature block from the settings, dated ``today`` (``export_report``, and the
+    overview's download of the current figures)."""
+    text = ReportText(
+        figures=figures,
+        **periodic_report_drafts(figures),
+        signer_authority=settings.REPORT_SIGNER_AUTHORITY,
+        signer_authority_of=settings.REPORT_SIGNER_AUTHORITY_OF,
+        signer_title=settings.REPORT_SIGNER_TITLE,
+        signer_name=settings.REPORT_SIGNER_NAME,
+        dated=today,
+    )
+    return _Writer(text).build()
+
+
+def periodic_report_docx(report) -> bytes:
+    """A periodic report record as the bytes of a .docx file: its stored figures and
+    narrative; number and date once issued, blank in a draft."""
+    text = ReportText(
+        figures=report.figures,
+        area_summaries=report.area_summaries,
+        shortcomings=report.shortcomings,
+        proposals=report.proposals,
+        signer_authority=report.signer_authority,
+        signer_authority_of=report.signer_authority_of,
+        signer_title=report.signer_title,
+        signer_name=report.signer_name,
+        number=report.number if report.is_issued else "",
+        dated=report.issued_on if report.is_issued else None,
+    )
+    return _Writer(text).build()

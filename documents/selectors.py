@@ -419,6 +419,7 @@ def _agency_table(deadlines: list[ReportDeadline]) -> list[dict]:
                 "agency": agency,
                 "counts": {str(status): n for status, n in by_status.items()},
                 "total": figures.total,
+                "in_term": by_status[DeadlineStatus.DUE_SOON] + by_status[DeadlineStatus.NOT_YET_DUE],
                 "on_time_share": by_status[DeadlineStatus.DONE_ON_TIME] / figures.total,
                 "overdue_share": figures.overdue_share,
             }

@@ -222,6 +222,8 @@ def periodic_report_issue(*, user, report, number: str, issued_on: datetime.date
         )
     elif issued_on > today:
         errors["issued_on"] = "Ngày ban hành không được sau hôm nay."
+    if not locked.signer_name:
+        errors["signer_name"] = "Hãy ghi họ và tên người ký (mục chữ ký của dự thảo) trước khi ban hành."
     if errors:
         raise ValidationError(errors)
     locked.number, locked.issued_on = number, issued_on

@@ -291,3 +291,73 @@ class ProvinceReportForm(forms.Form):
                 },
             )
         return cleaned
+
+
+class PeriodicReportTextForm(forms.Form):
+    """A periodic report's narrative sections and signature block: one text box per
+    content area of the stored figures, then the shortcomings and the proposals."""
+
+    shortcomings = forms.CharField(
+        label=_("II. Tồn tại, hạn chế và nguyên nhân"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    proposals = forms.CharField(
+        label=_("IV. Đề xuất, kiến nghị"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    signer_authority = forms.ChoiceField(label=_("Thẩm quyền ký"), required=False)
+    signer_authority_of = forms.CharField(
+        label=_("Chức vụ người đứng đầu"),
+        required=False,
+        max_length=100,
+        help_text=_("Ghi khi ký thay, thừa lệnh, thay mặt hoặc thừa ủy quyền, ví dụ “GIÁM ĐỐC”."),
+    )
+    signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=100)
+    signer_name = forms.CharField(label=_("Họ và tên người ký"), required=False, max_length=100)
+
+    AREA_PREFIX = "area_"
+
+    def __init__(self, data=None, *, report, **kwargs):
+        initial = {name: getattr(report, name) for name in self.base_fields}
+        for area in report.figures["areas"]:
+            initial[f"{self.AREA_PREFIX}{area['number']}"] = report.area_summaries.get(
+                str(area["number"]), ""
+            )
+        super().__init__(data, initial=initial, **kwargs)
+        self.fields["signer_authority"].choices = report.Authority.choices
+        areas = {
+            f"{self.AREA_PREFIX}{area['number']}": forms.CharField(
+                label=f"{area['number']}. {area['title']}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+            for area in report.figures["areas"]
+        }
+        self.fields = {**areas, **self.fields}
+        self.helper = _helper(_("Lưu dự thảo"))
+
+    def to_data(self) -> dict:
+        """What ``periodic_report_update`` takes."""
+        cleaned = self.cleaned_data
+        summaries = {
+            name.removeprefix(self.AREA_PREFIX): value
+            for name, value in cleaned.items()
+            if name.startswith(self.AREA_PREFIX)
+        }
+        return {
+            "area_summaries": summaries,
+            **{name: cleaned[name] for name in self.base_fields},
+        }
+
+
+class PeriodicReportIssueForm(forms.Form):
+    number = forms.CharField(label=_("Số, ký hiệu"), max_length=50, help_text=_("Ví dụ: 125/BC-SNgV."))
+    issued_on = forms.DateField(
+        label=_("Ngày ban hành"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Ban hành báo cáo"), css_class="btn-success")

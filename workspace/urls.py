@@ -7,6 +7,18 @@ urlpatterns = [
     path("dashboard/", views.agency_dashboard, name="agency-dashboard"),
     path("overview/", views.province_overview, name="province-overview"),
     path("overview/report.docx", report_views.province_report, name="province-report"),
+    path("periodic-reports/", report_views.periodic_report_list, name="periodic-report-list"),
+    path("periodic-reports/new/", report_views.periodic_report_create, name="periodic-report-create"),
+    path("periodic-reports/<int:pk>/", report_views.periodic_report_detail, name="periodic-report-detail"),
+    path("periodic-reports/<int:pk>/edit/", report_views.periodic_report_edit, name="periodic-report-edit"),
+    path(
+        "periodic-reports/<int:pk>/issue/", report_views.periodic_report_issue, name="periodic-report-issue"
+    ),
+    path(
+        "periodic-reports/<int:pk>/report.docx",
+        report_views.periodic_report_download,
+        name="periodic-report-download",
+    ),
     path("overview/export.xlsx", export_views.province_overview_export, name="province-overview-export"),
     path("deadlines/", views.deadline_list, name="deadline-list"),
     path("deadlines/export.xlsx", export_views.deadline_list_export, name="deadline-list-export"),

@@ -20,6 +20,11 @@ from plans.tests.factories import PlanFactory, ProgressReportFactory, local_date
 D = datetime.date
 
 
+@pytest.fixture(autouse=True)
+def signer(settings):
+    settings.REPORT_SIGNER_NAME = "Nguyễn Văn A"
+
+
 def create(user, plan, period=YEAR_2020, today=TODAY):
     return services.periodic_report_create(user=user, plan=plan, period=period, today=today)
 
@@ -177,6 +182,18 @@ def test_issue_refuses_bad_number_or_date_and_changes_nothing(users, plan, numbe
     assert message in " ".join(error.value.message_dict[field])
     report.refresh_from_db()
     assert (report.state, report.number, report.issued_on) == ("draft", "", None)
+
+
+@pytest.mark.django_db
+def test_issue_needs_the_signers_name(users, plan, settings):
+    settings.REPORT_SIGNER_NAME = ""
+    report = create(users["coordinator"], plan)
+    with pytest.raises(ValidationError, match="Hãy ghi họ và tên người ký"):
+        services.periodic_report_issue(
+            user=users["coordinator"], report=report, number="15/BC-SNgV", issued_on=TODAY, today=TODAY
+        )
+    report.refresh_from_db()
+    assert report.state == "draft"
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ The plan below is reported on for 2020 as of 15/07/2020:
 import datetime
 import io
 import os
+import pathlib
 import shutil
 import subprocess
 import unicodedata
@@ -24,20 +25,30 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Emu, Pt
 from pypdf import PdfReader
 
 from documents import selectors as document_selectors
 from documents.report_docx import (
+    AGENCY_COLUMNS,
+    APPENDIX_COLUMNS,
+    APPENDIX_HEADINGS,
+    BACKLOG_NOTE,
     CONTENT_TYPE,
     FONT,
-    NO_ACCEPTED_REPORT,
+    NO_COMMENDATION,
     NO_OVERDUE,
+    RESULT_HEADINGS,
     SECTION_HEADINGS,
+    ReportText,
+    _Writer,
+    bold_text_width,
     date_line_date,
     province_report_docx,
 )
 from plans import selectors
-from plans.models import Deadline, DeadlineStatus, Plan
+from plans.models import Agency, Deadline, DeadlineStatus, Plan
 from plans.periods import ReportPeriod
 from plans.tests.environment import require
 from plans.tests.factories import (
@@ -157,11 +168,15 @@ def plan(coordinator_agency):
     return plan
 
 
-def build(plan, period=YEAR_2020, today=TODAY):
-    report = document_selectors.province_report_get(
+def figures_of(plan, period=YEAR_2020, today=TODAY):
+    return document_selectors.periodic_report_figures_get(
         plan=plan, period=period, dates=selectors.status_dates_get(today=today)
     )
-    return report, Document(io.BytesIO(province_report_docx(report, today=today)))
+
+
+def build(plan, period=YEAR_2020, today=TODAY):
+    figures = figures_of(plan, period, today)
+    return figures, Document(io.BytesIO(province_report_docx(figures, today=today)))
 
 
 def body_texts(document):
@@ -236,6 +251,19 @@ def test_selector_for_a_quarter(plan):
 # The document.
 
 
+def border_bottom(paragraph):
+    borders = paragraph._p.pPr.find(qn("w:pBdr"))
+    return None if borders is None else borders.find(qn("w:bottom"))
+
+
+def rule_length(paragraph, cell):
+    """The length of a short line drawn as a paragraph's bottom border: the cell's width
+    less the paragraph's indents."""
+    indents = paragraph.paragraph_format
+    assert indents.left_indent == indents.right_indent  # centred
+    return cell.width - indents.left_indent - indents.right_indent
+
+
 @pytest.mark.django_db
 def test_document_heading_block_and_title(plan):
     _, document = build(plan)
@@ -258,144 +286,238 @@ def test_document_heading_block_and_title(plan):
 
     texts = body_texts(document)
     title = texts.index("BÁO CÁO")
-    assert texts[title + 1] == "Kết quả thực hiện Kế hoạch số 139/KH-UBND năm 2020 (15/12/2019–14/12/2020)"
-    assert texts[title + 2] == plan.title
+    assert texts[title + 1] == "Kết quả thực hiện Kế hoạch số 139/KH-UBND năm 2020"
+    assert texts[title + 2] == "(Số liệu từ ngày 15/12/2019 đến ngày 14/12/2020)"
     assert document.paragraphs[title].style.font.bold
 
 
 @pytest.mark.django_db
-def test_document_date_line_with_leading_zeros_and_symbol_fallback(plan, coordinator_agency):
-    coordinator_agency.document_symbol = ""
-    coordinator_agency.save()
-    _, document = build(plan, today=D(2021, 1, 5))
+def test_document_short_lines_under_the_agency_and_the_motto(plan):
+    """Decree 30/2020/NĐ-CP, Appendix I: under the agency's name a solid line 1/3 to 1/2
+    as long as the name, centred on it; under the Tiêu ngữ a solid line as long as it."""
+    _, document = build(plan)
     left, right = document.tables[0].rows[0].cells
-    assert right.paragraphs[-1].text == "Điện Biên, ngày 05 tháng 01 năm 2021"
-    assert left.paragraphs[-1].text == "Số:      /BC"
+    name, agency_rule = left.paragraphs[1], left.paragraphs[2]
+    motto, motto_rule = right.paragraphs[1], right.paragraphs[2]
+    for rule in (agency_rule, motto_rule):
+        assert rule.text == ""
+        bottom = border_bottom(rule)
+        assert bottom is not None and bottom.get(qn("w:val")) == "single"
+        assert rule.alignment is None or rule.style.paragraph_format.alignment == 1  # centred
+    # The texts above are set in Times New Roman Bold, 13 pt.
+    assert left.paragraphs[1].style.font.size.pt == 13 and name.runs[0].bold
+    name_width = Pt(bold_text_width(name.text, 13))
+    motto_width = Pt(bold_text_width(motto.text, 13))
+    assert 1 / 3 <= rule_length(agency_rule, left) / name_width <= 1 / 2
+    assert rule_length(motto_rule, right) / motto_width == pytest.approx(1, abs=0.02)
+    # The name is 30 mm or so wide, its line 12 mm; the motto about 60 mm.
+    assert 25 < Emu(name_width).mm < 40 and 50 < Emu(motto_width).mm < 70
+    assert border_bottom(left.paragraphs[0]) is None and border_bottom(right.paragraphs[0]) is None
+
+
+def test_bold_text_width_follows_the_letters():
+    assert bold_text_width("III", 10) < bold_text_width("MMM", 10)
+    assert bold_text_width("SỞ NGOẠI VỤ", 13) == bold_text_width("SO NGOAI VU", 13)
+    assert bold_text_width("Đ", 10) == bold_text_width("D", 10) == 7.22
 
 
 @pytest.mark.django_db
-def test_document_overview_counts_and_share(plan):
+def test_document_cites_the_plan_in_full_at_first_mention(plan):
+    plan.source_note = "Tin của Trung tâm Thông tin tỉnh. Ban hành tháng 01/2019, tin không nêu ngày ký."
+    plan.save()
     _, document = build(plan)
     texts = body_texts(document)
-    summary, share = following(texts, SECTION_HEADINGS[0], 2)
-    assert summary.startswith("Số liệu tính đến ngày 15/07/2020.")
-    assert "Trong năm 2020 (từ 15/12/2019 đến 14/12/2020)" in summary
-    assert "có 7 hạn thực hiện nhiệm vụ (7 hạn trong kỳ, 0 hạn chưa hoàn thành từ các kỳ trước)" in summary
+    first = next(text for text in texts if "139/KH-UBND" in text and text.startswith("Thực hiện"))
+    assert first == (
+        "Thực hiện Kế hoạch số 139/KH-UBND ngày … tháng 01 năm 2019 của UBND tỉnh Điện Biên về hành động "
+        "triển khai công tác đối ngoại (dữ liệu mẫu của phép thử), Sở Ngoại vụ báo cáo kết quả thực hiện "
+        "năm 2020 (số liệu tính đến ngày 15/07/2020) như sau:"
+    )
+    # It is the first paragraph of the body that names the plan, after the title.
+    assert texts.index(first) < texts.index(SECTION_HEADINGS[0])
+    plan.issued_on = D(2019, 1, 8)
+    plan.save()
+    texts = body_texts(build(plan)[1])
+    assert any(
+        text.startswith("Thực hiện Kế hoạch số 139/KH-UBND ngày 08 tháng 01 năm 2019 của") for text in texts
+    )
+
+
+@pytest.mark.django_db
+def test_document_sections_in_the_order_of_a_provincial_report(plan):
+    _, document = build(plan)
+    texts = body_texts(document)
+    positions = [texts.index(heading) for heading in SECTION_HEADINGS]
+    assert positions == sorted(positions)
+    results = [texts.index(heading) for heading in RESULT_HEADINGS]
+    assert positions[0] < results[0] < results[1] < results[2] < positions[1]
+    summary, share = following(texts, RESULT_HEADINGS[0], 2)
+    assert (
+        "Trong kỳ có 7 hạn thực hiện nhiệm vụ (7 hạn đến trong kỳ, 0 hạn chưa hoàn thành từ các kỳ trước)"
+        in (summary)
+    )
     assert "đã hoàn thành 3 (đúng hạn 1, quá hạn 2)" in summary
     assert "chưa hoàn thành 4 (trong hạn 1, gồm sắp đến hạn 0 và chưa đến hạn 1; quá hạn 3)" in summary
-    assert share.startswith("Tỷ lệ chưa hoàn thành, quá hạn: 42,9%")
-    assert "(3 trên 7 hạn)" in share
+    assert share == "Tỷ lệ chưa hoàn thành, quá hạn: 42,9% (3 trên 7 hạn)."
+    # Per content area, the summary drafted from the reports accepted in the period.
+    assert following(texts, "1. Lãnh đạo, chỉ đạo (mẫu)", 1) == [
+        "- Sở Thông tin và Truyền thông (nhiệm vụ 1.2): Đã tổ chức hội nghị."
+    ]
+    assert following(texts, "3. Ngoại giao văn hóa (mẫu)", 1) == [document_selectors.NO_ACCEPTED_IN_PERIOD]
+    # II: from the overdue list; III: the deadlines of 2021; IV: the agencies to remind.
+    assert following(texts, SECTION_HEADINGS[1], 1)[0].startswith(
+        "- Còn 3 hạn thực hiện nhiệm vụ chưa hoàn thành"
+    )
+    assert following(texts, SECTION_HEADINGS[2], 2) == [
+        "Trong năm 2021 (15/12/2020–14/12/2021) có 4 hạn thực hiện nhiệm vụ; đề nghị các cơ quan chủ trì "
+        "tập trung thực hiện và báo cáo đúng hạn:",
+        "- 1.3. Rà soát quy chế (Công an tỉnh; hạn 15/12/2020).",
+    ]
+    assert following(texts, SECTION_HEADINGS[3], 1)[0].startswith(
+        "- Đề nghị UBND tỉnh nhắc nhở Huyện Mường Nhé"
+    )
 
 
 @pytest.mark.django_db
-def test_document_without_started_deadlines_does_not_divide_by_zero(plan):
+def test_document_table_by_lead_agency(plan):
+    _, document = build(plan)
+    table = document.tables[1]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == [label for label, _ in AGENCY_COLUMNS]
+    assert rows[1:] == [
+        ["1", "Sở Thông tin và Truyền thông", "5", "1", "2", "1", "1", "20,0%", "1"],
+        ["2", "Huyện Mường Nhé", "2", "0", "0", "0", "2", "0,0%", "2"],
+    ]
+    assert table.style.name == "Table Grid"
+    assert "w:tblHeader" in table.rows[0]._tr.xml
+
+
+@pytest.mark.django_db
+def test_document_without_deadlines_does_not_divide_by_zero(plan):
     _, document = build(plan, period=ReportPeriod.parse("2018"))
     texts = body_texts(document)
-    summary, share = following(texts, SECTION_HEADINGS[0], 2)
-    assert "không có hạn nào" in summary
-    assert "chưa tính tỷ lệ quá hạn" in share
-    assert following(texts, SECTION_HEADINGS[2], 1) == [NO_OVERDUE]
+    assert following(texts, RESULT_HEADINGS[0], 1) == [
+        "Trong kỳ không có hạn thực hiện nhiệm vụ nào, nên chưa tính tỷ lệ quá hạn."
+    ]
+    assert following(texts, RESULT_HEADINGS[1], 1) == ["Không có cơ quan nào có hạn trong kỳ."]
+    assert NO_OVERDUE in texts
 
 
 @pytest.mark.django_db
-def test_document_results_per_area_and_task(plan):
+@pytest.mark.parametrize(
+    "authority, authority_of, title, name, lines",
+    [
+        ("", "", "GIÁM ĐỐC", "Nguyễn Văn A", ["GIÁM ĐỐC", "Nguyễn Văn A"]),
+        ("KT.", "Giám đốc", "Phó Giám đốc", "Lò Văn B", ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Lò Văn B"]),
+        ("TL.", "GIÁM ĐỐC", "CHÁNH VĂN PHÒNG", "Lê Thị C", ["TL. GIÁM ĐỐC", "CHÁNH VĂN PHÒNG", "Lê Thị C"]),
+    ],
+)
+def test_document_signature_block(plan, settings, authority, authority_of, title, name, lines):
+    settings.REPORT_SIGNER_AUTHORITY = authority
+    settings.REPORT_SIGNER_AUTHORITY_OF = authority_of
+    settings.REPORT_SIGNER_TITLE = title
+    settings.REPORT_SIGNER_NAME = name
     _, document = build(plan)
-    texts = body_texts(document)
-    for heading in SECTION_HEADINGS:
-        assert texts.count(heading) == 1
-    assert (
-        texts.index(SECTION_HEADINGS[0]) < texts.index(SECTION_HEADINGS[1]) < texts.index(SECTION_HEADINGS[2])
-    )
-    for area in plan.areas.all():
-        assert texts.count(f"{area.number}. {area.title}") == 1
-    assert following(texts, "3. Ngoại giao văn hóa (mẫu)", 1) == ["Nội dung này chưa có nhiệm vụ."]
-
-    assert following(texts, "1.2. Tổ chức hội nghị triển khai", 5) == [
-        "Cơ quan chủ trì: Sở Thông tin và Truyền thông.",
-        "Cơ quan phối hợp: Công an tỉnh, Huyện Mường Nhé.",
-        "Thời hạn: 31/03/2020.",
-        "Tình hình trong kỳ: Thời hạn 31/03/2020: Đã hoàn thành đúng hạn.",
-        "Kết quả: Đã tổ chức hội nghị.",
-    ]
-    quarterly = following(texts, "1.10. Báo cáo hằng quý", 5)
-    assert quarterly[1] == "Cơ quan phối hợp: không có."
-    assert quarterly[3] == (
-        "Tình hình trong kỳ: Quý IV/2019: Đã hoàn thành quá hạn; Quý I/2020: Chưa hoàn thành, quá hạn; "
-        "Quý II/2020: Đã hoàn thành quá hạn; Quý III/2020: Chưa đến hạn."
-    )
-    assert quarterly[4] == "Kết quả: Báo cáo của năm 2019."
-    # 1.3 is due 15/12/2020, after the year's cut-off (14/12); its waiting report is not
-    # the province's result anyway.
-    assert following(texts, "1.3. Rà soát quy chế", 5)[3:] == [
-        "Tình hình trong kỳ: Không có hạn trong kỳ.",
-        NO_ACCEPTED_REPORT,
-    ]
-    assert following(texts, "2.2. Hội chợ biên giới", 4)[3] == "Tình hình trong kỳ: Không có hạn trong kỳ."
-    # Tasks in natural code order: 1.2, 1.3, then 1.10.
-    positions = [
-        texts.index(f"{code}. {title}")
-        for code, title in [
-            ("1.2", "Tổ chức hội nghị triển khai"),
-            ("1.3", "Rà soát quy chế"),
-            ("1.10", "Báo cáo hằng quý"),
-        ]
-    ]
-    assert positions == sorted(positions)
-
-
-@pytest.mark.django_db
-def test_document_overdue_section_groups_by_agency(plan):
-    _, document = build(plan)
-    texts = body_texts(document)
-    assert following(texts, SECTION_HEADINGS[2], 5) == [
-        "1. Huyện Mường Nhé: 2 hạn quá hạn",
-        "- 2.1. Xúc tiến đầu tư – hạn 31/05/2020 (hết hạn 01/06/2020), quá hạn 44 ngày.",
-        "- 2.3. Đón đoàn Phongsaly – hạn 30/06/2020, quá hạn 15 ngày.",
-        "2. Sở Thông tin và Truyền thông: 1 hạn quá hạn",
-        "- 1.10. Báo cáo hằng quý – Quý I/2020, hạn 31/03/2020, quá hạn 106 ngày.",
-    ]
-
-
-@pytest.mark.django_db
-def test_document_signature_block_and_appendix(plan):
-    _, document = build(plan)
-    signature = document.tables[1]
+    signature = document.tables[2]
     left, right = signature.rows[0].cells
     assert left.paragraphs[0].text == "Nơi nhận:"
     assert left.paragraphs[0].style.font.bold and left.paragraphs[0].style.font.italic
-    assert [p.text for p in left.paragraphs[1:]] == ["- UBND tỉnh (để báo cáo);", "- Lưu: VT."]
-    assert right.paragraphs[0].text == "GIÁM ĐỐC"
+    assert [p.text for p in left.paragraphs[1:]] == ["- UBND tỉnh Điện Biên (để báo cáo);", "- Lưu: VT."]
+    assert [p.text for p in right.paragraphs] == lines
+    for paragraph in right.paragraphs:
+        assert paragraph.style.font.bold and paragraph.style.font.size.pt == 14
+        assert paragraph.style.paragraph_format.alignment == 1  # centred
+    # Room to sign and seal above the name, and the block is kept on one page.
+    assert right.paragraphs[-1].paragraph_format.space_before.cm >= 2.5
+    assert right.paragraphs[-2].paragraph_format.space_before in (None, 0)
+    assert "w:cantSplit" in signature.rows[0]._tr.xml
 
+
+@pytest.mark.django_db
+def test_document_appendix(plan):
+    figures, document = build(plan, period=ReportPeriod.parse("2020-Q2"))
     texts = body_texts(document)
-    assert "PHỤ LỤC" in texts
-    assert "Danh mục nhiệm vụ của Kế hoạch số 139/KH-UBND, năm 2020 (15/12/2019–14/12/2020)" in texts
+    heading = texts.index("Phụ lục")
+    assert texts[heading + 1] == "DANH MỤC HẠN THỰC HIỆN NHIỆM VỤ VÀ CƠ QUAN ĐỀ NGHỊ BIỂU DƯƠNG, NHẮC NHỞ"
+    assert texts[heading + 2] == "(Kèm theo Báo cáo số      /BC-SNgV ngày 15/07/2020 của Sở Ngoại vụ)"
+    assert document.paragraphs[heading].style.font.bold
+    assert document.paragraphs[heading + 1].style.font.bold
+    assert document.paragraphs[heading + 2].runs[0].italic
+    for title in APPENDIX_HEADINGS:
+        assert title in texts
     appendix = document.tables[-1]
     rows = [[cell.text for cell in row.cells] for row in appendix.rows]
-    assert rows[0] == [
-        "STT",
-        "Mã",
-        "Nhiệm vụ",
-        "Cơ quan chủ trì",
-        "Cơ quan phối hợp",
-        "Thời hạn",
-        "Tình hình trong kỳ",
+    assert rows[0] == [label for label, _ in APPENDIX_COLUMNS]
+    # Quý II/2020: 1.2, 1.10 Quý I and 2.1 due in it, and the backlog, 1.10 Quý IV/2019.
+    assert rows[1:] == [
+        [
+            "1",
+            "1.2",
+            "Tổ chức hội nghị triển khai",
+            "Sở Thông tin và Truyền thông",
+            "Thời hạn 31/03/2020",
+            "31/03/2020",
+            "Đã hoàn thành đúng hạn",
+            "",
+        ],
+        [
+            "2",
+            "1.10",
+            "Báo cáo hằng quý",
+            "Sở Thông tin và Truyền thông",
+            "Quý IV/2019",
+            "31/12/2019",
+            "Chưa hoàn thành, quá hạn",
+            BACKLOG_NOTE,
+        ],
+        [
+            "3",
+            "1.10",
+            "Báo cáo hằng quý",
+            "Sở Thông tin và Truyền thông",
+            "Quý I/2020",
+            "31/03/2020",
+            "Chưa hoàn thành, quá hạn",
+            "",
+        ],
+        [
+            "4",
+            "2.1",
+            "Xúc tiến đầu tư",
+            "Huyện Mường Nhé",
+            "Thời hạn 31/05/2020",
+            "31/05/2020",
+            "Chưa hoàn thành, quá hạn",
+            "",
+        ],
     ]
-    assert len(rows) == 1 + plan.tasks.count()
-    assert [row[:2] for row in rows[1:]] == [
-        ["1", "1.2"],
-        ["2", "1.3"],
-        ["3", "1.10"],
-        ["4", "2.1"],
-        ["5", "2.2"],
-        ["6", "2.3"],
-    ]
-    assert rows[5][6] == "Không có hạn trong kỳ"
-    assert rows[1][4] == "Công an tỉnh, Huyện Mường Nhé"
     assert "w:tblHeader" in appendix.rows[0]._tr.xml
-    assert appendix.style.name == "Table Grid"
+    # Nobody finished everything on time; Sở TT&TT has two overdue, Mường Nhé one.
+    assert following(texts, APPENDIX_HEADINGS[1], 1) == [NO_COMMENDATION]
+    assert following(texts, APPENDIX_HEADINGS[2], 2) == [
+        "- Sở Thông tin và Truyền thông: 2 hạn quá hạn",
+        "- Huyện Mường Nhé: 1 hạn quá hạn",
+    ]
     # The appendix starts a new (landscape) section.
     assert len(document.sections) == 2
     assert document.sections[1].page_width > document.sections[1].page_height
+
+
+@pytest.mark.django_db
+def test_document_commends_agencies_with_every_deadline_on_time(plan):
+    quarter = ReportPeriod.parse("2020-Q2")
+    assert figures_of(plan, period=quarter)["commend"] == []
+    # Công an tỉnh gets a task due 30/04/2020 in Quý II, done on 28/04 and accepted.
+    police = Agency.objects.get(code="cong-an")
+    task = TaskFactory(area=plan.areas.get(number=2), code="2.4", title="Tuần tra chung", lead_agency=police)
+    done = deadline(task, D(2020, 4, 30), "Thời hạn 30/04/2020")
+    ProgressReportFactory(deadline=done, submitted_at=local_datetime(D(2020, 4, 28)))
+    figures = figures_of(plan, period=quarter)
+    assert figures["commend"] == ["Công an tỉnh"]
+    assert {row["agency"]: row["rank"] for row in figures["agencies"]}["Công an tỉnh"] == 1
+    _, document = build(plan, period=quarter)
+    assert following(body_texts(document), APPENDIX_HEADINGS[1], 1) == ["- Công an tỉnh"]
+    assert "- Đề nghị biểu dương Công an tỉnh đã hoàn thành đúng hạn các nhiệm vụ." in body_texts(document)
 
 
 @pytest.mark.django_db
@@ -420,6 +542,8 @@ def test_document_page_fonts_and_page_numbers(plan):
         if style.type == 1 and style.name.startswith("BC "):
             assert style.font.name in (None, FONT)
             assert style.base_style.name == "Normal"
+    assert document.styles["BC Khối đầu"].font.size.pt == 13
+    assert document.styles["BC Tên loại"].font.size.pt == 14
     cells = [
         p for table in document.tables for row in table.rows for cell in row.cells for p in cell.paragraphs
     ]
@@ -434,13 +558,19 @@ def test_document_page_fonts_and_page_numbers(plan):
 
 @pytest.mark.django_db
 def test_document_survives_control_characters_in_text(plan):
-    report = document_selectors.province_report_get(
-        plan=plan, period=YEAR_2020, dates=selectors.status_dates_get(today=TODAY)
+    figures = figures_of(plan)
+    text = ReportText(
+        figures=figures,
+        area_summaries={"1": "Dòng một\x0bcó ký tự lạ\x00\r\nDòng hai"},
+        shortcomings="",
+        proposals="",
+        signer_title="GIÁM ĐỐC",
     )
-    report.areas[0].tasks[0].narrative = "Dòng một\x0bcó ký tự lạ\x00\r\nDòng hai"
-    document = Document(io.BytesIO(province_report_docx(report, today=TODAY)))
-    result = next(text for text in body_texts(document) if text.startswith("Kết quả: Dòng một"))
-    assert result == "Kết quả: Dòng mộtcó ký tự lạ\nDòng hai"
+    document = Document(io.BytesIO(_Writer(text).build()))
+    assert following(body_texts(document), "1. Lãnh đạo, chỉ đạo (mẫu)", 2) == [
+        "Dòng mộtcó ký tự lạ",
+        "Dòng hai",
+    ]
 
 
 # LibreOffice prints the document; the text of the PDF is what a reader sees. Runs in
@@ -451,46 +581,80 @@ def _normalised(text):
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-@pytest.mark.django_db
-def test_libreoffice_converts_the_report_to_pdf(plan, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    require(soffice, "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer")
-    report = document_selectors.province_report_get(
-        plan=plan, period=YEAR_2020, dates=selectors.status_dates_get(today=TODAY)
-    )
-    source = tmp_path / "bao-cao.docx"
-    source.write_bytes(province_report_docx(report, today=TODAY))
+def libreoffice_pdf(soffice, source, folder):
     subprocess.run(
         [
             soffice,
-            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            f"-env:UserInstallation=file://{folder}/lo-profile",
             "--headless",
             "--convert-to",
             "pdf",
             "--outdir",
-            str(tmp_path),
+            str(folder),
             str(source),
         ],
         check=True,
         timeout=120,
         capture_output=True,
-        env={**os.environ, "HOME": str(tmp_path)},
+        env={**os.environ, "HOME": str(folder)},
     )
-    pdf = PdfReader(tmp_path / "bao-cao.pdf")
+    return source.with_suffix(".pdf")
+
+
+def first_page_png(pdf, name):
+    """Page 1 as a PNG in PORTAL_SCREENSHOT_DIR, when set (``make screenshots``)."""
+    folder = os.environ.get("PORTAL_SCREENSHOT_DIR")
+    pdftoppm = shutil.which("pdftoppm")
+    if folder and pdftoppm:
+        target = pathlib.Path(folder) / name
+        subprocess.run(
+            [pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target)],
+            check=True,
+            timeout=60,
+        )
+
+
+@pytest.mark.django_db
+def test_libreoffice_converts_the_report_to_pdf(plan, tmp_path, settings):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    require(soffice, "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer")
+    settings.REPORT_SIGNER_AUTHORITY, settings.REPORT_SIGNER_AUTHORITY_OF = "KT.", "GIÁM ĐỐC"
+    settings.REPORT_SIGNER_TITLE, settings.REPORT_SIGNER_NAME = "PHÓ GIÁM ĐỐC", "Nguyễn Văn A"
+    plan.source_note = "Ban hành tháng 01/2019, tin không nêu ngày ký."
+    plan.save()
+    source = tmp_path / "bao-cao.docx"
+    source.write_bytes(province_report_docx(figures_of(plan), today=TODAY))
+    pdf_path = libreoffice_pdf(soffice, source, tmp_path)
+    first_page_png(pdf_path, "report-page-1")
+    pdf = PdfReader(pdf_path)
     assert len(pdf.pages) >= 3  # the report, then the appendix on a new page
     # No page is left with nothing but its number (an empty row or paragraph spilling over).
     assert all(len(page.extract_text().split()) > 1 for page in pdf.pages)
-    text = _normalised(" ".join(page.extract_text() for page in pdf.pages))
+    first = _normalised(pdf.pages[0].extract_text())
     for expected in [
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Điện Biên, ngày 15 tháng 7 năm 2020",
         "BÁO CÁO",
         "Kết quả thực hiện Kế hoạch số 139/KH-UBND năm 2020",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Điện Biên, ngày 15 tháng 7 năm 2020",
+        "Kế hoạch số 139/KH-UBND ngày … tháng 01 năm 2019 của UBND tỉnh Điện Biên",
+    ]:
+        assert _normalised(expected) in first, expected
+    text = _normalised(" ".join(page.extract_text() for page in pdf.pages))
+    for expected in [
         *SECTION_HEADINGS,
+        *RESULT_HEADINGS,
         "Tỷ lệ chưa hoàn thành, quá hạn: 42,9%",
-        "PHỤ LỤC",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Nguyễn Văn A",
+        "Phụ lục",
+        *APPENDIX_HEADINGS,
     ]:
         assert _normalised(expected) in text, expected
+    # The signer's name comes after the title, on the same page (the block is not split).
+    signed = next(page for page in pdf.pages if "PHÓ GIÁM ĐỐC" in _normalised(page.extract_text()))
+    assert "Nguyễn Văn A" in _normalised(signed.extract_text())
     # Times New Roman, or its metric twin Liberation Serif where it is not installed.
     fonts = {
         str(font.get_object().get("/BaseFont", ""))
@@ -577,7 +741,8 @@ def test_command_writes_the_report(plan, tmp_path):
     )
     assert f"vào {output}" in out.getvalue() and "giây" in out.getvalue()
     texts = body_texts(Document(str(output)))
-    assert "Kết quả thực hiện Kế hoạch số 139/KH-UBND 6 tháng đầu năm 2020 (15/12/2019–14/06/2020)" in texts
+    assert "Kết quả thực hiện Kế hoạch số 139/KH-UBND 6 tháng đầu năm 2020" in texts
+    assert "(Số liệu từ ngày 15/12/2019 đến ngày 14/06/2020)" in texts
     assert os.listdir(tmp_path) == ["bao-cao.docx"]
 
 

@@ -121,7 +121,7 @@ def test_officer_reports_with_a_pdf_and_the_coordinator_accepts(seeded, live_ser
     document = "\n".join(p.text for p in docx.Document(tmp_path / "bao-cao.docx").paragraphs)
     # The newest plan comes first: the sample plan, where the demo's reports are.
     assert f"Kết quả thực hiện Kế hoạch số {report.deadline.task.plan.number} quý" in document
-    assert "II. KẾT QUẢ THỰC HIỆN THEO TỪNG NỘI DUNG" in document
+    assert "I. KẾT QUẢ THỰC HIỆN" in document
     table = openpyxl.load_workbook(tmp_path / "tong-hop.xlsx").worksheets[0]
     assert table["A1"].value == "Cơ quan"
     assert report.review_state == ProgressReport.ReviewState.ACCEPTED

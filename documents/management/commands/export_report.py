@@ -49,15 +49,16 @@ class Command(BaseCommand):
                 ) from error
 
         dates = selectors.status_dates_get(today=today)
-        report = document_selectors.province_report_get(plan=plan, period=period, dates=dates)
-        content = province_report_docx(report, today=dates.today)
-        path = os.path.abspath(options["output"] or file_name(report))
+        figures = document_selectors.periodic_report_figures_get(plan=plan, period=period, dates=dates)
+        content = province_report_docx(figures, today=dates.today)
+        path = os.path.abspath(options["output"] or file_name(figures))
         _write_atomically(path, content)
         seconds = f"{time.perf_counter() - started:.2f}".replace(".", ",")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã ghi báo cáo {period.label} của Kế hoạch số {plan.number} vào {path} "
-                f"({len(report.tasks)} nhiệm vụ, {len(content) // 1024} KB) trong {seconds} giây."
+                f"({len(figures['deadlines'])} hạn thực hiện nhiệm vụ, {len(content) // 1024} KB) "
+                f"trong {seconds} giây."
             )
         )
 
