@@ -73,15 +73,15 @@ APPENDIX_HEADINGS = (
 )
 # 165 mm: the width between the margins.
 AGENCY_COLUMNS = [
-    ("STT", Mm(13)),
-    ("Cơ quan chủ trì", Mm(46)),
-    ("Tổng số hạn", Mm(14)),
+    ("STT", Mm(12)),
+    ("Cơ quan chủ trì", Mm(37)),
+    ("Tổng số hạn", Mm(15)),
     ("Hoàn thành đúng hạn", Mm(17)),
     ("Hoàn thành quá hạn", Mm(17)),
     ("Chưa hoàn thành, trong hạn", Mm(17)),
     ("Chưa hoàn thành, quá hạn", Mm(17)),
-    ("Tỷ lệ đúng hạn", Mm(13)),
-    ("Xếp hạng", Mm(11)),
+    ("Tỷ lệ đúng hạn", Mm(18)),
+    ("Xếp hạng", Mm(15)),
 ]
 # 252 mm: the width between the margins of a landscape page.
 APPENDIX_COLUMNS = [

@@ -14,6 +14,8 @@ from documents import selectors as document_selectors
 from documents import services as document_services
 from documents.report_docx import (
     CONTENT_TYPE,
+    day_of,
+    dmy,
     file_name,
     percent_vi,
     period_dates,
@@ -131,6 +133,7 @@ def periodic_report_detail(request, pk):
         "period_dates": period_dates(figures),
         "agencies": _agency_rows(report),
         "areas": areas,
+        "upcoming": [{**item, "due": dmy(day_of(item["due_on"]))} for item in figures["upcoming"]],
         "total": sum(figures["counts"].values()),
         "overdue_share": percent_vi(figures["overdue_share"])
         if figures["overdue_share"] is not None

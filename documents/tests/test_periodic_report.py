@@ -4,13 +4,16 @@ and edited, issued with its number and date and then read-only, versions, histor
 The plan is the one of ``test_report`` (reported on for 2020 as of 15/07/2020)."""
 
 import datetime
+import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from docx import Document
 
 from documents import selectors as document_selectors
 from documents import services
 from documents.models import PeriodicReport
+from documents.report_docx import periodic_report_docx, province_report_docx
 from documents.tests.test_report import TODAY, YEAR_2020
 from plans import selectors
 from plans.models import Deadline, DeadlineStatus, Plan
@@ -337,3 +340,42 @@ def test_following_periods():
 def test_plan_issue_date_never_invents_a_day(issued_on, note, parts):
     plan = PlanFactory(issued_on=issued_on, source_note=note)
     assert document_selectors.plan_issue_date_parts(plan) == parts
+
+
+def document_text(report) -> list[str]:
+    """Every paragraph and table cell of the record's .docx, in order."""
+    document = Document(io.BytesIO(periodic_report_docx(report)))
+    cells = [
+        paragraph.text
+        for table in document.tables
+        for row in table.rows
+        for cell in row.cells
+        for paragraph in cell.paragraphs
+    ]
+    return [paragraph.text for paragraph in document.paragraphs] + cells
+
+
+@pytest.mark.django_db
+def test_issued_document_says_the_same_after_a_new_report_is_accepted(users, plan):
+    coordinator = users["coordinator"]
+    report = create(coordinator, plan)
+    report = services.periodic_report_issue(
+        user=coordinator, report=report, number="15/BC-SNgV", issued_on=TODAY, today=TODAY
+    )
+    before = document_text(report)
+    assert "Tỷ lệ chưa hoàn thành, quá hạn: 42,9% (3 trên 7 hạn)." in before
+    assert "Số: 15/BC-SNgV" in before
+    assert "Điện Biên, ngày 15 tháng 7 năm 2020" in before
+    agency = plan.coordinating_agency.name
+    assert f"(Kèm theo Báo cáo số 15/BC-SNgV ngày 15/07/2020 của {agency})" in before
+
+    accept_late_completion(plan)
+
+    after = document_text(PeriodicReport.objects.get(pk=report.pk))
+    assert after == before
+    # The figures of today, written the same way, did change.
+    live = document_selectors.periodic_report_figures_get(
+        plan=plan, period=YEAR_2020, dates=selectors.status_dates_get(today=TODAY)
+    )
+    live_text = Document(io.BytesIO(province_report_docx(live, today=TODAY)))
+    assert "Tỷ lệ chưa hoàn thành, quá hạn: 28,6% (2 trên 7 hạn)." in [p.text for p in live_text.paragraphs]
