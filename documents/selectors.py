@@ -456,11 +456,27 @@ def periodic_report_figures_get(*, plan: Plan, period: ReportPeriod, dates: Stat
             submitted_at__date__lte=as_of,
         )
         .order_by("submitted_at", "pk")
-        .values_list("deadline__task__area__number", "deadline__task__code", "agency__name", "narrative")
+        .values_list(
+            "deadline__task__area__number",
+            "deadline__task__code",
+            "agency__name",
+            "narrative",
+            "state",
+            "percent",
+        )
     )
     accepted_by_area: dict[int, list[dict]] = {}
-    for area, code, agency, narrative in accepted:
-        accepted_by_area.setdefault(area, []).append({"code": code, "agency": agency, "narrative": narrative})
+    states = {state: str(state.label) for state in ProgressReport.State}
+    for area, code, agency, narrative, state, percent in accepted:
+        accepted_by_area.setdefault(area, []).append(
+            {
+                "code": code,
+                "agency": agency,
+                "narrative": narrative,
+                "state": states[state],
+                "percent": percent,
+            }
+        )
     for items in accepted_by_area.values():
         items.sort(key=lambda item: _natural_key(item["code"]))
     returned = [
@@ -570,8 +586,10 @@ def periodic_report_drafts(figures: dict) -> dict:
     the proposals, from the agencies to remind."""
     summaries = {}
     for area in figures["areas"]:
+        # A report without a narrative says how far the work is ("Đang thực hiện, 60%.").
         lines = [
-            f"- {item['agency']} (nhiệm vụ {item['code']}): {item['narrative'].strip() or 'đã hoàn thành.'}"
+            f"- {item['agency']} (nhiệm vụ {item['code']}): "
+            + (item["narrative"].strip() or f"{item['state']}, {item['percent']}%.")
             for item in area["accepted"]
         ]
         summaries[str(area["number"])] = "\n".join(lines) or NO_ACCEPTED_IN_PERIOD

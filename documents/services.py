@@ -204,6 +204,24 @@ def periodic_report_update(*, user, report, data: dict):
 
 
 @transaction.atomic
+def periodic_report_refresh(*, user, report, today: datetime.date | None = None):
+    """Take a draft's figures again (as of the period's cut-off, or today while it runs):
+    a draft opened before the cut-off is brought up to it. The narrative the coordinator
+    wrote is kept. An issued report is refused: its figures never change."""
+    _require_drafter(user)
+    locked = _locked_draft(report)
+    period = ReportPeriod.parse(locked.period_code)
+    dates = selectors.status_dates_get(today=today or timezone.localdate(), period=period)
+    locked.figures = document_selectors.periodic_report_figures_get(
+        plan=locked.plan, period=period, dates=dates
+    )
+    locked.figures_as_of = dates.today
+    locked.full_clean()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
 def periodic_report_issue(*, user, report, number: str, issued_on: datetime.date, today=None):
     """Issue a draft with its number and date: from then on it is read-only. The date
     may not be before the figures were taken, nor in the future."""

@@ -170,6 +170,24 @@ def periodic_report_edit(request, pk):
 
 @login_required
 @require_POST
+def periodic_report_refresh(request, pk):
+    _drafter(request)
+    report = _report_for(request, pk)
+    try:
+        report = document_services.periodic_report_refresh(user=request.user, report=report)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Đã lấy lại số liệu, tính đến ngày {report.figures_as_of:%d/%m/%Y}; "
+            "các mục đã soạn được giữ nguyên, hãy rà soát lại cho khớp với số liệu.",
+        )
+    return redirect("periodic-report-detail", pk=pk)
+
+
+@login_required
+@require_POST
 def periodic_report_issue(request, pk):
     _drafter(request)
     report = _report_for(request, pk)

@@ -12,6 +12,11 @@ urlpatterns = [
     path("periodic-reports/<int:pk>/", report_views.periodic_report_detail, name="periodic-report-detail"),
     path("periodic-reports/<int:pk>/edit/", report_views.periodic_report_edit, name="periodic-report-edit"),
     path(
+        "periodic-reports/<int:pk>/refresh/",
+        report_views.periodic_report_refresh,
+        name="periodic-report-refresh",
+    ),
+    path(
         "periodic-reports/<int:pk>/issue/", report_views.periodic_report_issue, name="periodic-report-issue"
     ),
     path(

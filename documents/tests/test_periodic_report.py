@@ -379,3 +379,44 @@ def test_issued_document_says_the_same_after_a_new_report_is_accepted(users, pla
     )
     live_text = Document(io.BytesIO(province_report_docx(live, today=TODAY)))
     assert "Tỷ lệ chưa hoàn thành, quá hạn: 28,6% (2 trên 7 hạn)." in [p.text for p in live_text.paragraphs]
+
+
+@pytest.mark.django_db
+def test_a_draft_takes_its_figures_again_keeping_its_narrative(users, plan):
+    coordinator = users["coordinator"]
+    report = create(coordinator, plan)
+    services.periodic_report_update(user=coordinator, report=report, data={"proposals": "Đề xuất đã viết."})
+    accept_late_completion(plan)
+    # After the cut-off of 14/12/2020, the figures are those of that day.
+    report = services.periodic_report_refresh(user=coordinator, report=report, today=D(2021, 1, 10))
+    assert report.figures_as_of == D(2020, 12, 14)
+    # 2.3 is now done late; 1.10's Quý III/2020 (30/09) has become overdue.
+    assert report.figures["counts"] == {
+        DeadlineStatus.OVERDUE: 3,
+        DeadlineStatus.DUE_SOON: 0,
+        DeadlineStatus.NOT_YET_DUE: 0,
+        DeadlineStatus.DONE_LATE: 3,
+        DeadlineStatus.DONE_ON_TIME: 1,
+    }
+    assert report.proposals == "Đề xuất đã viết."
+    services.periodic_report_issue(
+        user=coordinator, report=report, number="15/BC-SNgV", issued_on=D(2021, 1, 10), today=D(2021, 1, 10)
+    )
+    with pytest.raises(ValidationError, match="đã ban hành nên không sửa được nữa"):
+        services.periodic_report_refresh(user=coordinator, report=report, today=D(2021, 1, 11))
+    with pytest.raises(PermissionDenied):
+        services.periodic_report_refresh(user=users["leader"], report=report)
+
+
+@pytest.mark.django_db
+def test_an_accepted_report_without_narrative_is_drafted_with_its_state(users, plan):
+    deadline = Deadline.objects.get(task__plan=plan, task__code="2.3")
+    ProgressReportFactory(
+        deadline=deadline,
+        submitted_at=local_datetime(D(2020, 7, 1)),
+        narrative="",
+        state="in_progress",
+        percent=60,
+    )
+    report = create(users["coordinator"], plan)
+    assert report.area_summaries["2"] == "- Huyện Mường Nhé (nhiệm vụ 2.3): Đang thực hiện, 60%."

@@ -11,10 +11,12 @@ from docx import Document
 from documents import services
 from documents.models import PeriodicReport
 from documents.report_docx import CONTENT_TYPE
+from plans.models import Deadline
 from plans.tests.factories import (
     AgencyFactory,
     ContentAreaFactory,
     PlanFactory,
+    ProgressReportFactory,
     TaskFactory,
 )
 
@@ -27,8 +29,15 @@ def plan(today):
     coordinating = AgencyFactory(code="so-ngoai-vu-tt", name="Sở Ngoại vụ (thử)", short_name="SNgV")
     plan = PlanFactory(number="139/KH-UBND", coordinating_agency=coordinating)
     area = ContentAreaFactory(plan=plan, number=1, title="Thông tin đối ngoại")
-    TaskFactory(
+    task = TaskFactory(
         area=area, code="1.1", title="Cập nhật chuyên trang", lead_agency=AgencyFactory(), due_on=today
+    )
+    Deadline.objects.create(
+        task=task,
+        responsible_agency_id=task.lead_agency_id,
+        due_on=today,
+        period_start=today,
+        period_label=f"Thời hạn {today:%d/%m/%Y}",
     )
     return plan
 
@@ -87,6 +96,8 @@ def test_coordinator_drafts_edits_previews_issues_and_downloads(client, users, p
         "KT. GIÁM ĐỐC",
         "Lò Văn B",
         "I. KẾT QUẢ THỰC HIỆN",
+        "Trong kỳ có 1 hạn thực hiện nhiệm vụ",
+        "Tỷ lệ chưa hoàn thành, quá hạn: 0,0% (0 trên 1 hạn).",
         'id="agency-table"',
         "Ban hành báo cáo",
     ]:
@@ -247,3 +258,18 @@ def test_the_admin_reads_the_report_and_its_history(client, users, plan, today, 
     assert client.get(reverse("admin:documents_periodicreport_add")).status_code == 403
     change = client.get(reverse("admin:documents_periodicreport_change", args=[report.pk]))
     assert change.status_code == 200 and 'name="proposals"' not in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_coordinator_takes_a_drafts_figures_again(client, users, plan, today):
+    client.force_login(users["coordinator"])
+    draft(client, plan, today)
+    report = PeriodicReport.objects.get()
+    deadline = plan.tasks.get().deadlines.get()
+    ProgressReportFactory(deadline=deadline)
+    page = client.post(reverse("periodic-report-refresh", args=[report.pk]), follow=True).content.decode()
+    assert "Đã lấy lại số liệu" in page
+    report.refresh_from_db()
+    assert report.figures["counts"]["done_on_time"] == 1
+    client.force_login(users["leader"])
+    assert client.post(reverse("periodic-report-refresh", args=[report.pk])).status_code == 403
