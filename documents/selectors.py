@@ -406,8 +406,8 @@ def plan_issue_date_parts(plan: Plan) -> tuple[str, str, str]:
 def _agency_table(deadlines: list[ReportDeadline]) -> list[dict]:
     """Per agency answerable for the deadlines: counts per status, the share done on
     time, the share overdue (the headline figure, ``StatusFigures``) and the rank:
-    fewest overdue first (Decision 42 practice ranks agencies by overdue tasks), then
-    most done on time; equal agencies share a rank."""
+    smallest share overdue first (Decision 42 practice ranks agencies by their overdue
+    tasks), then largest share done on time; equal agencies share a rank."""
     counts: dict[str, dict[str, int]] = {}
     for deadline in deadlines:
         counts.setdefault(deadline.agency, dict.fromkeys(STATUS_ORDER, 0))[deadline.status] += 1
