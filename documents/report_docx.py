@@ -637,7 +637,8 @@ def _rule(paragraph, style, cell_width, text_above: str, share: float) -> None:
     ``share`` of its length and centred on it: the bottom border of an empty paragraph
     narrowed by equal indents."""
     paragraph.style = style
-    length = Pt(bold_text_width(text_above, HEADING_SIZE) * share)
+    # A name longer than its cell wraps: the line follows the cell's width then.
+    length = int(min(Pt(bold_text_width(text_above, HEADING_SIZE)), cell_width) * share)
     margin = max((cell_width - length) // 2, 0)
     paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = margin
     borders = OxmlElement("w:pBdr")

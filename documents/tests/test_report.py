@@ -807,3 +807,13 @@ def test_report_runs_a_constant_number_of_queries(client, users, plan, django_as
     large_tasks, large = measure()
     assert (small_tasks, large_tasks) == (6, 46)
     assert small == large <= 15
+
+
+@pytest.mark.django_db
+def test_document_line_under_a_name_wider_than_its_cell_follows_the_cell(plan, coordinator_agency):
+    coordinator_agency.name = "Sở Lao động – Thương binh và Xã hội tỉnh Điện Biên"
+    coordinator_agency.save()
+    _, document = build(plan)
+    left = document.tables[0].rows[0].cells[0]
+    assert Pt(bold_text_width(left.paragraphs[1].text, 13)) > left.width  # the name wraps
+    assert 1 / 3 <= rule_length(left.paragraphs[2], left) / left.width <= 1 / 2
