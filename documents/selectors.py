@@ -630,14 +630,16 @@ def periodic_report_drafts(figures: dict) -> dict:
 
 def periodic_report_list(*, user) -> QuerySet[PeriodicReport]:
     """The periodic reports the user may read: a coordinator every one, drafts too; a
-    leader the issued ones; anyone else none. Newest period first."""
+    leader the issued ones of plans in force; anyone else none. Newest period first."""
     if not permissions.can_read_periodic_reports(user):
         return PeriodicReport.objects.none()
     reports = PeriodicReport.objects.select_related("plan").order_by(
         "-period_end", "plan__number", "-version"
     )
     if not permissions.can_draft_periodic_reports(user):
-        reports = reports.filter(state=PeriodicReport.State.ISSUED)
+        # A plan taken back to draft is being written again: like its other pages, its
+        # reports are for those who edit plans.
+        reports = reports.filter(state=PeriodicReport.State.ISSUED).exclude(plan__status=Plan.Status.DRAFT)
     return reports
 
 

@@ -68,6 +68,7 @@ from accounts.roles import GROUP_NAMES, Role
 from documents import services as document_services
 from plans import services
 from plans.models import Agency, AgencyGroup, Deadline, Holiday, Plan, ProgressReport
+from plans.periods import ReportPeriod
 from plans.selectors import ReorganisationSpec
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory, TaskFactory
 from plans.tests.sample_files import PDF_BYTES
@@ -84,6 +85,9 @@ AGENCY = "agency"  # logged in, and the object is loaded through the user's agen
 ROLE = "role"  # logged in with a role's permission (coordinator, leader); 403 otherwise
 TOKEN = "token"  # a secret in the URL instead of a session (calendar apps cannot log in)
 ADMIN = "admin"  # the Django admin: staff only; anyone else goes to the admin login
+# The periodic reports: coordinators and leaders (a role's permission); to anyone else the
+# pages do not exist (404), so an officer does not learn that a report exists.
+REPORTS = "reports"
 
 GET, POST, GET_POST = ("GET",), ("POST",), ("GET", "POST")
 
@@ -211,6 +215,52 @@ PORTAL_RULES = {
         draft={"POST": "404"},
     ),
     "agency-calendar-feed": Rule(TOKEN, args=lambda world: {"token": world.calendar_token}),
+    # The periodic reports (records). Leaders read issued ones and change nothing (403 on
+    # the writing routes); a draft plan's report is not found by those who do not edit plans.
+    "periodic-report-list": Rule(REPORTS, user="coordinator"),
+    # An empty form: back to the list, saying why.
+    "periodic-report-create": Rule(REPORTS, POST, user="coordinator", ok={"redirect:periodic-report-list"}),
+    "periodic-report-detail": Rule(
+        REPORTS,
+        user="coordinator",
+        args=_ids(pk="periodic_report"),
+        outsider={"GET": "404"},
+        draft={"GET": "404"},
+    ),
+    "periodic-report-download": Rule(
+        REPORTS,
+        user="coordinator",
+        args=_ids(pk="periodic_report"),
+        outsider={"GET": "404"},
+        draft={"GET": "404"},
+    ),
+    "periodic-report-edit": Rule(
+        REPORTS,
+        GET_POST,
+        user="coordinator",
+        args=_ids(pk="periodic_report"),
+        outsider={"GET": "404", "POST": "404"},
+        draft={"GET": "403", "POST": "403"},
+    ),
+    "periodic-report-refresh": Rule(
+        REPORTS,
+        POST,
+        user="coordinator",
+        ok={"redirect:periodic-report-detail"},
+        args=_ids(pk="periodic_report"),
+        outsider={"GET": "405", "POST": "404"},
+        draft={"POST": "403"},
+    ),
+    # An empty form: back to the report, saying why.
+    "periodic-report-issue": Rule(
+        REPORTS,
+        POST,
+        user="coordinator",
+        ok={"redirect:periodic-report-detail"},
+        args=_ids(pk="periodic_report"),
+        outsider={"GET": "405", "POST": "404"},
+        draft={"POST": "403"},
+    ),
 }
 
 WRONG_CALENDAR_TOKEN = "khong-phai-ma-lich-cua-don-vi-nao-0123456789"
@@ -292,6 +342,7 @@ RULES: dict[str, Rule] = {
     ),
     **admin_models("axes", "accessattempt", "accesslog", "accessfailurelog"),
     **admin_models("tasks", "reminderpolicy", "reminderlog"),
+    **admin_models("documents", "periodicreport", history=True),
 }
 
 # --- The URLconf, walked ----------------------------------------------------------------
@@ -361,6 +412,7 @@ ROUTES = routes_of(get_resolver())
 CLASSIFIED = [route for route in ROUTES if route.key in RULES]
 PROTECTED = [route for route in CLASSIFIED if RULES[route.key].kind != PUBLIC]
 ROLE_ONLY = [route for route in CLASSIFIED if RULES[route.key].kind == ROLE]
+REPORTS_ONLY = [route for route in CLASSIFIED if RULES[route.key].kind == REPORTS]
 WITH_ARGUMENTS = [route for route in CLASSIFIED if route.params]
 
 # --- The test's people and objects ------------------------------------------------------
@@ -498,6 +550,10 @@ def _world_build() -> World:
     AccessAttempt.objects.create(**seen, path_info="/accounts/login/", failures_since_start=1)
     AccessLog.objects.create(**seen, path_info="/accounts/login/")
     AccessFailureLog.objects.create(**seen, path_info="/accounts/login/", locked_out=False)
+    objects["periodic_report"] = document_services.periodic_report_create(
+        user=users["coordinator"], plan=area.plan, period=ReportPeriod.quarter_containing(today)
+    )
+    chosen["documents.periodicreport"] = objects["periodic_report"]
     token = document_services.calendar_token_get_or_create(agency=agencies["a"])
     draft = _draft_plan_build(users, agencies, coordinating, due_on=task.due_on)
     return World(users=users, objects=objects, rows=chosen, calendar_token=token, draft=draft)
@@ -545,9 +601,19 @@ def _draft_plan_build(users, agencies, coordinating, *, due_on) -> dict:
     contribution = services.contribution_add(
         deadline=deadlines[0], user=users["officer_b"], text="Ý kiến trong dự thảo.", files=[]
     )
+    # A periodic report issued while the plan was in force.
+    periodic_report = document_services.periodic_report_create(
+        user=users["coordinator"], plan=plan, period=ReportPeriod.quarter_containing(timezone.localdate())
+    )
+    periodic_report.signer_name = "Nguyễn Văn A"
+    periodic_report.save()
+    document_services.periodic_report_issue(
+        user=users["coordinator"], report=periodic_report, number="1/BC-DT", issued_on=timezone.localdate()
+    )
     plan.status = Plan.Status.DRAFT
     plan.save()
     return {
+        "periodic_report": periodic_report,
         "plan": plan,
         "deadline": deadlines[0],
         "report": report,
@@ -724,6 +790,19 @@ def test_a_role_route_refuses_an_officer(world, route):
         assert got in expected, f"{route}: officer {method} {url} got {got}, expected {sorted(expected)}"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", REPORTS_ONLY, ids=ids(REPORTS_ONLY))
+def test_a_periodic_report_route_is_not_found_by_an_officer(world, route):
+    """The periodic reports do not exist for an officer, even of the lead agency."""
+    rule = RULES[route.key]
+    url = url_of(route, world)
+    client = client_for(world, "officer_a")
+    for method in ("GET", "POST"):
+        got = outcome(send(client, method, url))
+        expected = {"404"} if method in rule.methods else {"404", "405"}
+        assert got in expected, f"{route}: officer {method} {url} got {got}, expected {sorted(expected)}"
+
+
 # --- (c) CSRF ---------------------------------------------------------------------------
 
 
@@ -760,6 +839,9 @@ PORTAL_GET_ROUTES = [
 
 def users_of(route) -> tuple[str, ...]:
     """Those of NOT_EDITING_PLANS who pass the route's own role check."""
+    if RULES[route.key].kind == REPORTS:
+        # Officers never find a report (above): the leaders are the ones to check.
+        return ("leader", "reviewing_leader")
     if RULES[route.key].kind != ROLE:
         return NOT_EDITING_PLANS
     if route.key in ("review-queue", "report-review", "deadline-waive", "deadline-waiver-cancel"):
@@ -790,7 +872,7 @@ def test_every_route_on_an_object_says_what_a_draft_gives():
     missing = [
         route.key
         for route in WITH_ARGUMENTS
-        if RULES[route.key].kind in (AGENCY, LOGGED_IN, ROLE) and not RULES[route.key].draft
+        if RULES[route.key].kind in (AGENCY, LOGGED_IN, ROLE, REPORTS) and not RULES[route.key].draft
     ]
     assert missing == [], f"say in RULES (draft=) what a draft plan's object answers: {missing}"
 

@@ -420,3 +420,17 @@ def test_an_accepted_report_without_narrative_is_drafted_with_its_state(users, p
     )
     report = create(users["coordinator"], plan)
     assert report.area_summaries["2"] == "- Huyện Mường Nhé (nhiệm vụ 2.3): Đang thực hiện, 60%."
+
+
+@pytest.mark.django_db
+def test_a_plan_taken_back_to_draft_hides_its_reports_from_leaders(users, plan):
+    coordinator = users["coordinator"]
+    issued = create(coordinator, plan)
+    services.periodic_report_issue(
+        user=coordinator, report=issued, number="15/BC-SNgV", issued_on=TODAY, today=TODAY
+    )
+    assert list(document_selectors.periodic_report_list(user=users["leader"])) == [issued]
+    plan.status = Plan.Status.DRAFT
+    plan.save()
+    assert list(document_selectors.periodic_report_list(user=users["leader"])) == []
+    assert list(document_selectors.periodic_report_list(user=coordinator)) == [issued]
