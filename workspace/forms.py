@@ -1,7 +1,7 @@
 """Forms of the agency workspace. They validate input; services save it."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -335,6 +335,16 @@ class PeriodicReportTextForm(forms.Form):
         }
         self.fields = {**areas, **self.fields}
         self.helper = _helper(_("Lưu dự thảo"))
+        self.helper.layout = Layout(
+            Fieldset(_("I. Kết quả theo từng nội dung của Kế hoạch"), *areas),
+            "shortcomings",
+            HTML(
+                '<p class="small text-body-secondary">III. Nhiệm vụ trọng tâm kỳ tới: lập từ các hạn của '
+                "kỳ tới, không cần soạn.</p>"
+            ),
+            "proposals",
+            Fieldset(_("Chữ ký"), "signer_authority", "signer_authority_of", "signer_title", "signer_name"),
+        )
 
     def to_data(self) -> dict:
         """What ``periodic_report_update`` takes."""

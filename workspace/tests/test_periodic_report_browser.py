@@ -67,6 +67,7 @@ def draft_edit_issue_download(page, base, downloads) -> None:
     page.get_by_label("Chức vụ người đứng đầu").fill("GIÁM ĐỐC")
     page.get_by_label("Chức vụ người ký").fill("PHÓ GIÁM ĐỐC")
     page.get_by_label("Họ và tên người ký").fill(SIGNER)
+    screenshot(page, "periodic-report-edit")
     page.get_by_role("button", name="Lưu dự thảo").click()
     assert "Đã lưu dự thảo" in page.locator(".alert-success").inner_text()
 
