@@ -232,6 +232,13 @@ def periodic_report_issue(*, user, report, number: str, issued_on: datetime.date
     errors = {}
     if not number:
         errors["number"] = "Hãy nhập số, ký hiệu của báo cáo."
+    elif (
+        issued_on is not None
+        and PeriodicReport.objects.filter(number__iexact=number, issued_on__year=issued_on.year)
+        .exclude(pk=locked.pk)
+        .exists()
+    ):
+        errors["number"] = f"Số “{number}” đã dùng cho một báo cáo khác ban hành năm {issued_on.year}."
     if issued_on is None:
         errors["issued_on"] = "Hãy nhập ngày ban hành."
     elif issued_on < locked.figures_as_of:

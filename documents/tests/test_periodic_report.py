@@ -434,3 +434,24 @@ def test_a_plan_taken_back_to_draft_hides_its_reports_from_leaders(users, plan):
     plan.save()
     assert list(document_selectors.periodic_report_list(user=users["leader"])) == []
     assert list(document_selectors.periodic_report_list(user=coordinator)) == [issued]
+
+
+@pytest.mark.django_db
+def test_a_number_is_used_once_a_year(users, plan):
+    coordinator = users["coordinator"]
+    first = create(coordinator, plan)
+    services.periodic_report_issue(
+        user=coordinator, report=first, number="15/BC-SNgV", issued_on=TODAY, today=TODAY
+    )
+    second = create(coordinator, plan)
+    with pytest.raises(
+        ValidationError, match="Số “15/bc-sngv” đã dùng cho một báo cáo khác ban hành năm 2020"
+    ):
+        services.periodic_report_issue(
+            user=coordinator, report=second, number="15/bc-sngv", issued_on=TODAY, today=TODAY
+        )
+    second.refresh_from_db()
+    assert second.state == "draft"
+    services.periodic_report_issue(
+        user=coordinator, report=second, number="16/BC-SNgV", issued_on=TODAY, today=TODAY
+    )
