@@ -236,6 +236,9 @@ class _Styles:
         self.cell_number = self._add(styles, "BC Ô số", size=12, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
         # The short lines under the heading block: an empty paragraph's bottom border.
         self.rule = self._add(styles, "BC Đường kẻ", size=4, align=WD_ALIGN_PARAGRAPH.CENTER, after=2)
+        self.title_rule = self._add(
+            styles, "BC Đường kẻ dưới tên", size=4, align=WD_ALIGN_PARAGRAPH.CENTER, after=8
+        )
         self.signer = self._add(
             styles, "BC Người ký", size=14, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0
         )
@@ -304,6 +307,9 @@ HEADING_SIZE = 13
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 NATIONAL_TITLE = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 HEADER_WIDTHS = (Mm(65), Mm(100))
+# The width between the margins: of a page, and of a landscape page (the appendix).
+BODY_WIDTH = PAGE_WIDTH - MARGINS["left_margin"] - MARGINS["right_margin"]
+APPENDIX_WIDTH = PAGE_HEIGHT - MARGINS["left_margin"] - MARGINS["right_margin"]
 # Room for the signature and seal between the signer's title and name.
 SIGNATURE_SPACE = Cm(2.8)
 
@@ -427,7 +433,15 @@ class _Writer:
         self.document.add_paragraph(
             period_dates(self.figures), self.styles.centre
         ).paragraph_format.space_after = Pt(0)
-        self.document.add_paragraph("―――――――", self.styles.centre)
+        # Decree 30: a line under the subject, 1/3 to 1/2 as long as it.
+        _rule(
+            self.document.add_paragraph(),
+            self.styles.title_rule,
+            BODY_WIDTH,
+            subject.text,
+            AGENCY_RULE_SHARE,
+            14,
+        )
 
     # Body.
 
@@ -596,7 +610,14 @@ class _Writer:
         )
         attached.runs[0].italic = True
         attached.paragraph_format.space_after = Pt(0)
-        self.document.add_paragraph("―――――――", self.styles.centre)
+        _rule(
+            self.document.add_paragraph(),
+            self.styles.title_rule,
+            APPENDIX_WIDTH,
+            title,
+            AGENCY_RULE_SHARE,
+            14,
+        )
 
         self.document.add_paragraph(APPENDIX_HEADINGS[0], self.styles.area)
         rows = [
@@ -632,13 +653,13 @@ def _lines_of(text: str) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def _rule(paragraph, style, cell_width, text_above: str, share: float) -> None:
-    """A short horizontal line under ``text_above`` (Times New Roman Bold, 13 pt),
+def _rule(paragraph, style, cell_width, text_above: str, share: float, size: float = HEADING_SIZE) -> None:
+    """A short horizontal line under ``text_above`` (Times New Roman Bold, ``size`` pt),
     ``share`` of its length and centred on it: the bottom border of an empty paragraph
     narrowed by equal indents."""
     paragraph.style = style
-    # A name longer than its cell wraps: the line follows the cell's width then.
-    length = int(min(Pt(bold_text_width(text_above, HEADING_SIZE)), cell_width) * share)
+    # A text longer than its cell (or page) wraps: the line follows the width then.
+    length = int(min(Pt(bold_text_width(text_above, size)), cell_width) * share)
     margin = max((cell_width - length) // 2, 0)
     paragraph.paragraph_format.left_indent = paragraph.paragraph_format.right_indent = margin
     borders = OxmlElement("w:pBdr")

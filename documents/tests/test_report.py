@@ -26,7 +26,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 from docx.oxml.ns import qn
-from docx.shared import Emu, Pt
+from docx.shared import Emu, Mm, Pt
 from pypdf import PdfReader
 
 from documents import selectors as document_selectors
@@ -817,3 +817,25 @@ def test_document_line_under_a_name_wider_than_its_cell_follows_the_cell(plan, c
     left = document.tables[0].rows[0].cells[0]
     assert Pt(bold_text_width(left.paragraphs[1].text, 13)) > left.width  # the name wraps
     assert 1 / 3 <= rule_length(left.paragraphs[2], left) / left.width <= 1 / 2
+
+
+@pytest.mark.django_db
+def test_document_lines_under_the_subject_and_the_appendix_title(plan):
+    """Decree 30: under the subject of the report, and under the appendix's title, a
+    solid line 1/3 to 1/2 as long as the line of text, centred."""
+    _, document = build(plan)
+    texts = body_texts(document)
+    body_width = Mm(210 - 30 - 15)
+    for title, after, width in [
+        ("Kết quả thực hiện Kế hoạch số 139/KH-UBND năm 2020", 2, body_width),
+        ("DANH MỤC HẠN THỰC HIỆN NHIỆM VỤ VÀ CƠ QUAN ĐỀ NGHỊ BIỂU DƯƠNG, NHẮC NHỞ", 2, Mm(297 - 30 - 15)),
+    ]:
+        index = texts.index(title)
+        rule = document.paragraphs[index + after]
+        assert rule.text == "" and border_bottom(rule).get(qn("w:val")) == "single"
+        indents = rule.paragraph_format
+        assert indents.left_indent == indents.right_indent
+        length = width - indents.left_indent - indents.right_indent
+        assert 1 / 3 <= length / Pt(bold_text_width(title, 14)) <= 1 / 2
+    # No line drawn with characters is left.
+    assert not any("―" in text for text in texts)
