@@ -443,7 +443,8 @@ def periodic_report_figures_get(*, plan: Plan, period: ReportPeriod, dates: Stat
     values: the figures of ``province_report_get`` (the official classes, Decree 09
     period with its backlog, as of the cut-off or today while the period runs), the
     table by agency, the reports accepted and returned in the period, the deadlines of
-    the next period, and the agencies to commend and to remind. Ten queries."""
+    the next period, and the agencies to commend and to remind. Nine queries,
+    whatever the plan's size."""
     report = province_report_get(plan=plan, period=period, dates=dates)
     as_of = report.today
     figures = report.figures

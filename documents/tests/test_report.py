@@ -839,3 +839,14 @@ def test_document_lines_under_the_subject_and_the_appendix_title(plan):
         assert 1 / 3 <= length / Pt(bold_text_width(title, 14)) <= 1 / 2
     # No line drawn with characters is left.
     assert not any("―" in text for text in texts)
+
+
+@pytest.mark.django_db
+def test_periodic_report_figures_take_a_constant_number_of_queries(plan, django_assert_num_queries):
+    dates = selectors.status_dates_get(today=TODAY)
+    with django_assert_num_queries(9):
+        small = document_selectors.periodic_report_figures_get(plan=plan, period=YEAR_2020, dates=dates)
+    populate(plan, tasks=40)
+    with django_assert_num_queries(9):
+        large = document_selectors.periodic_report_figures_get(plan=plan, period=YEAR_2020, dates=dates)
+    assert (len(small["deadlines"]), len(large["deadlines"])) == (7, 7 + 40 * 3)

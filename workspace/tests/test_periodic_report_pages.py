@@ -273,3 +273,21 @@ def test_coordinator_takes_a_drafts_figures_again(client, users, plan, today):
     assert report.figures["counts"]["done_on_time"] == 1
     client.force_login(users["leader"])
     assert client.post(reverse("periodic-report-refresh", args=[report.pk])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_report_pages_run_a_constant_number_of_queries(
+    client, users, plan, today, django_assert_max_num_queries
+):
+    client.force_login(users["coordinator"])
+    draft(client, plan, today)
+    report = PeriodicReport.objects.get()
+    for name in (
+        "periodic-report-list",
+        "periodic-report-detail",
+        "periodic-report-download",
+        "periodic-report-edit",
+    ):
+        args = [] if name == "periodic-report-list" else [report.pk]
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse(name, args=args)).status_code == 200, name
