@@ -12,18 +12,18 @@ deadlines (the backlog included) and the agencies to commend and to remind. It i
 written from the figures of ``documents.selectors.periodic_report_figures_get`` alone:
 an issued report's stored figures give the same document whatever the data becomes.
 
-Everything is made with python-docx. Two things it has no API for are added as single
-elements: the PAGE field of the page numbers and the "repeat as header row" flag of
-the appendix table.
+Everything is made with python-docx. What it has no API for is added as single
+elements: the PAGE field of the page numbers, the "repeat as header row" and "do not
+split" flags of table rows, and the bottom border that draws the short lines.
 
-A plan of 10,000 tasks makes some 65,000 paragraphs and 70,000 table cells, and
-python-docx spends a fraction of a millisecond on every element it creates (its
+A year of a large plan puts thousands of deadlines in the appendix,
+and python-docx spends a fraction of a millisecond on every element it creates (its
 ``add_paragraph`` also looks for the end of the body each time, and its paragraph
 ``style`` setter scans every style of the document). So python-docx makes the first
-paragraph of each kind and the first appendix row, and the others are copies of them
-(``copy.deepcopy``, as python-docx itself copies section properties) with their text
-replaced, inserted before an anchor paragraph. Text with tabs or line breaks still
-goes through python-docx's run text setter. The whole document takes a few seconds.
+paragraph of each kind and the first row of each table, and the others are copies of
+them (``copy.deepcopy``, as python-docx itself copies section properties) with their
+text replaced. Text with tabs or line breaks still goes through python-docx's run text
+setter.
 """
 
 import copy
