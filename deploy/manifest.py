@@ -20,8 +20,8 @@ from plans.selectors import evidence_check_iter
 
 # 2: each evidence file beside its fingerprint taken at upload (recorded_sha256, damaged).
 FORMAT_VERSION = 2
-# The portal's own apps. Named by label: plans imports neither accounts nor tasks.
-MANIFEST_APPS = ("plans", "accounts", "tasks")
+# The portal's own apps with tables. Named by label: deploy imports only plans.
+MANIFEST_APPS = ("plans", "accounts", "tasks", "documents")
 # pg_export_snapshot() answers e.g. "00000003-0000001B-1".
 SNAPSHOT_PATTERN = re.compile(r"^[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+$")
 
@@ -49,6 +49,7 @@ def _summary(counts: dict[str, int]) -> dict[str, int]:
         "evidence_files": counts["plans.EvidenceFile"],
         "users": counts["accounts.User"],
         "reminder_logs": counts["tasks.ReminderLog"],
+        "periodic_reports": counts["documents.PeriodicReport"],
         "history_rows": sum(n for label, n in counts.items() if label.split(".")[1].startswith("Historical")),
     }
 

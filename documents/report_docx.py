@@ -52,7 +52,7 @@ FONT = "Times New Roman"
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGINS = {"top_margin": Mm(20), "bottom_margin": Mm(20), "left_margin": Mm(30), "right_margin": Mm(15)}
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-NO_OVERDUE = "Không có cơ quan nào còn hạn quá hạn."
+NO_OVERDUE = "Không có cơ quan nào còn hạn nhiệm vụ quá hạn."
 NO_COMMENDATION = "Chưa có cơ quan nào hoàn thành đúng hạn tất cả các hạn trong kỳ."
 NO_UPCOMING = "Kỳ tới không có hạn thực hiện nhiệm vụ nào."
 SECTION_HEADINGS = (
@@ -641,7 +641,7 @@ class _Writer:
             self.document.add_paragraph(_text(f"- {name}" if figures["commend"] else name))
         self.document.add_paragraph(APPENDIX_HEADINGS[2], self.styles.area)
         for item in figures["remind"]:
-            self.document.add_paragraph(_text(f"- {item['agency']}: {item['overdue']} hạn quá hạn"))
+            self.document.add_paragraph(_text(f"- {item['agency']}: {item['overdue']} hạn nhiệm vụ quá hạn"))
         if not figures["remind"]:
             self.document.add_paragraph(NO_OVERDUE)
 

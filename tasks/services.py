@@ -263,7 +263,7 @@ def _digest_item(row, today):
         "task_code": deadline.task.code,
         "task_title": deadline.task.title,
         "agency": str(deadline.responsible_agency),
-        "period_label": deadline.period_label,
+        "period_label": deadline.cycle_label,  # "" for a one-off deadline: its date says it
         "due_on": _due_text(deadline),
         "when": when,
         "url": _deadline_url(deadline),
@@ -455,7 +455,7 @@ def report_returned_notify(*, report: ProgressReport) -> list[str]:
     subject = _("[Trả lại báo cáo] %(agency)s – %(code)s – %(period)s") % {
         "agency": agency,
         "code": task.code,
-        "period": deadline.period_label,
+        "period": deadline.period_text,
     }
     message = EmailMultiAlternatives(
         subject=subject, body=render_to_string("tasks/email/report_returned.txt", context), to=recipients

@@ -73,6 +73,7 @@ def test_counts_plans_and_evidence_checksums(reported):
         "evidence_files": 2,
         "users": 1,
         "reminder_logs": 0,
+        "periodic_reports": 0,
         "history_rows": data["summary"]["history_rows"],
     }
     # Every creation above went through the change history.
@@ -127,8 +128,9 @@ def test_every_model_of_the_portal_apps_is_counted_and_no_other(reported):
         "accounts.User_groups",
         "tasks.ReminderLog",
         "tasks.ReminderPolicy",
+        "documents.PeriodicReport",
     } <= labels
-    assert {label.split(".")[0] for label in labels} == {"plans", "accounts", "tasks"}
+    assert {label.split(".")[0] for label in labels} == {"plans", "accounts", "tasks", "documents"}
     assert data["counts"]["accounts.User_groups"] == 1
 
 

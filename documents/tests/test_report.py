@@ -495,8 +495,8 @@ def test_document_appendix(plan):
     # Nobody finished everything on time; Sở TT&TT has two overdue, Mường Nhé one.
     assert following(texts, APPENDIX_HEADINGS[1], 1) == [NO_COMMENDATION]
     assert following(texts, APPENDIX_HEADINGS[2], 2) == [
-        "- Sở Thông tin và Truyền thông: 2 hạn quá hạn",
-        "- Huyện Mường Nhé: 1 hạn quá hạn",
+        "- Sở Thông tin và Truyền thông: 2 hạn nhiệm vụ quá hạn",
+        "- Huyện Mường Nhé: 1 hạn nhiệm vụ quá hạn",
     ]
     # The appendix starts a new (landscape) section.
     assert len(document.sections) == 2

@@ -278,3 +278,12 @@ def test_an_escalation_digest_goes_only_to_those_who_may_see_every_agency(
     assert own.to == ["vanthu@stttt.dienbien.gov.vn", "lead_officer@dienbien.gov.vn"]
     log = ReminderLog.objects.filter(agency=coordinator_agency).get()
     assert log.recipients == ", ".join(escalation.to)
+
+
+def test_a_one_off_deadline_is_named_by_its_date_once_in_the_digest(plan, agency):
+    deadline_make(plan=plan, lead_agency=agency, due_on=SWEEP_DAY, label="Thời hạn 02/12/2026")
+    sweep_and_send()
+    (message,) = mail.outbox
+    assert "Kỳ:" not in message.body
+    assert "Hạn: 02/12/2026 · hạn hôm nay" in message.body
+    assert "Kính gửi: Sở Thông tin và Truyền thông\n" in message.body

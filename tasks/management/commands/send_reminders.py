@@ -21,7 +21,7 @@ def _day(value: datetime.date) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Quét hạn báo cáo và gửi thư nhắc việc (mỗi đơn vị một thư) ngay trong tiến trình này, "
+        "Quét hạn nhiệm vụ và gửi thư nhắc việc (mỗi đơn vị một thư) ngay trong tiến trình này, "
         "không cần Celery. Chạy lại trong cùng ngày không gửi trùng."
     )
 
