@@ -5,6 +5,8 @@ import bootstrap_wrapper
 import environ
 from csp.constants import NONE, SELF
 
+from dien_bien_portal.cache import redis_cache_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -295,23 +297,16 @@ REMINDER_RETRY_SWEEP_MINUTES = env("REMINDER_RETRY_SWEEP_MINUTES", default="*/10
 CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
 CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.25)
 if CACHE_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "portal",
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
-                "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
-                "IGNORE_EXCEPTIONS": True,
-            },
-        }
-    }
+    # One try, and after a failure no try at all for CACHE_RETRY_SECONDS
+    # (dien_bien_portal.cache): a paused Redis costs one timeout, not one per call.
+    CACHES = redis_cache_settings(url=CACHE_URL, socket_timeout=CACHE_SOCKET_TIMEOUT)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # How long a rendered dashboard or overview is kept (workspace.page_cache). Changes to plan
 # data show at once; only agency renames and holiday corrections wait for this.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# After a failure of the cache's Redis, how long the cache is skipped before it is tried again.
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=30.0)
 # Log (rather than hide) the errors the Redis cache ignores.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from dien_bien_portal.cache import BREAKER, redis_cache_settings
 from plans.models import Deadline, ProgressReport
 from plans.tests.factories import AgencyFactory, PlanFactory, TaskFactory
 from plans.tests.fixtures import make_user
@@ -28,14 +29,15 @@ PASSWORD = "Mat-khau-2026"
 
 def redis_cache(url):
     """The production cache settings (settings.base), on the given server."""
-    return {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": "portal",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25, "IGNORE_EXCEPTIONS": True},
-        }
-    }
+    return redis_cache_settings(url=url, socket_timeout=0.25)
+
+
+@pytest.fixture(autouse=True)
+def _breaker_closed():
+    """Each test starts with the cache's breaker closed, and leaves it so."""
+    BREAKER.reset()
+    yield
+    BREAKER.reset()
 
 
 @pytest.fixture
@@ -156,3 +158,48 @@ def test_pages_and_actions_answer_normally_within_2_s_while_redis_is_down(
     )
     slow = {label: round(seconds, 3) for label, seconds in timed.timings.items() if seconds >= LIMIT_SECONDS}
     assert slow == {}
+
+
+def test_a_paused_redis_costs_pages_at_most_twice_their_time_without_a_cache(
+    private_redis, settings, workspace
+):
+    """Paused (SIGSTOP): connections are accepted and nothing is answered. The first cache
+    call waits for its socket timeout and opens the breaker; from then on pages are
+    computed as with an empty cache, without touching Redis."""
+    deadline = workspace
+    settings.CACHES = redis_cache(private_redis.url)
+    officer = login(Client(), "canbo")
+    paths = [
+        reverse("agency-dashboard"),
+        reverse("deadline-list"),
+        reverse("deadline-detail", kwargs={"pk": deadline.pk}),
+    ]
+
+    def median_seconds(before_each=lambda: None, rounds=7):
+        timings = {path: [] for path in paths}
+        for _ in range(rounds):
+            for path in paths:
+                before_each()
+                start = time.monotonic()
+                assert officer.get(path).status_code == 200
+                timings[path].append(time.monotonic() - start)
+        return {path: sorted(values)[len(values) // 2] for path, values in timings.items()}
+
+    # Normal: Redis answering, each page computed (the cache emptied before it), as
+    # after any write.
+    median_seconds(cache.clear, rounds=1)  # warm the process
+    normal = median_seconds(cache.clear)
+
+    private_redis.freeze()
+    start = time.monotonic()
+    assert officer.get(paths[0]).status_code == 200
+    first = time.monotonic() - start
+    paused = median_seconds()
+
+    print(
+        f"\nRedis paused: first page {first:.3f} s; "
+        + ", ".join(f"{path} {normal[path] * 1000:.1f} → {paused[path] * 1000:.1f} ms" for path in paths)
+    )
+    # The first page pays one socket timeout (0.25 s), not one per cache call.
+    assert first < normal[paths[0]] + 2 * 0.25
+    assert {path: paused[path] <= 2 * normal[path] for path in paths} == dict.fromkeys(paths, True)
