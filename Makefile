@@ -34,13 +34,16 @@ seed: migrate
 	@test -s $(DEMO_PASSWORD_FILE) || $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > $(DEMO_PASSWORD_FILE)
 	@$(BIN)/python manage.py seed_demo --password "$$(cat $(DEMO_PASSWORD_FILE))"
 
+# The portal's own error pages (not Django's debug page): DEBUG off, static files served
+# by runserver itself (--insecure, for this local server only). Links in emails use PORT.
 run: seed
 	@echo ""
 	@echo "Tài khoản mẫu / demo accounts: admin, ngoaivu, sotttt, lanhdao"
 	@echo "Mật khẩu / password: $$(cat $(DEMO_PASSWORD_FILE))   (kept in $(DEMO_PASSWORD_FILE))"
 	@echo "Cổng / portal: http://127.0.0.1:$(PORT)/"
+	@echo "Thư gửi đi / sent mail: sent-mail/ (tệp .log / .log files)"
 	@echo ""
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DJANGO_DEBUG=false PORT=$(PORT) $(BIN)/python manage.py runserver --insecure 127.0.0.1:$(PORT)
 
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,6 +4,10 @@ from accounts.models import User
 from accounts.roles import Role, roles_sync
 from plans.models import Agency
 
+# The demo's addresses are on a domain reserved for examples (RFC 2606, RFC 6761): no
+# message sent to them can reach anybody, while the reminders and notices still show.
+DEMO_EMAIL_DOMAIN = "dienbien.example"
+
 # username, role, agency code, full name (first_name holds the whole Vietnamese name).
 DEMO_ACCOUNTS = [
     ("admin", None, None, "Quản trị hệ thống (tài khoản mẫu)"),
@@ -22,6 +26,7 @@ def demo_users_seed(*, password: str) -> dict[str, User]:
     for username, role, agency_code, full_name in DEMO_ACCOUNTS:
         user = User.objects.filter(username=username).first() or User(username=username)
         user.first_name = full_name
+        user.email = f"{username}@{DEMO_EMAIL_DOMAIN}"
         user.agency = agencies[agency_code] if agency_code else None
         user.is_superuser = role is None
         # Admins and coordinators work in the Django admin; the others never do.
@@ -33,3 +38,17 @@ def demo_users_seed(*, password: str) -> dict[str, User]:
         user.groups.set([groups[role]] if role else [])
         users[username] = user
     return users
+
+
+@transaction.atomic
+def demo_agency_emails_seed() -> int:
+    """Give every agency without a reminder address one on the demo domain
+    (``<code>@donvi.dienbien.example``), so that reminders and notices of the demo show;
+    addresses already set are kept. Returns how many agencies got one."""
+    count = 0
+    for agency in Agency.objects.filter(reminder_emails="").order_by("pk"):
+        agency.reminder_emails = f"{agency.code}@donvi.{DEMO_EMAIL_DOMAIN}"
+        agency.full_clean()
+        agency.save(update_fields=["reminder_emails"])
+        count += 1
+    return count

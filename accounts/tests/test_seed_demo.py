@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from accounts.models import User
 from accounts.roles import GROUP_NAMES, Role
 from accounts.services import demo_users_seed
-from plans.models import Deadline, DeadlineStatus, Plan, ProgressReport, Task
+from plans.models import Agency, Deadline, DeadlineStatus, Plan, ProgressReport, Task
 from plans.selectors import deadline_list_with_status, status_dates_get
 from plans.sources.sample import SAMPLE_PLAN_NUMBER, SAMPLE_PREFIX, sample_tasks_seed
 
@@ -135,3 +135,20 @@ def test_a_weak_password_is_refused_and_nothing_is_created():
         seed(password="123")
     assert User.objects.count() == 0
     assert Task.objects.count() == 0
+
+
+def test_demo_accounts_and_agencies_have_addresses_on_a_reserved_domain():
+    Agency.objects.create(
+        code="co-dia-chi",
+        name="Đơn vị có địa chỉ",
+        short_name="ĐV",
+        kind="other",
+        reminder_emails="vanthu@donvi.gov.vn",
+    )
+    seed()
+    emails = dict(User.objects.values_list("username", "email"))
+    assert emails == {name: f"{name}@dienbien.example" for name in ("admin", "ngoaivu", "sotttt", "lanhdao")}
+    addresses = dict(Agency.objects.values_list("code", "reminder_emails"))
+    # An address already given is kept; every other agency gets one that reaches nobody.
+    assert addresses.pop("co-dia-chi") == "vanthu@donvi.gov.vn"
+    assert addresses and all(value == f"{code}@donvi.dienbien.example" for code, value in addresses.items())

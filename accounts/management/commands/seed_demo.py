@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.services import demo_users_seed
+from accounts.services import demo_agency_emails_seed, demo_users_seed
 from plans.management.arguments import iso_date
 from plans.models import Plan
 from plans.sources import plan_139
@@ -36,6 +36,7 @@ class Command(BaseCommand):
             # of their own; a database seeded by an earlier version is cleaned first.
             plan_139.load()
             users = demo_users_seed(password=password)
+            demo_agency_emails_seed()
             source_plan = Plan.objects.get(number=plan_139.PLAN["number"])
             sample_plan = sample_plan_get_or_create(source_plan=source_plan, today=today)
             moved = sample_tasks_move_out(source_plan=source_plan, sample_plan=sample_plan)
