@@ -4,7 +4,6 @@ Each export reads the same query string as its page, through the same filter for
 selector, so the file holds exactly what the page shows the same user."""
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.forms import ModelChoiceField
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -16,34 +15,10 @@ from plans.collation import sorted_vietnamese
 from plans.models import DeadlineStatus, ProgressReport
 from plans.schedules import cycle_label
 from plans.selectors import status_text
-from workspace.views import deadline_list_filters, overview_filters
+from workspace.views import deadline_list_filters, filters_applied, overview_filters
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CHUNK_SIZE = 2000
-
-
-def _active_filters(form, filters, *, agency=None) -> list[tuple[str, str]]:
-    """The filters in force, as the form shows them: (label, value) pairs. A value the
-    form refused is left off, as the page leaves it off. ``agency`` is the officer's own
-    agency, to which their list is always narrowed."""
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    active = [("Đơn vị", str(agency))] if agency else []
-    for name, field in form.fields.items():
-        value = data.get(name)
-        if value in (None, ""):
-            continue
-        if name == "relation":
-            continue  # shown below, where it has an effect
-        if isinstance(field, ModelChoiceField):
-            text = field.label_from_instance(value)
-        else:
-            text = dict(field.choices).get(value, value)
-        active.append((str(field.label), str(text)))
-    if filters.agency_id and "relation" in form.fields:
-        relation = dict(form.fields["relation"].choices)[filters.relation]
-        active.append((str(form.fields["relation"].label), str(relation)))
-    return active
 
 
 def _latest_report(state: str | None, review_state: str | None) -> str:
@@ -97,7 +72,7 @@ def deadline_list_export(request):
     own_agency = None if permissions.can_see_all_agencies(request.user) else request.user.agency
     content = excel.deadline_list_workbook(
         rows=_deadline_rows(deadlines, cooperating),
-        filters=_active_filters(form, filters, agency=own_agency),
+        filters=filters_applied(form, filters, agency=own_agency),
         exported_at=timezone.localtime(),
     )
     return _xlsx_response(content, f"han-nhiem-vu-{dates.today:%Y-%m-%d}.xlsx")
@@ -113,7 +88,7 @@ def province_overview_export(request):
     content = excel.agency_status_workbook(
         groups=groups,
         statuses=[(status, str(DeadlineStatus(status).label)) for status in selectors.STATUS_ORDER],
-        filters=_active_filters(form, filters),
+        filters=filters_applied(form, filters),
         exported_at=timezone.localtime(),
     )
     return _xlsx_response(content, f"tong-hop-theo-co-quan-{dates.today:%Y-%m-%d}.xlsx")

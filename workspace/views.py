@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import ObjectDoesNotExist
+from django.forms import ModelChoiceField
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -30,6 +31,7 @@ from workspace.forms import (
 LIST_PAGE_SIZE = 50
 DASHBOARD_FILTERS = ["plan", "period"]
 OVERVIEW_FILTERS = ["plan", "period", "area", "agency", "agencies_as"]
+LIST_FILTERS_ALL = ["plan", "period", "year", "area", "agency", "status", "agencies_as", "window"]
 
 
 def _or_404(load, **kwargs):
@@ -53,6 +55,30 @@ def _refusal_message(request, form, what: str):
     pointer to the fields marked below."""
     reasons = " ".join(form.non_field_errors()) or "vui lòng sửa các lỗi được đánh dấu bên dưới."
     messages.error(request, f"{what}: {reasons}")
+
+
+def filters_applied(form, filters, *, agency=None) -> list[tuple[str, str]]:
+    """The filters in force, as the form shows them: (label, value) pairs. A value the
+    form refused is left off, as the page leaves it off. ``agency`` is the officer's own
+    agency, to which their list is always narrowed."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    active = [("Đơn vị", str(agency))] if agency else []
+    for name, field in form.fields.items():
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        if name == "relation":
+            continue  # shown below, where it has an effect
+        if isinstance(field, ModelChoiceField):
+            text = field.label_from_instance(value)
+        else:
+            text = dict(field.choices).get(value, value)
+        active.append((str(field.label), str(text)))
+    if filters.agency_id and "relation" in form.fields:
+        relation = dict(form.fields["relation"].choices)[filters.relation]
+        active.append((str(form.fields["relation"].label), str(relation)))
+    return active
 
 
 def _filter_form(request, fields):
@@ -133,6 +159,8 @@ def province_overview(request):
             "overview": overview,
             "report_form": _province_report_form(filters, dates),
             "form": form,
+            # A narrowed overview says what it covers instead of "toàn tỉnh".
+            "applied": filters_applied(form, filters),
             # Links behind the figures open the deadlines the figures count.
             "filters": selectors.statistics_filter(filters),
             "dates": dates,
@@ -142,7 +170,10 @@ def province_overview(request):
 
     # Everyone allowed here sees the whole province, so one copy serves them all.
     body = page_cache.page_body(request, page=("province-overview",), allowed=OVERVIEW_FILTERS, build=build)
-    return page_cache.render_with_body(request, "workspace/province_overview.html", {}, body)
+    narrowed = any(request.GET.get(name) for name in OVERVIEW_FILTERS)
+    return page_cache.render_with_body(
+        request, "workspace/province_overview.html", {"narrowed": narrowed}, body
+    )
 
 
 def deadline_list_filters(request):
@@ -150,8 +181,11 @@ def deadline_list_filters(request):
     (shared with its Excel export). An officer's list is always their own agency's, led
     or cooperated on; others may filter by any agency."""
     sees_all = permissions.can_see_all_agencies(request.user)
+    # The agency's role (lead, cooperating) is an officer's filter: a coordinator's list
+    # chooses the lead agency itself.
     form = _filter_form(
-        request, None if sees_all else ["plan", "period", "year", "area", "status", "relation", "window"]
+        request,
+        LIST_FILTERS_ALL if sees_all else ["plan", "period", "year", "area", "status", "relation", "window"],
     )
     filters = form.to_filter() if sees_all else form.to_filter(agency_id=request.user.agency_id)
     return form, filters
@@ -397,7 +431,17 @@ def report_review(request, pk):
             messages.success(request, f"Đã xác nhận báo cáo {report.deadline}.")
         else:
             services.report_return(report=report, user=request.user, comment=form.cleaned_data["comment"])
-            messages.success(request, f"Đã trả lại báo cáo {report.deadline}; đơn vị sẽ nhận email.")
+            if selectors.report_return_reachable(report=report):
+                messages.success(
+                    request, f"Đã trả lại báo cáo {report.deadline}; đơn vị sẽ nhận email thông báo."
+                )
+            else:
+                messages.warning(
+                    request,
+                    f"Đã trả lại báo cáo {report.deadline}; chưa gửi được email: đơn vị chưa có địa chỉ. "
+                    "Hãy báo đơn vị qua điện thoại hoặc văn bản, và thêm địa chỉ email của đơn vị "
+                    "trong trang quản trị.",
+                )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

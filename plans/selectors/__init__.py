@@ -66,6 +66,7 @@ from plans.selectors.reports import (
     report_get_for_review,
     report_list_recent,
     report_list_returned,
+    report_return_reachable,
     report_review_queue,
 )
 from plans.selectors.status import (
@@ -136,6 +137,7 @@ __all__ = [
     "report_get_for_review",
     "report_list_recent",
     "report_list_returned",
+    "report_return_reachable",
     "report_review_queue",
     "statistics_filter",
     "status_counts",

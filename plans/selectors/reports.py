@@ -1,5 +1,6 @@
 """Progress reports: the review queue, and an agency's returned and recent reports."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
     OuterRef,
@@ -12,6 +13,7 @@ from plans.models import (
     ProgressReport,
 )
 from plans.selectors.deadlines import DeadlineFilter, agency_scope
+from plans.validators import split_email_list
 
 
 def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressReport]:
@@ -74,3 +76,15 @@ def report_get_for_review(*, user, pk: int) -> ProgressReport:
         .select_related("deadline__task", "submitted_by")
         .get(pk=pk)
     )
+
+
+def report_return_reachable(*, report: ProgressReport) -> bool:
+    """Whether a notice that the report was returned has anyone to go to: its submitter's
+    email, the agency's reminder addresses or an active user of the agency with an email
+    (the same people as the notice's recipients, ``tasks.selectors.report_returned_recipients``)."""
+    if report.submitted_by_id and report.submitted_by.email:
+        return True
+    agency = report.agency or report.deadline.responsible_agency
+    if split_email_list(agency.reminder_emails):
+        return True
+    return get_user_model().objects.filter(agency=agency, is_active=True).exclude(email="").exists()
