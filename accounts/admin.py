@@ -40,7 +40,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["agency"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets[:1],
-        (_("Thông tin cá nhân"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Thông tin cá nhân"), {"fields": ["first_name", "last_name", "email", "phone"]}),
         (_("Đơn vị và vai trò"), {"fields": ["agency", "groups", "receives_reminders"]}),
         (
             _("Quyền hệ thống"),

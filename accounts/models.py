@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,22 @@ class User(AbstractUser):
         default=True,
         verbose_name=_("nhận email nhắc việc"),
         help_text=_("Bỏ chọn để người này không nhận thư nhắc việc hằng ngày của đơn vị."),
+    )
+
+    phone = models.CharField(
+        _("số điện thoại"),
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 .\-]{7,18}$",
+                _(
+                    "Số điện thoại chỉ gồm chữ số (có thể có dấu +, dấu cách, dấu chấm, gạch ngang), "
+                    "ví dụ 0215 3826 123."
+                ),
+            )
+        ],
+        help_text=_("Để Sở Ngoại vụ liên hệ khi cần."),
     )
 
     class Meta:

@@ -1,3 +1,4 @@
+from axes.models import AccessAttempt, AccessFailureLog
 from django.db import transaction
 
 from accounts.models import User
@@ -52,3 +53,29 @@ def demo_agency_emails_seed() -> int:
         agency.save(update_fields=["reminder_emails"])
         count += 1
     return count
+
+
+PROFILE_FIELDS = ["first_name", "email", "phone", "receives_reminders"]
+
+
+@transaction.atomic
+def profile_update(*, user: User, first_name: str, email: str, phone: str, receives_reminders: bool) -> User:
+    """Change what a user may change of their own account: name, email, phone, and
+    whether they receive the agency's reminder emails. Validated whole before saving."""
+    user.first_name = first_name.strip()
+    user.email = email.strip()
+    user.phone = phone.strip()
+    user.receives_reminders = receives_reminders
+    user.full_clean()
+    user.save(update_fields=PROFILE_FIELDS)
+    return user
+
+
+@transaction.atomic
+def login_lock_lift(*, username: str) -> int:
+    """Forget the failed logins of ``username`` from every address (django-axes and the
+    wider limits of ``accounts.lockout``), which lifts its lockouts. Returns how many
+    records were removed."""
+    attempts, _ = AccessAttempt.objects.filter(username=username).delete()
+    failures, _ = AccessFailureLog.objects.filter(username=username).delete()
+    return attempts + failures

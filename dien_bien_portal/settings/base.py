@@ -166,6 +166,15 @@ LOGIN_ACCOUNT_COOLOFF = datetime.timedelta(minutes=env.int("LOGIN_ACCOUNT_COOLOF
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 LOGIN_ADDRESS_COOLOFF = datetime.timedelta(minutes=env.int("LOGIN_ADDRESS_COOLOFF_MINUTES", default=30))
 
+# Password reset by email (accounts.views): the link is valid this long; requests are
+# limited per client address (beyond it: HTTP 429) and per email address (beyond it:
+# the same answer as usual, and nothing sent). Counted in the cache; with the cache down
+# (Redis outage) the limits are not applied rather than refusing every request.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=2) * 3600
+PASSWORD_RESET_ADDRESS_RATE = env("PASSWORD_RESET_ADDRESS_RATE", default="10/h")
+PASSWORD_RESET_EMAIL_RATE = env("PASSWORD_RESET_EMAIL_RATE", default="3/h")
+RATELIMIT_FAIL_OPEN = True
+
 # Content-Security-Policy (django-csp 4): everything from the portal itself, no inline
 # script or style (templates use static files and classes), no framing.
 CONTENT_SECURITY_POLICY = {

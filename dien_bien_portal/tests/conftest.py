@@ -10,13 +10,18 @@ import redis
 from plans.tests.environment import require
 
 # private_redis: a redis-server of the test's own, shared with the reminder tests.
+# The reminder tests' real SMTP server (aiosmtpd) and the browser tests' Chromium, for the
+# password reset read from a delivered email.
 from tasks.tests.conftest import (  # noqa: F401
     REDIS_URL,
     CeleryProcess,
     private_redis,
     redis_reachable,
+    smtp,
+    smtp_server,
     wait_for,
 )
+from workspace.tests.conftest import chromium_path  # noqa: F401
 
 
 @pytest.fixture

@@ -139,6 +139,17 @@ PORTAL_RULES = {
     # Logging out answers a redirect to the login page, logged in or not.
     "logout": Rule(LOGGED_IN, POST, ok={LOGIN_REDIRECT}),
     "password_change": Rule(LOGGED_IN, GET_POST),
+    "profile": Rule(LOGGED_IN, GET_POST),
+    # A forgotten password: anyone may ask; the link's token, not a session, opens the form
+    # (a wrong token gives the "link not usable" page, never the form).
+    "password_reset": Rule(PUBLIC, GET_POST),
+    "password_reset_done": Rule(PUBLIC),
+    "password_reset_confirm": Rule(
+        PUBLIC,
+        args=lambda world: {"uidb64": "MQ", "token": "khong-phai-ma"},
+        outsider={"GET": "200", "POST": "200"},
+    ),
+    "password_reset_complete": Rule(PUBLIC),
     "password_change_done": Rule(LOGGED_IN),
     "home": Rule(LOGGED_IN, ok={"redirect:agency-dashboard"}),
     "agency-dashboard": Rule(LOGGED_IN),

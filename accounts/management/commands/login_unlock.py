@@ -6,6 +6,7 @@ from axes.models import AccessAttempt, AccessFailureLog
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.client_ip import IPV6_LOCKOUT_PREFIX
+from accounts.services import login_lock_lift
 
 
 class Command(BaseCommand):
@@ -22,9 +23,8 @@ class Command(BaseCommand):
         if not username and not address:
             raise CommandError("Hãy ghi tên đăng nhập, hoặc --address <địa chỉ IP>.")
         if username:
-            attempts, _ = AccessAttempt.objects.filter(username=username).delete()
-            failures, _ = AccessFailureLog.objects.filter(username=username).delete()
-            self.stdout.write(f"Đã mở khóa tài khoản {username!r} ({attempts + failures} bản ghi đã xóa).")
+            removed = login_lock_lift(username=username)
+            self.stdout.write(f"Đã mở khóa tài khoản {username!r} ({removed} bản ghi đã xóa).")
         if address:
             try:
                 parsed = ipaddress.ip_address(address)
