@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from plans import permissions, selectors
 from plans.models import ContentArea, Deadline, Holiday, Plan, ProgressReport, Task
 
 # Changed whenever what is stored changes shape, so a new release never reads an old entry.
@@ -54,6 +55,39 @@ def page_data_version_get() -> str:
         return ".".join(str(value or 0) for value in cursor.fetchone())
 
 
+def request_data_version(request) -> str:
+    """``page_data_version_get`` once per request: the page body and the menu's counts
+    share it."""
+    version = getattr(request, "_page_data_version", None)
+    if version is None:
+        version = request._page_data_version = page_data_version_get()
+    return version
+
+
+def waiting_counts(request) -> selectors.WaitingCounts:
+    """The menu's "what waits for me" counts for the user, kept under the user, today and
+    the data fingerprint: exact after every change, and no query but the fingerprint's
+    (shared with the page body) while nothing changes."""
+    user = request.user
+    reviews = permissions.can_review(user)
+    if not reviews and not user.agency_id:
+        return selectors.WaitingCounts()
+    key_parts = (
+        "waiting",
+        user.pk,
+        user.agency_id,
+        reviews,
+        timezone.localdate(),
+        request_data_version(request),
+    )
+    key = f"waiting:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        counts = selectors.waiting_counts_get(user=user, dates=selectors.status_dates_get(), reviews=reviews)
+        cache.set(key, counts, settings.PAGE_CACHE_SECONDS)
+    return counts
+
+
 def cacheable_query(request, allowed: set[str]) -> dict[str, str] | None:
     """The query string as a key part, or None when it holds anything but the page's
     own numeric filters: such a request is rendered fresh, so no one can fill the cache
@@ -81,7 +115,7 @@ def page_body(request, *, page: tuple, allowed: list[str], build) -> bytes:
         *page,
         tuple(sorted(params.items())),
         timezone.localdate(),
-        page_data_version_get(),
+        request_data_version(request),
     )
     key = f"page:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
     body = cache.get(key)

@@ -72,6 +72,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The menu's counts of what waits for the user (lazy).
+                "workspace.context_processors.waiting",
             ],
         },
     },

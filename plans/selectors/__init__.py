@@ -48,11 +48,13 @@ from plans.selectors.progress import (
     AgencyDashboard,
     GroupProgress,
     ProvinceOverview,
+    WaitingCounts,
     agency_dashboard_get,
     agency_progress,
     area_progress,
     province_agency_progress,
     province_overview_get,
+    waiting_counts_get,
 )
 from plans.selectors.reorganisations import (
     KEEP,
@@ -134,6 +136,8 @@ __all__ = [
     "plan_list_with_content",
     "province_agency_progress",
     "province_overview_get",
+    "WaitingCounts",
+    "waiting_counts_get",
     "report_get_for_review",
     "report_list_recent",
     "report_list_returned",

@@ -16,7 +16,7 @@ from plans.models import (
     ProgressReport,
 )
 from plans.selectors.deadlines import DeadlineFilter, deadline_list_filtered, statistics_filter
-from plans.selectors.reports import report_list_recent, report_list_returned
+from plans.selectors.reports import report_list_recent, report_list_returned, report_review_queue
 from plans.selectors.status import (
     OPEN_STATUSES,
     STATUS_ORDER,
@@ -154,6 +154,37 @@ def agency_dashboard_get(
         cooperating_counts=status_counts(cooperating),
         cooperating_open=list(cooperating.filter(status__in=OPEN_STATUSES)[:DASHBOARD_LIST_SIZE]),
         inherited=list(inherited[:DASHBOARD_LIST_SIZE]),
+    )
+
+
+@dataclass(frozen=True)
+class WaitingCounts:
+    """What waits for a user, as the menu's badges show it: reports waiting for their
+    review, and their agency's reports returned for rework and overdue deadlines. The
+    same definitions as the review queue and the dashboard, so the numbers agree."""
+
+    to_review: int = 0
+    returned: int = 0
+    overdue: int = 0
+
+
+def waiting_counts_get(*, user, dates: StatusDates, reviews: bool) -> WaitingCounts:
+    """At most three counting queries: the review queue's length (``reviews``: the user
+    may review), and for a user of an agency the dashboard's returned reports and its
+    unfinished overdue deadlines (every plan, every period)."""
+    to_review = report_review_queue(user=user).order_by().count() if reviews else 0
+    if not user.agency_id:
+        return WaitingCounts(to_review=to_review)
+    everything = DeadlineFilter()
+    lead = deadline_list_filtered(
+        user=user,
+        filters=statistics_filter(dataclasses.replace(everything, agency_id=user.agency_id, relation="lead")),
+        dates=dates,
+    )
+    return WaitingCounts(
+        to_review=to_review,
+        returned=report_list_returned(agency_id=user.agency_id, filters=everything).order_by().count(),
+        overdue=lead.filter(status=DeadlineStatus.OVERDUE).order_by().count(),
     )
 
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -78,6 +79,9 @@ def make_plan_content(plan, tasks):
 
 
 def queries_for(client, url):
+    # The menu's counts are kept between requests (workspace.page_cache): count them afresh
+    # every time, as after any change.
+    cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
