@@ -19,6 +19,9 @@ from django.core import mail
 from django.test import Client
 mail.send_mail("Thử", "Nội dung thử", None, ["canbo@dienbien.example"])
 missing = Client(HTTP_HOST="127.0.0.1").get("/khong-co-trang-nay/")
+from django.test import RequestFactory
+from django.views.defaults import server_error
+failed = server_error(RequestFactory().get("/"))
 print(json.dumps({
     "site_url": settings.SITE_URL,
     "debug": settings.DEBUG,
@@ -26,6 +29,8 @@ print(json.dumps({
     "mail_dir": str(settings.EMAIL_FILE_PATH),
     "status": missing.status_code,
     "body": missing.content.decode(),
+    "error_status": failed.status_code,
+    "error_body": failed.content.decode(),
 }))
 """
 
@@ -63,6 +68,9 @@ def test_make_run_serves_links_mail_and_error_pages_honestly(tmp_path):
     assert probe["status"] == 404
     assert "Không tìm thấy trang" in probe["body"]
     assert "Page not found" not in probe["body"]
+    # And the portal's own page for a failure (DEBUG off: no traceback shown).
+    assert probe["error_status"] == 500
+    assert "Đã xảy ra lỗi" in probe["error_body"] and "Traceback" not in probe["error_body"]
     assert probe["backend"] == "django.core.mail.backends.filebased.EmailBackend"
     [written] = list((tmp_path / "sent-mail").iterdir())
     assert "canbo@dienbien.example" in written.read_text()
