@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Agency, Deadline, Plan, ProgressReport
+from plans.periods import ReportPeriod
 from workspace.tests.test_browser import PASSWORD, chromium, log_in, screenshot
 
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -217,3 +218,37 @@ def test_an_officer_reports_with_the_keyboard_alone(demo, live_server, chromium_
         100,
         "Đã tổ chức hội nghị, có biên bản kèm theo.",
     )
+
+
+FITS_SCRIPT = """() => {
+  const canvas = document.createElement("canvas").getContext("2d");
+  return [...document.querySelectorAll("form[aria-label='Bộ lọc'] select")].flatMap((select) => {
+    const style = getComputedStyle(select);
+    canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const shown = select.options[select.selectedIndex].text;
+    return canvas.measureText(shown).width > room ? [`${select.name}: ${shown}`] : [];
+  });
+}"""
+
+
+def test_the_coordinators_list_filters_are_readable_at_1366_px(demo, live_server, chromium_path):
+    """Each filter of the coordinator's deadline list shows its whole choice at 1366 px
+    (nine filters in one row cut "Tất cả kế hoạch" to "Tất cả kế ho", "139/KH-UBND" to
+    "139/KH-UBN"), and the officer's agency-role filter is not among them."""
+    plan = Plan.objects.get(number="139/KH-UBND")
+    period = ReportPeriod.quarter_containing(timezone.localdate())
+    chosen = f"{reverse('deadline-list')}?plan={plan.pk}&period={period.code}&status=overdue&window=started"
+    with chromium(chromium_path) as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+        log_in(page, live_server.url, "ngoaivu")
+        page.wait_for_url("**/overview/")
+        cut = {}
+        for url in [reverse("deadline-list"), chosen]:
+            page.goto(f"{live_server.url}{url}")
+            cut[url] = page.evaluate(FITS_SCRIPT)
+        labels = page.locator("form[aria-label='Bộ lọc'] label").all_inner_texts()
+        shown_plan = page.locator("select[name=plan] option:checked").inner_text()
+    assert shown_plan == "139/KH-UBND"
+    assert cut == {reverse("deadline-list"): [], chosen: []}
+    assert "Vai trò của đơn vị" not in labels
