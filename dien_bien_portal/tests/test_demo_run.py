@@ -8,8 +8,9 @@ import shutil
 import subprocess
 import sys
 
-import pytest
 from django.conf import settings
+
+from plans.tests.environment import require
 
 DEV_PROBE = """
 import json, django
@@ -83,8 +84,8 @@ def test_dev_settings_default_to_port_8000_and_the_project_mail_folder(tmp_path)
     assert "sent-mail/" in (settings.BASE_DIR / ".gitignore").read_text().splitlines()
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_run_passes_the_port_and_turns_the_debug_page_off():
+    require(shutil.which("make"), "make is not installed")
     result = subprocess.run(
         ["make", "-n", "run", "PORT=8101"], capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=60
     )
