@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def badges(html: str) -> dict[str, int]:
-    return {name: int(n) for name, n in re.findall(r'id="badge-(\w+)">(\d+)<', html)}
+    return {name: int(n) for name, n in re.findall(r'id="badge-(\w+)"[^>]*>(\d+)<', html)}
 
 
 @pytest.fixture
