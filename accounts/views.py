@@ -2,6 +2,7 @@
 own views, throttled)."""
 
 import logging
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -28,7 +29,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Asks for the account's email and sends a link, valid for
     ``PASSWORD_RESET_TIMEOUT`` seconds, to every active account holding it. The page that
     follows is the same whether or not an account has that address, and so is the page
-    when this address asked too often; only a client asking too often from one network
+    when this address asked too often, and it comes after the same least time
+    (``PASSWORD_RESET_MIN_SECONDS``); only a client asking too often from one network
     address is told to wait (it learns nothing about any account)."""
 
     form_class = PortalPasswordResetForm
@@ -52,6 +54,16 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
+        # Sending takes time only when an account has the address: every accepted request
+        # answers after the same least time, so that the delay does not tell either.
+        started = time.monotonic()
+        response = self._send_unless_limited(form)
+        remaining = settings.PASSWORD_RESET_MIN_SECONDS - (time.monotonic() - started)
+        if remaining > 0:
+            time.sleep(remaining)
+        return response
+
+    def _send_unless_limited(self, form):
         email = form.cleaned_data["email"].strip().lower()
         if is_ratelimited(
             self.request,

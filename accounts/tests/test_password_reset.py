@@ -3,6 +3,7 @@ the same answer whether or not an account has the address, limited per client ad
 and per email, and a completed reset lifts the account's login lockout."""
 
 import re
+import time
 
 import pytest
 from django.core import mail
@@ -142,3 +143,16 @@ def test_the_lockout_page_offers_the_reset_and_a_reset_lifts_the_lockout(client,
 
 def test_the_login_page_links_to_the_reset(client):
     assert f'href="{reverse("password_reset")}"' in client.get(reverse("login")).content.decode()
+
+
+def test_every_accepted_request_takes_the_same_least_time(client, officer, settings):
+    """Sending takes time only for an existing account: the answer waits for
+    PASSWORD_RESET_MIN_SECONDS in every case, so its delay does not tell."""
+    settings.PASSWORD_RESET_MIN_SECONDS = 0.3
+    durations = {}
+    for email in ["canbo@dienbien.example", "khong-ai@dienbien.example"]:
+        started = time.monotonic()
+        assert request_reset(client, email).status_code == 302
+        durations[email] = time.monotonic() - started
+    assert min(durations.values()) >= 0.3, durations
+    assert len(mail.outbox) == 1

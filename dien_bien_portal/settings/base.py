@@ -176,6 +176,10 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_HOURS", default=2) * 36
 PASSWORD_RESET_ADDRESS_RATE = env("PASSWORD_RESET_ADDRESS_RATE", default="10/h")
 PASSWORD_RESET_EMAIL_RATE = env("PASSWORD_RESET_EMAIL_RATE", default="3/h")
 RATELIMIT_FAIL_OPEN = True
+# Every accepted reset request is answered after at least this many seconds, whether or
+# not a message was sent, so that the answer's delay does not tell whether an account
+# has the address (longer than sending one message usually takes).
+PASSWORD_RESET_MIN_SECONDS = env.float("PASSWORD_RESET_MIN_SECONDS", default=1.5)
 
 # Content-Security-Policy (django-csp 4): everything from the portal itself, no inline
 # script or style (templates use static files and classes), no framing.
