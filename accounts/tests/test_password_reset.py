@@ -128,6 +128,7 @@ def test_the_lockout_page_offers_the_reset_and_a_reset_lifts_the_lockout(client,
     locked = client.post(reverse("login"), {"username": "canbo", "password": PASSWORD}, REMOTE_ADDR=CLIENT)
     assert locked.status_code == 429
     assert f'href="{reverse("password_reset")}"' in locked.content.decode()
+    assert "đặt xong, tài khoản được mở khóa" in locked.content.decode()
 
     request_reset(client, "canbo@dienbien.example")
     form_page = client.get(reset_link(mail.outbox[0]).removeprefix(SITE_URL), follow=True)
@@ -156,3 +157,16 @@ def test_every_accepted_request_takes_the_same_least_time(client, officer, setti
         durations[email] = time.monotonic() - started
     assert min(durations.values()) >= 0.3, durations
     assert len(mail.outbox) == 1
+
+
+def test_an_address_block_offers_the_reset_without_promising_to_lift_it(client, officer, settings):
+    """A reset lifts the account's lockouts, not the block of an address that failed for
+    many usernames: that page offers the reset but does not say it unlocks."""
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    for name in ["canbo1", "canbo2", "canbo3"]:
+        client.post(reverse("login"), {"username": name, "password": WRONG}, REMOTE_ADDR=CLIENT)
+    blocked = client.post(reverse("login"), {"username": "canbo", "password": PASSWORD}, REMOTE_ADDR=CLIENT)
+    html = blocked.content.decode()
+    assert blocked.status_code == 429 and "Từ địa chỉ mạng của bạn" in html
+    assert f'href="{reverse("password_reset")}"' in html
+    assert "tài khoản được mở khóa" not in html
