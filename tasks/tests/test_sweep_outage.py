@@ -60,15 +60,19 @@ def test_redis_hung_as_the_sweep_falls_due_the_day_is_made_up_once(
     # Beat gives up on the broker after two tries instead of about 50 minutes of them:
     # the same loss as a longer outage, in seconds.
     beat_env = {**env, "CELERY_BROKER_CONNECTION_MAX_RETRIES": "2"}
-    beat_args = ["-s", str(tmp_path / "beat-schedule"), "--max-interval", "1", "--loglevel=INFO"]
 
     def start_beat(n):
+        # Each start with a schedule file of its own, as a new container would: a beat
+        # started again on its old file runs an entry it missed at once, which would hide
+        # the loss this test is about (and does not happen when beat logs the failure and
+        # carries on, or when its file is gone).
+        schedule = str(tmp_path / f"beat-schedule-{n}")
         process = CeleryProcess(
             "beat",
             broker_url=private_redis.url,
             log_path=tmp_path / f"beat-{n}.log",
             extra_env=beat_env,
-            extra_args=beat_args,
+            extra_args=["-s", schedule, "--max-interval", "1", "--loglevel=INFO"],
         )
         process.wait_ready("beat: Starting")
         return process
@@ -77,8 +81,8 @@ def test_redis_hung_as_the_sweep_falls_due_the_day_is_made_up_once(
     try:
         _wait_until(moment - datetime.timedelta(seconds=5))
         private_redis.freeze()
-        # Beat could not queue the sweep: it logs so and goes on, or stops (as here, out
-        # of tries) and is started again, as its service manager would.
+        # Beat could not queue the sweep: it logs so and goes on, or stops (out of tries)
+        # and is started again, as its service manager would.
         wait_for(
             lambda: (
                 "Couldn't apply scheduled task reminders-daily-sweep" in beat.log()
