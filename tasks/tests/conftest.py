@@ -9,6 +9,7 @@ import asyncio
 import datetime
 import email
 import os
+import re
 import shutil
 import signal
 import socket
@@ -335,6 +336,19 @@ class Worker:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+_RECEIVED = re.compile(r"Task [\w.]+\[[0-9a-f-]+\] received")
+_FINISHED = re.compile(r"Task [\w.]+\[[0-9a-f-]+\] (?:succeeded|failed|retry|raised)")
+
+
+def worker_idle(worker, broker_url=REDIS_URL):
+    """Nothing left to do: the queue is empty and every task the worker received has an
+    outcome in its log (a retry held for later is received again and still open). A
+    barrier for "nothing more will happen", instead of waiting a while."""
+    log = worker.log()
+    queued = redis.Redis.from_url(broker_url).llen("celery")
+    return queued == 0 and len(_RECEIVED.findall(log)) == len(_FINISHED.findall(log))
 
 
 @pytest.fixture

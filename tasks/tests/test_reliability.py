@@ -6,9 +6,9 @@ they skip with the reason when a part is missing.
 
 import datetime
 import os
+import re
 import socket
 import threading
-import time
 
 import pytest
 from django.db import connection
@@ -17,7 +17,7 @@ from tasks import services
 from tasks.models import ReminderLog
 from tasks.queue import enqueue
 from tasks.tasks import digests_enqueue, reminder_sweep
-from tasks.tests.conftest import SWEEP_DAY, deadline_make, wait_for
+from tasks.tests.conftest import SWEEP_DAY, deadline_make, wait_for, worker_idle
 
 D = SWEEP_DAY
 
@@ -43,7 +43,7 @@ def test_two_sweeps_one_after_the_other_deliver_each_reminder_once(worker, smtp,
     for _ in range(2):
         enqueue(reminder_sweep, today=D.isoformat())
     wait_for(lambda: settled(3) and len(smtp.delivered) >= 2, 30, message="two digests")
-    time.sleep(1)  # time for a duplicate to arrive, if there were one
+    wait_for(lambda: worker_idle(worker), 30, message="every queued task to finish")
     assert smtp.subjects() == [
         "[Nhắc việc] Sở Ngoại vụ: 1 nhiệm vụ quá hạn của 1 đơn vị cần đôn đốc",
         "[Nhắc việc] Sở TT&TT: 1 nhiệm vụ đến hạn hôm nay, 1 nhiệm vụ quá hạn",
@@ -71,7 +71,7 @@ def test_two_sweeps_at_the_same_moment_deliver_each_reminder_once(worker, smtp, 
         thread.join(30)
     assert sorted(claimed) == [0, 3]
     wait_for(lambda: settled(3) and len(smtp.delivered) >= 2, 30, message="two digests")
-    time.sleep(1)
+    wait_for(lambda: worker_idle(worker), 30, message="every queued task to finish")
     assert len(smtp.delivered) == 2
     assert [(row["state"], row["attempts"]) for row in rows()] == [("sent", 1)] * 3
 
@@ -96,7 +96,9 @@ def test_a_permanent_smtp_failure_marks_the_row_failed_with_the_answer_and_stops
     smtp.permanent = True
     enqueue(reminder_sweep, today=D.isoformat())
     wait_for(lambda: settled(1), 30, message="the failed row")
-    time.sleep(1.5)  # longer than the first retry delay: no retry comes
+    # A retry would keep the worker busy (received again, held for its delay): none comes.
+    wait_for(lambda: worker_idle(worker), 30, message="every queued task to finish")
+    assert not re.search(r"reminder_digest_send\[[0-9a-f-]+\] retry", worker.log())
     row = ReminderLog.objects.get()
     assert (row.state, row.attempts) == ("failed", 1)
     assert row.last_error == "550 5.1.1 Mailbox unavailable"
@@ -127,13 +129,12 @@ def test_a_worker_killed_after_the_claim_and_before_the_send_loses_nothing(
     assert [row["state"] for row in rows()] == ["claimed"]
 
     worker.start()
-    settings.REMINDER_CLAIM_STALE_SECONDS = 1
-    time.sleep(1.2)
+    settings.REMINDER_CLAIM_STALE_SECONDS = 0  # any claim not sent yet is stale
     result = services.reminder_sweep(today=D)  # the next sweep
     assert result.claimed == 1  # the stale claim, taken again
     digests_enqueue(result.digests, today=D)
     wait_for(lambda: len(smtp.delivered) == 1 and settled(1), 30, message="the digest")
-    time.sleep(1)
+    wait_for(lambda: worker_idle(worker), 30, message="every queued task to finish")
     assert len(smtp.delivered) == 1
     row = ReminderLog.objects.get()
     assert (row.state, row.attempts) == ("sent", 2)
@@ -160,4 +161,5 @@ def test_a_worker_killed_mid_send_is_known_dead_when_it_starts_again(worker, smt
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("sent", 2)
     # Once: the message of the killed attempt, redelivered or not, finds nothing to send.
+    wait_for(lambda: worker_idle(worker), 30, message="every queued task to finish")
     assert len(smtp.delivered) == 1
