@@ -3,7 +3,6 @@
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from tasks.models import ReminderLog, ReminderPolicy
 from tasks.services import reminder_log_resend, reminder_log_resend_refused
@@ -61,48 +60,34 @@ class ReminderLogAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def _queue_again(self, request, chosen, *, resend, none_message, done_message):
+        """Put the ``chosen`` rows back in the queue through ``resend`` (a service) and say
+        how many went, or why none did."""
+        count = chosen.count()
+        if not count:
+            self.message_user(request, none_message, messages.WARNING)
+            return
+        digests_enqueue(resend(log_ids=chosen.values_list("pk", flat=True)), today=timezone.localdate())
+        self.message_user(request, done_message % {"count": count}, messages.SUCCESS)
+
     @admin.action(description=_("Gửi lại các nhắc việc bị lỗi đã chọn"), permissions=["change"])
     def resend(self, request, queryset):
-        failed = queryset.filter(state=ReminderLog.State.FAILED)
-        count = failed.count()
-        if not count:
-            self.message_user(
-                request, _("Chỉ gửi lại được các dòng ở trạng thái “Gửi lỗi”."), messages.WARNING
-            )
-            return
-        digests = reminder_log_resend(log_ids=failed.values_list("pk", flat=True))
-        digests_enqueue(digests, today=timezone.localdate())
-        self.message_user(
+        self._queue_again(
             request,
-            ngettext(
-                "Đã đưa %(count)d nhắc việc vào hàng đợi gửi lại.",
-                "Đã đưa %(count)d nhắc việc vào hàng đợi gửi lại.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
+            queryset.filter(state=ReminderLog.State.FAILED),
+            resend=reminder_log_resend,
+            none_message=_("Chỉ gửi lại được các dòng ở trạng thái “Gửi lỗi”."),
+            done_message=_("Đã đưa %(count)d nhắc việc vào hàng đợi gửi lại."),
         )
 
     @admin.action(description=_("Gửi lại cho các địa chỉ bị từ chối"), permissions=["change"])
     def resend_refused(self, request, queryset):
-        chosen = queryset.filter(state=ReminderLog.State.SENT).exclude(refused="")
-        count = chosen.count()
-        if not count:
-            self.message_user(
-                request,
-                _("Không dòng nào đã chọn có địa chỉ bị từ chối: không gửi lại gì."),
-                messages.WARNING,
-            )
-            return
-        digests = reminder_log_resend_refused(log_ids=chosen.values_list("pk", flat=True))
-        digests_enqueue(digests, today=timezone.localdate())
-        self.message_user(
+        self._queue_again(
             request,
-            ngettext(
-                "Đã đưa %(count)d nhắc việc vào hàng đợi, chỉ gửi lại cho các địa chỉ bị từ chối.",
-                "Đã đưa %(count)d nhắc việc vào hàng đợi, chỉ gửi lại cho các địa chỉ bị từ chối.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS,
+            queryset.filter(state=ReminderLog.State.SENT).exclude(refused=""),
+            resend=reminder_log_resend_refused,
+            none_message=_("Không dòng nào đã chọn có địa chỉ bị từ chối: không gửi lại gì."),
+            done_message=_(
+                "Đã đưa %(count)d nhắc việc vào hàng đợi, chỉ gửi lại cho các địa chỉ bị từ chối."
+            ),
         )

@@ -21,3 +21,16 @@ def require(available, reason: str) -> None:
     if running_in_ci():
         pytest.fail(f"{reason} (CI=true: this service is required)", pytrace=False)
     pytest.skip(reason)
+
+
+def migrate_to(targets):
+    """Migrate the test database to ``targets`` (``None``: the latest migrations) and return
+    the apps as they were there, for tests of a data migration on data written before it."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    targets = targets or executor.loader.graph.leaf_nodes()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps

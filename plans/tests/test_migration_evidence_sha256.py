@@ -7,26 +7,18 @@ import hashlib
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from plans.tests.environment import migrate_to
 from plans.tests.sample_files import PDF_BYTES
 
 BEFORE = [("plans", "0010_agency_life_span_and_reorganisations")]
 AFTER = [("plans", "0011_evidence_sha256")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_files_are_fingerprinted_unless_missing_or_resized():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Agency = apps.get_model("plans", "Agency")
     Plan = apps.get_model("plans", "Plan")
     Task = apps.get_model("plans", "Task")
@@ -67,9 +59,9 @@ def test_existing_files_are_fingerprinted_unless_missing_or_resized():
     missing = evidence("mat.pdf", PDF_BYTES, len(PDF_BYTES))
     default_storage.delete(EvidenceFile.objects.get(pk=missing).file.name)
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     EvidenceFile = apps.get_model("plans", "EvidenceFile")
     fingerprints = dict(EvidenceFile.objects.values_list("pk", "sha256"))
     assert fingerprints == {intact: hashlib.sha256(PDF_BYTES).hexdigest(), resized: "", missing: ""}
 
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(None)

@@ -5,25 +5,18 @@ several reports waiting on one deadline only the latest keeps waiting."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from plans.tests.environment import migrate_to
 
 BEFORE = [("plans", "0008_agency_group")]
 AFTER = [("plans", "0009_deadline_end_waiver_report_replacement")]
 D = datetime.date
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_real_ends_are_filled_and_duplicate_waiting_reports_closed():
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Agency = apps.get_model("plans", "Agency")
     Plan = apps.get_model("plans", "Plan")
     Task = apps.get_model("plans", "Task")
@@ -62,7 +55,7 @@ def test_real_ends_are_filled_and_duplicate_waiting_reports_closed():
         for n in range(3)
     ]
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Deadline = apps.get_model("plans", "Deadline")
     ProgressReport = apps.get_model("plans", "ProgressReport")
     ends = dict(Deadline.objects.values_list("pk", "ends_on"))
@@ -70,4 +63,4 @@ def test_real_ends_are_filled_and_duplicate_waiting_reports_closed():
     states = dict(ProgressReport.objects.values_list("pk", "review_state"))
     assert states == {waiting[0].pk: "superseded", waiting[1].pk: "superseded", waiting[2].pk: "submitted"}
 
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(None)
