@@ -28,6 +28,7 @@ class _Breaker:
     def __init__(self):
         self._open_until = 0.0
         self._lock = threading.Lock()
+        self.failures = 0  # real failures of Redis seen since the last reset
 
     def check(self):
         if time.monotonic() < self._open_until:
@@ -35,6 +36,7 @@ class _Breaker:
 
     def trip(self, exc):
         with self._lock:
+            self.failures += 1
             already_open = time.monotonic() < self._open_until
             self._open_until = time.monotonic() + settings.CACHE_RETRY_SECONDS
         if not already_open:
@@ -47,6 +49,7 @@ class _Breaker:
 
     def reset(self):
         self._open_until = 0.0
+        self.failures = 0
 
 
 BREAKER = _Breaker()
