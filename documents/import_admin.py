@@ -62,13 +62,13 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Tệp Excel (.xlsx)",
+        label="Tệp Excel (.xlsx) hoặc văn bản Word (.docx)",
         help_text=(
-            f"Theo tệp mẫu: trang “{SHEET_NAME}”, tối đa {number_vi(MAX_DATA_ROWS)} dòng, "
-            f"không quá {MAX_FILE_BYTES // (1024 * 1024)} MB."
+            f"Theo tệp mẫu (trang “{SHEET_NAME}”), hoặc bảng nhiệm vụ của kế hoạch như khi ban hành; "
+            f"tối đa {number_vi(MAX_DATA_ROWS)} dòng, không quá {MAX_FILE_BYTES // (1024 * 1024)} MB."
         ),
-        error_messages={"required": "Hãy chọn tệp Excel cần nhập.", "empty": "Tệp tải lên trống (0 byte)."},
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        error_messages={"required": "Hãy chọn tệp cần nhập.", "empty": "Tệp tải lên trống (0 byte)."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.docx"}),
     )
 
     def clean_file(self):

@@ -44,6 +44,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import docx
 import openpyxl
 
 # Uploaded XML is parsed without entity expansion (no "billion laughs").
@@ -54,6 +55,7 @@ from django.utils import formats
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from documents import published_table as published
 from documents.excel import FORMULA_START, workbook_text_safe
 from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
 from plans.collation import VietnameseOrder
@@ -151,6 +153,9 @@ class ImportRow:
 class ImportPreview:
     plan: Plan
     rows: list[ImportRow]
+    # Rows of the file left out (title, numbering, blank and note rows), with why.
+    skipped: list = field(default_factory=list)
+    layout: str = "template"
 
     def _with(self, outcome):
         return [row for row in self.rows if row.outcome == outcome]
@@ -312,8 +317,8 @@ def _read_bounded(file) -> bytes:
 
 
 NOT_XLSX = (
-    "Tệp không phải bảng tính Excel (.xlsx). Hãy mở tệp bằng Excel và lưu lại dưới dạng "
-    "“Excel Workbook (*.xlsx)”, hoặc dùng tệp mẫu."
+    "Tệp không phải bảng tính Excel (.xlsx) hay văn bản Word (.docx). Hãy mở tệp bằng Excel và lưu lại "
+    "dưới dạng “Excel Workbook (*.xlsx)” (hoặc bằng Word, dạng “Word Document (*.docx)”), hoặc dùng tệp mẫu."
 )
 
 
@@ -336,20 +341,19 @@ def _check_archive(data: bytes) -> zipfile.ZipFile:
         raise ImportFileError(NOT_XLSX) from None
     names = {member.filename for member in members}
     if "word/document.xml" in names:
-        raise ImportFileError(
-            "Tệp là văn bản Word (.docx), không phải bảng tính Excel (.xlsx). Hãy tải lên bảng nhiệm vụ "
-            "dạng Excel."
-        )
-    if "xl/workbook.xml" not in names:
+        kind, label = "docx", "Word (.docx)"
+    elif "xl/workbook.xml" in names:
+        kind, label = "xlsx", "Excel (.xlsx)"
+    else:
         raise ImportFileError(NOT_XLSX)
     try:
-        package_check(archive, kind="xlsx", limits=IMPORT_PACKAGE_LIMITS, label="Excel (.xlsx)")
+        package_check(archive, kind=kind, limits=IMPORT_PACKAGE_LIMITS, label=label)
     except PackageRefused as refused:
         raise ImportFileError(
             f"Hệ thống không đọc tệp này: {refused.message} Nếu đây là bảng nhiệm vụ, hãy sao chép bảng sang "
             "tệp mẫu và tải lên lại."
         ) from None
-    return archive
+    return archive, kind
 
 
 def _local(tag: str) -> str:
@@ -378,28 +382,22 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _sheet_name(names) -> str:
+def _sheet_name(names) -> str | None:
+    """The template's sheet "Nhiệm vụ", when the workbook has one."""
     wanted = fold(SHEET_NAME)
-    for name in names:
-        if fold(name) == wanted:
-            return name
-    listed = ", ".join(quote(name) for name in names) or "không có trang nào"
-    raise ImportFileError(
-        f"Tệp không có trang tính tên {quote(SHEET_NAME)}. Các trang tính trong tệp: {listed}. Hãy đổi "
-        f"tên trang chứa bảng nhiệm vụ thành {quote(SHEET_NAME)} (hoặc dùng tệp mẫu)."
-    )
+    return next((name for name in names if fold(name) == wanted), None)
 
 
-def _too_many_rows(count: int | None) -> ImportFileError:
+def _too_many_rows(count: int | None, sheet: str = SHEET_NAME) -> ImportFileError:
     counted = f"có {number_vi(count)} dòng" if count else f"có hơn {number_vi(MAX_DATA_ROWS)} dòng"
     return ImportFileError(
-        f"Trang {quote(SHEET_NAME)} {counted} dữ liệu, quá giới hạn {number_vi(MAX_DATA_ROWS)} dòng mỗi lần "
+        f"Trang {quote(sheet)} {counted} dữ liệu, quá giới hạn {number_vi(MAX_DATA_ROWS)} dòng mỗi lần "
         "nhập. Hãy chia bảng thành nhiều tệp (nếu bảng ít dòng hơn, hãy xóa các dòng trống thừa bên dưới "
         "bảng rồi lưu lại)."
     )
 
 
-def _check_row_count(archive: zipfile.ZipFile, part: str) -> None:
+def _check_row_count(archive: zipfile.ZipFile, part: str, sheet: str = SHEET_NAME) -> None:
     """Refuse a sheet with too many rows from a streaming scan of its XML: the
     ``<dimension>`` record comes before the rows, so a big sheet is refused without
     reading them; without one (or with a wrong one) rows are counted up to the limit."""
@@ -415,14 +413,14 @@ def _check_row_count(archive: zipfile.ZipFile, part: str) -> None:
                 if tag == "dimension":
                     last = re.search(r"(\d+)$", element.get("ref", ""))
                     if last and int(last.group(1)) - 1 > MAX_DATA_ROWS:
-                        raise _too_many_rows(int(last.group(1)) - 1)
+                        raise _too_many_rows(int(last.group(1)) - 1, sheet)
                 elif tag == "row":
                     rows += 1
                     number = element.get("r", "")
                     if number.isdigit() and int(number) - 1 > MAX_DATA_ROWS:
-                        raise _too_many_rows(int(number) - 1)
+                        raise _too_many_rows(int(number) - 1, sheet)
                     if rows - 1 > MAX_DATA_ROWS:
-                        raise _too_many_rows(None)
+                        raise _too_many_rows(None, sheet)
     except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError, ValueError, EOFError):
         raise ImportFileError(DAMAGED) from None
 
@@ -459,13 +457,109 @@ def _named_cells(cells, what, advice):
     return ImportFileError(f"{what} {shown}{more}. {advice}")
 
 
-def read_rows(file) -> list[tuple[int, dict]]:
-    """The data rows of the sheet as (Excel row number, {column key: cell value}),
-    empty rows left out. Raises ``ImportFileError`` for a file that cannot be imported."""
+class TableRows(list):
+    """``read_rows``' answer: the rows, and what reading the layout noticed (rows skipped
+    and why, the groups read as content areas); an empty note for the template."""
+
+    def __init__(self, rows=(), *, skipped=(), areas=(), layout="template"):
+        super().__init__(rows)
+        self.skipped = list(skipped)
+        self.areas = list(areas)
+        self.layout = layout
+
+
+NO_TABLE = (
+    "Không tìm thấy bảng nhiệm vụ trong tệp. Bảng cần một dòng tiêu đề có ít nhất các cột nội dung "
+    "nhiệm vụ và cơ quan chủ trì, ví dụ: “STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | "
+    "Thời gian thực hiện | Sản phẩm” (các cách ghi được chấp nhận: xem hướng dẫn), hoặc dùng tệp mẫu."
+)
+
+
+def _formulas_refused(formulas):
+    if len(formulas) == 1:
+        what = f"Ô {formulas[0]} chứa công thức."
+    else:
+        shown = ", ".join(formulas[:MAX_CELLS_NAMED])
+        more = f" và {len(formulas) - MAX_CELLS_NAMED} ô khác" if len(formulas) > MAX_CELLS_NAMED else ""
+        what = f"Các ô {shown}{more} chứa công thức."
+    return ImportFileError(
+        f"{what} Hãy thay công thức bằng giá trị (Sao chép, rồi Dán đặc biệt → Giá trị) và tải lên lại."
+    )
+
+
+def _published_rows(table: published.PublishedTable, layout: str) -> TableRows:
+    if not table.rows:
+        raise ImportFileError("Bảng nhiệm vụ trong tệp chưa có dòng nhiệm vụ nào dưới dòng tiêu đề.")
+    return TableRows(table.rows, skipped=table.skipped, areas=table.areas, layout=layout)
+
+
+def _read_published_xlsx(archive, data, parts) -> TableRows:
+    """The first sheet holding a task table laid out as published."""
+    for name, part in parts.items():
+        _check_row_count(archive, part, name)
+    workbook = _load(data)
+    for sheet in workbook.worksheets:
+        grid, numbers = published.xlsx_grid(sheet)
+        header = published.find_header(grid)
+        if header is None:
+            continue
+        formulas = [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+        if formulas:
+            raise _formulas_refused(formulas)
+        return _published_rows(published.read_grid(grid, numbers=numbers, header=header), "xlsx")
+    listed = ", ".join(quote(name) for name in parts) or "không có trang nào"
+    raise ImportFileError(f"{NO_TABLE} Các trang tính trong tệp: {listed}.")
+
+
+def _read_docx(data) -> TableRows:
+    """The task tables of a Word document: the first table whose header names a task
+    table's columns, and the tables after it with the same columns (the appendix split
+    over several tables), read as one."""
+    try:
+        document = docx.Document(io.BytesIO(data))
+        tables = list(document.tables)
+    except Exception:  # python-docx raises many kinds of errors on damaged files
+        raise ImportFileError(
+            "Không đọc được văn bản Word: tệp bị hỏng hoặc không đúng định dạng .docx. Hãy mở bằng Word, "
+            "lưu lại dưới dạng “Word Document (*.docx)” rồi tải lên lại."
+        ) from None
+    grid, header = [], None
+    for table in tables:
+        if len(table.rows) + len(grid) > MAX_DATA_ROWS + published.HEADER_SEARCH_ROWS:
+            raise ImportFileError(
+                f"Bảng nhiệm vụ của văn bản có hơn {number_vi(MAX_DATA_ROWS)} dòng, quá giới hạn mỗi lần "
+                "nhập. Hãy chia văn bản thành nhiều tệp."
+            )
+        part = published.docx_grid(table)
+        if header is None:
+            header = published.find_header(part)
+            if header is not None:
+                grid = part
+        elif part and len(part[0]) == len(grid[0]):
+            # The table continued after a page or section break.
+            grid += part
+    numbers = list(range(1, len(grid) + 1))
+    if header is None:
+        raise ImportFileError(
+            f"{NO_TABLE} Văn bản có {len(tables)} bảng, không bảng nào có dòng tiêu đề như vậy."
+        )
+    return _published_rows(published.read_grid(grid, numbers=numbers, header=header), "docx")
+
+
+def read_rows(file) -> TableRows:
+    """The data rows of the task table as (row number, {column key: cell value}), empty
+    rows left out: the template's sheet "Nhiệm vụ" when the workbook has one, otherwise
+    the task table as published, in a Word document or a workbook
+    (``documents.published_table``). Raises ``ImportFileError`` for a file that cannot
+    be imported."""
     data = _read_bounded(file)
-    archive = _check_archive(data)
+    archive, kind = _check_archive(data)
+    if kind == "docx":
+        return _read_docx(data)
     parts = _sheet_parts(archive)
     name = _sheet_name(list(parts))
+    if name is None:
+        return _read_published_xlsx(archive, data, parts)
     _check_row_count(archive, parts[name])
     # Only now, with the size bounded, the whole workbook is loaded.
     sheet = _load(data)[name]
@@ -493,18 +587,10 @@ def read_rows(file) -> list[tuple[int, dict]]:
         if any(cell_text(value) for value in values.values()):
             result.append((cells[0].row, values))
     if formulas:
-        if len(formulas) == 1:
-            what = f"Ô {formulas[0]} chứa công thức."
-        else:
-            shown = ", ".join(formulas[:MAX_CELLS_NAMED])
-            more = f" và {len(formulas) - MAX_CELLS_NAMED} ô khác" if len(formulas) > MAX_CELLS_NAMED else ""
-            what = f"Các ô {shown}{more} chứa công thức."
-        raise ImportFileError(
-            f"{what} Hãy thay công thức bằng giá trị (Sao chép, rồi Dán đặc biệt → Giá trị) và tải lên lại."
-        )
+        raise _formulas_refused(formulas)
     if not result:
         raise ImportFileError(f"Trang {quote(SHEET_NAME)} chưa có dòng nhiệm vụ nào dưới dòng tiêu đề.")
-    return result
+    return TableRows(result)
 
 
 # --- Checking rows against the plan ------------------------------------------------
@@ -567,11 +653,16 @@ class PlanTables:
         for area in self.areas.values():
             area.plan = plan
         self.agencies = AgencyDirectory(Agency.objects.all())
+        self._area_titles = {_loose_key(area.title): area for area in self.areas.values()}
         self.tasks = {task.code: task for task in Task.objects.filter(plan=plan)}
         self.cooperating = defaultdict(set)
         through = Task.cooperating_agencies.through
         for task_id, agency_id in through.objects.filter(task__plan=plan).values_list("task_id", "agency_id"):
             self.cooperating[task_id].add(agency_id)
+
+    def area_titled(self, title: str):
+        """The plan's area with this title, whatever its case, diacritics or punctuation."""
+        return self._area_titles.get(_loose_key(title))
 
 
 def _area_list(numbers) -> str:
@@ -610,13 +701,25 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
     area = None
     area_value = values["area"]
     area_number = _area_number(area_value)
-    if cell_text(area_value) == "":
+    area_title = cell_text(values.get("area_title"))
+    if area_title and area_number not in tables.areas:
+        # A group row of a published table: its title names the area when its number does not.
+        area = tables.area_titled(area_title)
+    if area is not None:
+        pass
+    elif cell_text(area_value) == "" and "area_title" in values:
+        errors.append(
+            "Không rõ nhiệm vụ thuộc nội dung nào của kế hoạch: bảng không có dòng nhóm (I, II, III…) phía "
+            "trên nhiệm vụ, và STT không bắt đầu bằng số nội dung (như 5.1)."
+        )
+    elif cell_text(area_value) == "":
         errors.append("Thiếu nội dung số (cột “Nội dung số”).")
     elif area_number is None:
         errors.append(f"Nội dung số {quote(cell_text(area_value))} không phải một số.")
     elif area_number not in tables.areas:
+        named = f" {quote(area_title)}" if area_title else ""
         errors.append(
-            f"Kế hoạch {plan.number} không có nội dung số {area_number} (các nội dung có: "
+            f"Kế hoạch {plan.number} không có nội dung số {area_number}{named} (các nội dung có: "
             f"{_area_list(tables.areas)})."
         )
     else:
@@ -734,7 +837,12 @@ def import_preview(*, plan: Plan, file=None, rows=None) -> ImportPreview:
     rows = read_rows(file) if rows is None else rows
     tables = PlanTables(plan)
     seen_codes = {}
-    return ImportPreview(plan=plan, rows=[_check_row(n, values, tables, seen_codes) for n, values in rows])
+    return ImportPreview(
+        plan=plan,
+        rows=[_check_row(n, values, tables, seen_codes) for n, values in rows],
+        skipped=list(getattr(rows, "skipped", [])),
+        layout=getattr(rows, "layout", "template"),
+    )
 
 
 # --- The template ------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 import unicodedata
 import zipfile
 
+import docx
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -480,6 +481,16 @@ def docx_bytes():
     return buffer.getvalue()
 
 
+def docx_without_task_table():
+    document = docx.Document()
+    document.add_paragraph("Kế hoạch không có bảng nhiệm vụ")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Họ và tên", "Chức vụ"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def merged(workbook, ws):
     ws.merge_cells("A3:B3")
 
@@ -504,17 +515,25 @@ def with_entity_declaration(data: bytes) -> bytes:
 
 
 BAD_FILES = {
-    "random-bytes": (lambda: b"\x00\x01garbage" * 100, "Tệp không phải bảng tính Excel (.xlsx)."),
+    "random-bytes": (
+        lambda: b"\x00\x01garbage" * 100,
+        "Tệp không phải bảng tính Excel (.xlsx) hay văn bản Word (.docx).",
+    ),
     "empty": (lambda: b"", "Tệp tải lên trống (0 byte)."),
-    "docx": (docx_bytes, "Tệp là văn bản Word (.docx), không phải bảng tính Excel (.xlsx)."),
+    "docx": (docx_bytes, "Hệ thống không đọc tệp này: tệp không phải tài liệu Word (.docx) hợp lệ"),
+    "docx-without-task-table": (
+        docx_without_task_table,
+        "Không tìm thấy bảng nhiệm vụ trong tệp. Bảng cần một dòng tiêu đề có ít nhất các cột nội dung "
+        "nhiệm vụ và cơ quan chủ trì",
+    ),
     "xls": (
         lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500,
         "Tệp là bảng tính Excel 97–2003 (.xls)",
     ),
     "too-big": (lambda: b"PK" + b"\x00" * MAX_FILE_BYTES, "Tệp lớn hơn giới hạn 5 MB."),
-    "no-sheet": (
-        lambda: xlsx(GOOD_ROWS, sheet="Sheet1"),
-        "Tệp không có trang tính tên “Nhiệm vụ”. Các trang tính trong tệp: “Sheet1”.",
+    "no-task-table": (
+        lambda: xlsx([["Báo cáo", "Số liệu"]], headers=["Tên", "Ghi chú"], sheet="Sheet1"),
+        "Không tìm thấy bảng nhiệm vụ trong tệp.",
     ),
     "missing-columns": (
         lambda: xlsx([], headers=HEADERS[:3] + HEADERS[4:6]),
@@ -735,7 +754,7 @@ def test_admin_shows_a_bad_file_message_without_a_server_error(coordinator, plan
 def test_admin_asks_for_a_file(coordinator, plan):
     response = coordinator.post(reverse("admin:plans_plan_import", args=[plan.pk]), {})
     assert response.status_code == 200
-    assert "Hãy chọn tệp Excel cần nhập." in response.content.decode()
+    assert "Hãy chọn tệp cần nhập." in response.content.decode()
 
 
 def test_admin_import_needs_the_task_permissions(client, django_user_model, plan, known):
