@@ -49,19 +49,22 @@ import openpyxl
 
 # Uploaded XML is parsed without entity expansion (no "billion laughs").
 from defusedxml import ElementTree
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from documents import published_table as published
 from documents.excel import FORMULA_START, workbook_text_safe
-from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, parse_deadline_text, quote
+from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, quote, read_timing
 from plans.collation import VietnameseOrder
 from plans.models import Agency, ContentArea, Plan, Task
 from plans.office_package import PackageLimits, PackageRefused, package_check
+from plans.schedules import occurrences
 from plans.selectors.agencies import AgencyMatch, agency_successors
+from plans.services import deadline_horizon_end
 
 SHEET_NAME = "Nhiệm vụ"
 GUIDE_SHEET_NAME = "Hướng dẫn"
@@ -90,6 +93,8 @@ MAX_DATA_ROWS = 2000
 # Cells named in one message (formulas, merged ranges): enough to find them.
 MAX_CELLS_NAMED = 10
 COOPERATING_SEPARATOR = ";"
+# Deadlines listed for a row in the preview.
+MAX_DUE_SHOWN = 6
 
 
 class ImportFileError(Exception):
@@ -143,6 +148,14 @@ class ImportRow:
     # existing one for an update) and its cooperating agencies.
     task: Task | None = None
     cooperating: list[Agency] = field(default_factory=list)
+    # The deadlines the task will have (their dates), as the plan's schedule gives them.
+    due_dates: list[datetime.date] = field(default_factory=list)
+
+    @property
+    def due_dates_display(self):
+        shown = [formats.date_format(day, "SHORT_DATE_FORMAT") for day in self.due_dates[:MAX_DUE_SHOWN]]
+        more = len(self.due_dates) - MAX_DUE_SHOWN
+        return ", ".join(shown) + (f" và {more} hạn khác" if more > 0 else "") if shown else "chưa lập hạn"
 
     @property
     def outcome_label(self):
@@ -608,6 +621,8 @@ FIELD_COLUMN = {
     "due_month": "Thời hạn",
     "report_cycle": "Thời hạn",
     "start_on": "Thời hạn",
+    "end_on": "Thời hạn",
+    "schedule_text": "Thời hạn",
 }
 
 
@@ -653,6 +668,8 @@ class PlanTables:
         for area in self.areas.values():
             area.plan = plan
         self.agencies = AgencyDirectory(Agency.objects.all())
+        self.yearly_due = settings.PLAN_IMPORT_YEARLY_DUE
+        self.horizon_end = deadline_horizon_end(plan=plan, today=timezone.localdate())
         self._area_titles = {_loose_key(area.title): area for area in self.areas.values()}
         self.tasks = {task.code: task for task in Task.objects.filter(plan=plan)}
         self.cooperating = defaultdict(set)
@@ -744,11 +761,18 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
         elif agency not in cooperating:
             cooperating.append(agency)
 
-    schedule = None
+    timing = None
     try:
-        schedule = parse_deadline_text(values["deadline"])
+        timing = read_timing(
+            values["deadline"],
+            period_start=plan.period_start,
+            period_end=plan.period_end,
+            yearly_due=tables.yearly_due,
+        )
     except DeadlineTextError as exc:
         errors.append(exc.message)
+    else:
+        row.notes.extend(timing.assumptions)
 
     existing = tables.tasks.get(code) if code else None
     if errors:
@@ -761,8 +785,16 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
     task.title = row.title
     task.expected_output = cell_multiline(values["expected_output"])
     task.lead_agency = lead
-    for name, value in schedule.as_dict().items():
+    for name, value in timing.fields.as_dict().items():
         setattr(task, name, value)
+    # A phase ("Giai đoạn 2023–2027") bounds the schedule where it falls inside the plan;
+    # beyond it, the plan's own period does.
+    if timing.start_on and timing.start_on > plan.period_start and plan.covers(timing.start_on):
+        task.start_on = timing.start_on
+    if timing.end_on and plan.covers(timing.end_on):
+        task.end_on = timing.end_on
+    written = timing.written if isinstance(timing.written, str) else ""
+    task.schedule_text = written if fold(written) != fold(str(task.schedule_display)) else ""
     try:
         # The preview's check, one query-free pass per row: the plan, area and agency
         # were just read from the database, uniqueness is settled above (codes matched
@@ -777,6 +809,19 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
         return row
 
     row.task, row.cooperating = task, cooperating
+    horizon = tables.horizon_end
+    row.due_dates = [
+        occurrence.due_on
+        for occurrence in occurrences(
+            schedule=task.schedule,
+            cycle=task.report_cycle,
+            due_on=task.due_on,
+            due_day=task.due_day,
+            due_month=task.due_month,
+            start=max(task.start_on or plan.period_start, plan.period_start),
+            end=min(horizon, task.end_on) if task.end_on else horizon,
+        )
+    ]
     if existing is None:
         row.outcome = Outcome.CREATE
     else:
@@ -785,7 +830,16 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
     return row
 
 
-SCHEDULE_FIELDS = ["schedule", "due_on", "due_day", "due_month", "report_cycle"]
+SCHEDULE_FIELDS = [
+    "schedule",
+    "due_on",
+    "due_day",
+    "due_month",
+    "report_cycle",
+    "start_on",
+    "end_on",
+    "schedule_text",
+]
 
 
 def _changes(old: Task, new: Task, old_cooperating: set, cooperating: list, tables) -> list[FieldChange]:

@@ -12,7 +12,7 @@ import calendar
 import datetime
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Task.Schedule and Task.Cycle, defined beside the date arithmetic: no models needed here.
 from plans.schedules import Cycle, Schedule
@@ -193,4 +193,174 @@ def parse_deadline_text(value) -> ScheduleFields:
         # A recurring schedule has the value of its cycle.
         return ScheduleFields(Schedule(cycle), due_day=day, due_month=month)
 
+    raise _unreadable(value)
+
+
+# --- Timing as plans write it -------------------------------------------------------------
+
+# Phrases of published plans read beside the template's forms, each to a schedule; what
+# the reading had to assume is said, so that the preview can show it.
+PUBLISHED_FORMS = [
+    ("Tháng 6/2024", "một lần, hạn ngày cuối tháng (30/6/2024)"),
+    ("Quý II/2024", "một lần, hạn ngày cuối quý (30/6/2024)"),
+    ("6 tháng đầu năm 2024", "một lần, hạn 30/6/2024 (“6 tháng cuối năm”: 31/12)"),
+    ("Năm 2024", "một lần, hạn 31/12/2024"),
+    ("Trước 30/6", "hạn 30/6 mỗi năm của kế hoạch (kế hoạch một năm: một lần)"),
+    ("Hằng năm", "hằng năm, hạn ngày mặc định (cài đặt PLAN_IMPORT_YEARLY_DUE), được ghi là giả định"),
+    ("Giai đoạn 2023–2027", "thường xuyên trong giai đoạn, báo cáo hằng năm; các hạn chỉ trong giai đoạn"),
+    ("Hằng năm, giai đoạn 2023–2027", "hằng năm, chỉ trong giai đoạn"),
+    ("Khi có hướng dẫn", "câu không có ngày tháng: chưa xác định, giữ nguyên câu chữ"),
+]
+
+_ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PHASE_RE = re.compile(
+    r"(?:(?:trong )?giai doan |tu nam |tu )?(?:nam )?(?P<y1>(?:19|20)\d{2}) ?(?:-|den|toi)? ?(?:nam )?"
+    r"(?P<y2>(?:19|20)\d{2})(?: va (?:cac|nhung) nam tiep theo)?"
+)
+_WHEN = r"(?:(?:trong|truoc|den|vao|han|hoan thanh|trien khai) )*"
+_MONTH_RE = re.compile(rf"^{_WHEN}(?:cuoi )?thang (?P<m>\d{{1,2}})(?: ?/ ?| nam )(?P<y>\d{{4}})$")
+_QUARTER_RE = re.compile(rf"^{_WHEN}quy (?P<q>iv|i{{1,3}}|[1-4])(?: ?/ ?| nam )(?P<y>\d{{4}})$")
+_HALF_RE = re.compile(rf"^{_WHEN}(?:0?6|sau) thang (?P<h>dau|cuoi) nam (?P<y>\d{{4}})$")
+_YEAR_RE = re.compile(rf"^{_WHEN}(?:cuoi )?(?:nam )?(?P<y>(?:19|20)\d{{2}})$")
+_DAY_MONTH_ONLY_RE = re.compile(
+    rf"^{_WHEN}(?:ngay )?(?P<d>\d{{1,2}})(?: ?/ ?| thang )(?P<m>\d{{1,2}})(?: hang nam)?$"
+)
+_YEARLY_ONLY_RE = re.compile(r"^(?:dinh ky )?(?:hang|moi|tung) nam$")
+_CONNECTORS_RE = re.compile(r"^(?:trong |thuc hien )?|(?: trong)?$")
+
+
+@dataclass
+class TimingReading:
+    """A timing phrase as written, the schedule read from it, the days that bound it and
+    what had to be assumed (in Vietnamese, for the preview)."""
+
+    written: str
+    fields: ScheduleFields
+    start_on: datetime.date | None = None
+    end_on: datetime.date | None = None
+    assumptions: list[str] = field(default_factory=list)
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _day_month(value) -> tuple[int, int]:
+    """ "15/12" → (15, 12)."""
+    day, _sep, month = str(value).partition("/")
+    return int(day), int(month)
+
+
+def read_timing(value, *, period_start=None, period_end=None, yearly_due="15/12") -> TimingReading:
+    """Read a timing cell as plans write it (``PUBLISHED_FORMS``, and every form
+    ``parse_deadline_text`` reads). ``period_start`` and ``period_end`` are the plan's;
+    ``yearly_due`` ("DD/MM") is the day assumed for a bare "Hằng năm". Raises
+    ``DeadlineTextError`` for a phrase that has a date this cannot read."""
+    written = value if not isinstance(value, str) else " ".join(value.split())
+    shown = quote(written) if isinstance(written, str) else ""
+    try:
+        fields = parse_deadline_text(value)
+    except DeadlineTextError:
+        if not isinstance(value, str) or not value.strip():
+            raise
+    else:
+        reading = TimingReading(written=written, fields=fields)
+        if isinstance(value, str):
+            text = _clean(value)
+            if fields.schedule in (Schedule.HALF_YEARLY, Schedule.QUARTERLY) and fields.due_day is None:
+                reading.assumptions.append(f"Thời gian {shown} không ghi ngày: hạn là ngày cuối mỗi kỳ.")
+            if fields.schedule == Schedule.ONGOING and text == "thuong xuyen":
+                reading.assumptions.append(
+                    f"Thời gian {shown}: thực hiện thường xuyên, báo cáo hằng năm, hạn 31/12 (văn bản không "
+                    "ghi kỳ báo cáo)."
+                )
+        return reading
+
+    text = _clean(value)
+    start_on = end_on = None
+    phase = _PHASE_RE.search(text)
+    if phase:
+        first, last = int(phase.group("y1")), int(phase.group("y2"))
+        if last < first:
+            raise DeadlineTextError(f"Thời gian {shown}: năm kết thúc {last} trước năm bắt đầu {first}.")
+        start_on, end_on = datetime.date(first, 1, 1), datetime.date(last, 12, 31)
+        if "tiep theo" in phase.group(0):
+            end_on = None  # "… và các năm tiếp theo": open-ended
+        text = " ".join((text[: phase.start()] + " " + text[phase.end() :]).split())
+        text = _CONNECTORS_RE.sub("", text).strip()
+        if not text:
+            return TimingReading(
+                written,
+                ScheduleFields(Schedule.ONGOING, report_cycle=Cycle.YEARLY),
+                start_on,
+                end_on,
+                [f"Thời gian {shown}: thực hiện trong giai đoạn, báo cáo hằng năm, hạn 31/12 (mặc định)."],
+            )
+        inner = read_timing(text, period_start=period_start, period_end=period_end, yearly_due=yearly_due)
+        if inner.fields.schedule == Schedule.ONE_OFF:
+            raise DeadlineTextError(
+                f"Thời gian {shown}: vừa ghi một giai đoạn vừa ghi một hạn cụ thể; hãy chọn một cách ghi."
+            )
+        inner.written, inner.start_on, inner.end_on = written, start_on, end_on
+        inner.assumptions = [note.replace(quote(text), shown) for note in inner.assumptions]
+        return inner
+
+    match = _MONTH_RE.match(text)
+    if match and 1 <= int(match.group("m")) <= 12:
+        due = _month_end(int(match.group("y")), int(match.group("m")))
+        return TimingReading(written, ScheduleFields(Schedule.ONE_OFF, due_on=due))
+    match = _QUARTER_RE.match(text)
+    if match:
+        due = _month_end(int(match.group("y")), 3 * _ROMAN_QUARTERS[match.group("q")])
+        return TimingReading(written, ScheduleFields(Schedule.ONE_OFF, due_on=due))
+    match = _HALF_RE.match(text)
+    if match:
+        due = _month_end(int(match.group("y")), 6 if match.group("h") == "dau" else 12)
+        return TimingReading(written, ScheduleFields(Schedule.ONE_OFF, due_on=due))
+    match = _YEAR_RE.match(text)
+    if match:
+        due = datetime.date(int(match.group("y")), 12, 31)
+        return TimingReading(written, ScheduleFields(Schedule.ONE_OFF, due_on=due))
+    match = _DAY_MONTH_ONLY_RE.match(text)
+    if match:
+        day, month = int(match.group("d")), int(match.group("m"))
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2020, month)[1]:
+            raise DeadlineTextError(f"Thời hạn {shown}: ngày {day}/{month} không có trong năm.")
+        one_year = period_start and period_end and period_start.year == period_end.year
+        if one_year and "hang nam" not in text:
+            try:
+                due = datetime.date(period_start.year, month, day)
+            except ValueError:
+                raise DeadlineTextError(
+                    f"Thời hạn {shown}: năm {period_start.year} không có ngày này."
+                ) from None
+            return TimingReading(
+                written,
+                ScheduleFields(Schedule.ONE_OFF, due_on=due),
+                assumptions=[
+                    f"Thời gian {shown} không ghi năm: hạn {day:02d}/{month:02d}/{due.year}, năm của kế "
+                    "hoạch."
+                ],
+            )
+        return TimingReading(
+            written,
+            ScheduleFields(Schedule.YEARLY, due_day=day, due_month=month),
+            assumptions=[f"Thời gian {shown} không ghi năm: hạn {day:02d}/{month:02d} mỗi năm của kế hoạch."],
+        )
+    if _YEARLY_ONLY_RE.match(text):
+        day, month = _day_month(yearly_due)
+        return TimingReading(
+            written,
+            ScheduleFields(Schedule.YEARLY, due_day=day, due_month=month),
+            assumptions=[
+                f"Thời gian {shown} không ghi ngày: hạn {day:02d}/{month:02d} hằng năm là ngày mặc định, cần "
+                "xác nhận."
+            ],
+        )
+    if not re.search(r"\d", text):
+        return TimingReading(
+            written,
+            ScheduleFields(Schedule.UNSPECIFIED),
+            assumptions=[f"Thời gian {shown} không nêu ngày tháng: ghi là chưa xác định, chưa lập hạn."],
+        )
     raise _unreadable(value)

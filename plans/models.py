@@ -352,6 +352,21 @@ class Task(models.Model):
             "kế hoạch đang thực hiện mặc định bắt đầu từ hôm nay."
         ),
     )
+    end_on = models.DateField(
+        _("đến hết ngày"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Các hạn định kỳ dừng sau ngày này (nhiệm vụ của một giai đoạn, ví dụ 2023–2027). Để trống là "
+            "đến hết kỳ kế hoạch."
+        ),
+    )
+    schedule_text = models.CharField(
+        _("thời gian như văn bản ghi"),
+        max_length=300,
+        blank=True,
+        help_text=_("Cách ghi thời gian trong văn bản kế hoạch, khi khác cách hệ thống hiển thị thời hạn."),
+    )
     source_note = models.TextField(_("nguồn dữ liệu"), blank=True)
 
     objects = RecordedQuerySet.as_manager()
@@ -450,6 +465,8 @@ class Task(models.Model):
             errors["start_on"] = _("Ngày bắt đầu nằm ngoài thời gian của kế hoạch (%(period)s).") % {
                 "period": plan.period_display
             }
+        if self.end_on and self.start_on and self.end_on < self.start_on:
+            errors["end_on"] = _("Ngày kết thúc không được trước ngày bắt đầu.")
         return errors
 
     @property

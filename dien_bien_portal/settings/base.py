@@ -342,3 +342,7 @@ REPORT_SIGNER_AUTHORITY = env("REPORT_SIGNER_AUTHORITY", default="")
 REPORT_SIGNER_AUTHORITY_OF = env("REPORT_SIGNER_AUTHORITY_OF", default="")
 REPORT_SIGNER_TITLE = env("REPORT_SIGNER_TITLE", default="GIÁM ĐỐC")
 REPORT_SIGNER_NAME = env("REPORT_SIGNER_NAME", default="")
+
+# A plan's task table that says only "Hằng năm" (no day): the day and month each year's
+# deadline falls on, as DD/MM. The import's preview says the day was assumed.
+PLAN_IMPORT_YEARLY_DUE = env("PLAN_IMPORT_YEARLY_DUE", default="15/12")

@@ -257,7 +257,7 @@ def test_preview_says_create_update_unchanged_and_rejected_with_excel_row_number
             [None] * 7,  # an empty row is skipped, the numbering stays Excel's
             GOOD_ROWS[2],
             ["2.1", 2, "Giữ nguyên", "", "Sở Nội vụ", "", "Hằng quý"],
-            ["9.9", 9, "", "", "Sở TTTT", "", "sớm"],
+            ["9.9", 9, "", "", "Sở TTTT", "", "sớm, trước 31/13"],
         ]
     )
     before = task_snapshot(plan)
@@ -280,8 +280,9 @@ def test_preview_says_create_update_unchanged_and_rejected_with_excel_row_number
         "Thiếu nội dung nhiệm vụ (cột “Nhiệm vụ”).",
         "Kế hoạch 139/KH-UBND không có nội dung số 9 (các nội dung có: 1, 2, 5).",
         "Cơ quan chủ trì: Không tìm thấy cơ quan “Sở TTTT”. Có phải: Sở Thông tin và Truyền thông?",
-        "Không đọc được thời hạn “sớm”. Ghi một trong các dạng: 31/12/2019; Hằng năm, trước 15/12; "
-        "6 tháng; Hằng quý; Thường xuyên; Thường xuyên, báo cáo 6 tháng; Chưa xác định.",
+        "Không đọc được thời hạn “sớm, trước 31/13”. Ghi một trong các dạng: 31/12/2019; "
+        "Hằng năm, trước 15/12; 6 tháng; Hằng quý; Thường xuyên; Thường xuyên, báo cáo 6 tháng; "
+        "Chưa xác định.",
     ]
 
 

@@ -14,8 +14,9 @@ from openpyxl.styles import Font
 
 from documents.imports import ImportFileError, Outcome, import_preview, read_rows
 from documents.published_table import header_key, roman_value
+from documents.schedule_text import DeadlineTextError, ScheduleFields, read_timing
 from documents.services import plan_import_apply
-from plans.models import Task
+from plans.models import Deadline, Task
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory
 from plans.tests.fixtures import make_user
 
@@ -231,8 +232,152 @@ def test_the_admin_previews_and_applies_a_word_plan(
     html = preview.content.decode()
     assert "Tạo mới (3)" in html and 'value="Áp dụng"' in html
     assert "Dòng không nhập (3)" in html
+    assert "<td>Hằng năm, trước 15/12</td><td>15/12/2024, 15/12/2025, 15/12/2026</td>" in html
     assert "<td>9</td><td>Dòng ghi chú (không có STT, cơ quan chủ trì, thời gian)</td>" in html
     assert not Task.objects.exists()
     response = client.post(url, {"action": "apply"})
     assert response.status_code == 302
     assert sorted(Task.objects.filter(plan=plan).values_list("code", flat=True)) == ["I.1", "I.2", "II.1"]
+
+
+# --- Timing as plans write it ----------------------------------------------------------------
+
+PLAN_YEARS = {"period_start": D(2024, 1, 1), "period_end": D(2026, 12, 31)}
+
+
+@pytest.mark.parametrize(
+    "text, fields, start_on, end_on, assumed",
+    [
+        ("Quý II/2024", ScheduleFields("one_off", due_on=D(2024, 6, 30)), None, None, False),
+        ("Quý 4 năm 2025", ScheduleFields("one_off", due_on=D(2025, 12, 31)), None, None, False),
+        ("Tháng 6/2024", ScheduleFields("one_off", due_on=D(2024, 6, 30)), None, None, False),
+        ("Trong tháng 2 năm 2024", ScheduleFields("one_off", due_on=D(2024, 2, 29)), None, None, False),
+        ("Năm 2024", ScheduleFields("one_off", due_on=D(2024, 12, 31)), None, None, False),
+        ("6 tháng đầu năm 2025", ScheduleFields("one_off", due_on=D(2025, 6, 30)), None, None, False),
+        (
+            "Giai đoạn 2023-2027",
+            ScheduleFields("ongoing", report_cycle="yearly"),
+            D(2023, 1, 1),
+            D(2027, 12, 31),
+            True,
+        ),
+        (
+            "Giai đoạn 2019 – 2021 và các năm tiếp theo",
+            ScheduleFields("ongoing", report_cycle="yearly"),
+            D(2019, 1, 1),
+            None,
+            True,
+        ),
+        (
+            "Hằng năm, giai đoạn 2024-2025",
+            ScheduleFields("yearly", due_day=15, due_month=12),
+            D(2024, 1, 1),
+            D(2025, 12, 31),
+            True,
+        ),
+        ("Trước 30/6", ScheduleFields("yearly", due_day=30, due_month=6), None, None, True),
+        ("Hằng năm", ScheduleFields("yearly", due_day=15, due_month=12), None, None, True),
+        ("Hằng quý", ScheduleFields("quarterly"), None, None, True),
+        ("6 tháng", ScheduleFields("half_yearly"), None, None, True),
+        ("Thường xuyên", ScheduleFields("ongoing", report_cycle="yearly"), None, None, True),
+        ("Định kỳ, theo quy định", ScheduleFields("unspecified"), None, None, True),
+        ("Theo kế hoạch của Bộ Ngoại giao", ScheduleFields("unspecified"), None, None, True),
+        ("Khi có hướng dẫn", ScheduleFields("unspecified"), None, None, True),
+        ("31/12/2024", ScheduleFields("one_off", due_on=D(2024, 12, 31)), None, None, False),
+        ("Hằng năm, trước 15/12", ScheduleFields("yearly", due_day=15, due_month=12), None, None, False),
+    ],
+)
+def test_timing_is_read_as_plans_write_it(text, fields, start_on, end_on, assumed):
+    reading = read_timing(text, **PLAN_YEARS, yearly_due="15/12")
+    assert (reading.fields, reading.start_on, reading.end_on) == (fields, start_on, end_on)
+    assert reading.written == text
+    assert bool(reading.assumptions) == assumed
+    assert all(f"“{text}”" in note for note in reading.assumptions)
+
+
+def test_a_date_without_year_in_a_one_year_plan_is_that_years_date():
+    reading = read_timing("Trước ngày 30/6", period_start=D(2024, 1, 1), period_end=D(2024, 12, 31))
+    assert reading.fields == ScheduleFields("one_off", due_on=D(2024, 6, 30))
+    assert reading.assumptions == [
+        "Thời gian “Trước ngày 30/6” không ghi năm: hạn 30/06/2024, năm của kế hoạch."
+    ]
+
+
+def test_the_yearly_day_assumed_comes_from_the_setting():
+    reading = read_timing("Hằng năm", **PLAN_YEARS, yearly_due="20/11")
+    assert reading.fields == ScheduleFields("yearly", due_day=20, due_month=11)
+    assert reading.assumptions == [
+        "Thời gian “Hằng năm” không ghi ngày: hạn 20/11 hằng năm là ngày mặc định, cần xác nhận."
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("Quý V/2024", "Không đọc được thời hạn “Quý V/2024”."),
+        ("Trước 31/13", "Thời hạn “Trước 31/13”: ngày 31/13 không có trong năm."),
+        ("Giai đoạn 2027-2023", "Thời gian “Giai đoạn 2027-2023”: năm kết thúc 2023 trước năm bắt đầu 2027."),
+    ],
+)
+def test_a_phrase_with_a_date_that_cannot_be_read_is_refused(text, message):
+    with pytest.raises(DeadlineTextError) as excinfo:
+        read_timing(text, **PLAN_YEARS)
+    assert excinfo.value.message.startswith(message)
+
+
+def timing_docx(timings):
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=4)
+    _row(table, "STT", "Nội dung", "Cơ quan chủ trì", "Thời gian thực hiện")
+    _row(table, "I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH")
+    for number, timing in enumerate(timings, start=1):
+        _row(table, str(number), f"Nhiệm vụ {number}", "Sở Ngoại vụ", timing)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_imported_timing_keeps_the_phrase_bounds_deadlines_and_flags_assumptions(plan, known, settings):
+    settings.PLAN_IMPORT_YEARLY_DUE = "20/12"
+    data = timing_docx(
+        ["Quý II/2025", "Hằng năm, giai đoạn 2024-2025", "Khi có hướng dẫn", "Hằng năm, trước 15/12"]
+    )
+    preview = import_preview(plan=plan, file=data)
+    assert [row.outcome for row in preview.rows] == [Outcome.CREATE] * 4, [r.errors for r in preview.rows]
+    assert [row.notes for row in preview.rows] == [
+        [],
+        [
+            "Thời gian “Hằng năm, giai đoạn 2024-2025” không ghi ngày: hạn 20/12 hằng năm là ngày mặc "
+            "định, cần xác nhận."
+        ],
+        ["Thời gian “Khi có hướng dẫn” không nêu ngày tháng: ghi là chưa xác định, chưa lập hạn."],
+        [],
+    ]
+    # The preview lists the deadlines each row will have.
+    assert [row.due_dates_display for row in preview.rows] == [
+        "30/06/2025",
+        "20/12/2024, 20/12/2025",
+        "chưa lập hạn",
+        "15/12/2024, 15/12/2025, 15/12/2026",
+    ]
+    plan_import_apply(plan=plan, file=data, file_name="ke-hoach.docx", today=D(2024, 1, 2))
+    tasks = {task.code: task for task in Task.objects.filter(plan=plan)}
+    assert {code: task.schedule_text for code, task in tasks.items()} == {
+        "1": "Quý II/2025",
+        "2": "Hằng năm, giai đoạn 2024-2025",
+        "3": "Khi có hướng dẫn",
+        "4": "",  # written as the portal writes it: nothing more to keep
+    }
+    due = {
+        code: list(Deadline.objects.filter(task=task).order_by("due_on").values_list("due_on", flat=True))
+        for code, task in tasks.items()
+    }
+    assert due == {
+        "1": [D(2025, 6, 30)],
+        "2": [D(2024, 12, 20), D(2025, 12, 20)],  # the phase ends before the plan's 2026
+        "3": [],
+        "4": [D(2024, 12, 15), D(2025, 12, 15), D(2026, 12, 15)],
+    }
+    assert tasks["2"].end_on == D(2025, 12, 31)
+    # Importing the same document again changes nothing.
+    assert [row.outcome for row in import_preview(plan=plan, file=data).rows] == [Outcome.UNCHANGED] * 4

@@ -84,7 +84,7 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
         due_day=task.due_day,
         due_month=task.due_month,
         start=max(task.start_on or plan.period_start, plan.period_start),
-        end=horizon_end,
+        end=min(horizon_end, task.end_on) if task.end_on else horizon_end,
     )
     wanted = {occ.due_on: occ for occ in occurrences}
     existing = list(
