@@ -60,10 +60,10 @@ from documents import published_table as published
 from documents.excel import FORMULA_START, workbook_text_safe
 from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, quote, read_timing
 from plans.collation import VietnameseOrder
-from plans.models import Agency, ContentArea, Plan, Task
+from plans.models import Agency, AgencyGroup, ContentArea, Plan, Task
 from plans.office_package import PackageLimits, PackageRefused, package_check
 from plans.schedules import occurrences
-from plans.selectors.agencies import AgencyMatch, agency_successors
+from plans.selectors.agencies import AgencyMatch, agency_successors, normalise_name
 from plans.services import deadline_horizon_end
 
 SHEET_NAME = "Nhiệm vụ"
@@ -148,6 +148,7 @@ class ImportRow:
     # existing one for an update) and its cooperating agencies.
     task: Task | None = None
     cooperating: list[Agency] = field(default_factory=list)
+    cooperating_groups: list = field(default_factory=list)
     # The deadlines the task will have (their dates), as the plan's schedule gives them.
     due_dates: list[datetime.date] = field(default_factory=list)
 
@@ -240,8 +241,9 @@ def cell_multiline(value) -> str:
 
 
 def agency_key(text: str) -> str:
-    """Exact matching of agency names: case- and space-insensitive, NFC."""
-    return _nfc(" ".join(str(text).split())).casefold()
+    """Exact matching of agency names: case, spaces, dashes and a leading office title
+    aside (``plans.selectors.agencies.normalise_name``)."""
+    return normalise_name(str(text))
 
 
 def _loose_key(text: str) -> str:
@@ -253,10 +255,15 @@ def _loose_key(text: str) -> str:
 
 
 class AgencyDirectory:
-    """Agencies matched by full name, short name or code."""
+    """Agencies matched by full name, short name or code, and collective phrases
+    matched to agency groups by the group's name or one of its other wordings."""
 
-    def __init__(self, agencies):
+    def __init__(self, agencies, groups=()):
         self.agencies = list(agencies)
+        self.groups = {}
+        for group in groups:
+            for phrase in group.phrase_list():
+                self.groups.setdefault(agency_key(phrase), group)
         self.by_id = {agency.pk: agency for agency in self.agencies}
         self._exact = defaultdict(set)
         self._loose = defaultdict(set)
@@ -267,6 +274,34 @@ class AgencyDirectory:
             for text in (agency.name, agency.short_name):
                 if text:
                     self._loose[_loose_key(text)].add(agency.pk)
+
+    def group(self, text: str):
+        """The agency group a collective phrase stands for, or None."""
+        return self.groups.get(agency_key(text))
+
+    def known(self, text: str) -> bool:
+        key = agency_key(text)
+        return key in self._exact or key in self.groups
+
+    def split(self, value) -> list[str]:
+        """The names in a cooperating-agencies cell: one per line or between ";", and
+        between commas, except where the commas belong to a known name or collective
+        phrase ("UBND các huyện, thị xã, thành phố")."""
+        names = []
+        for part in _split_agencies(value):
+            if self.known(part):
+                names.append(part)
+                continue
+            pieces = [piece.strip() for piece in part.split(",") if piece.strip()]
+            start = 0
+            while start < len(pieces):
+                for end in range(len(pieces), start, -1):
+                    candidate = ", ".join(pieces[start:end])
+                    if end == start + 1 or self.known(candidate):
+                        names.append(candidate)
+                        start = end
+                        break
+        return list(dict.fromkeys(names))
 
     def resolve(self, text: str) -> tuple[Agency | None, str | None]:
         """(agency, None) when found; (None, Vietnamese reason) otherwise."""
@@ -667,7 +702,7 @@ class PlanTables:
         self.areas = {area.number: area for area in ContentArea.objects.filter(plan=plan)}
         for area in self.areas.values():
             area.plan = plan
-        self.agencies = AgencyDirectory(Agency.objects.all())
+        self.agencies = AgencyDirectory(Agency.objects.all(), AgencyGroup.objects.all())
         self.yearly_due = settings.PLAN_IMPORT_YEARLY_DUE
         self.horizon_end = deadline_horizon_end(plan=plan, today=timezone.localdate())
         self._area_titles = {_loose_key(area.title): area for area in self.areas.values()}
@@ -676,6 +711,10 @@ class PlanTables:
         through = Task.cooperating_agencies.through
         for task_id, agency_id in through.objects.filter(task__plan=plan).values_list("task_id", "agency_id"):
             self.cooperating[task_id].add(agency_id)
+        self.cooperating_groups = defaultdict(set)
+        links = Task.cooperating_groups.through.objects.filter(task__plan=plan)
+        for task_id, group_id in links.values_list("task_id", "agencygroup_id"):
+            self.cooperating_groups[task_id].add(group_id)
 
     def area_titled(self, title: str):
         """The plan's area with this title, whatever its case, diacritics or punctuation."""
@@ -746,13 +785,23 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
     lead_text = cell_text(values["lead_agency"])
     if not lead_text:
         errors.append("Thiếu cơ quan chủ trì.")
+    elif tables.agencies.group(lead_text) and not tables.agencies.resolve(lead_text)[0]:
+        errors.append(
+            f"Cơ quan chủ trì: {quote(lead_text)} là một nhóm cơ quan; mỗi nhiệm vụ cần một cơ quan chủ trì. "
+            "Hãy ghi nhóm ở cột cơ quan phối hợp, hoặc tách thành nhiệm vụ của từng cơ quan."
+        )
     else:
         lead, reason = tables.agencies.resolve(lead_text)
         if reason:
             errors.append(f"Cơ quan chủ trì: {reason}")
 
-    cooperating = []
-    for name in _split_agencies(values["cooperating_agencies"]):
+    cooperating, groups = [], []
+    for name in tables.agencies.split(values["cooperating_agencies"]):
+        group = tables.agencies.group(name)
+        if group is not None and not tables.agencies.resolve(name)[0]:
+            if group not in groups:
+                groups.append(group)
+            continue
         agency, reason = tables.agencies.resolve(name)
         if reason:
             errors.append(f"Cơ quan phối hợp: {reason}")
@@ -808,7 +857,7 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
         row.outcome = Outcome.REJECTED
         return row
 
-    row.task, row.cooperating = task, cooperating
+    row.task, row.cooperating, row.cooperating_groups = task, cooperating, groups
     horizon = tables.horizon_end
     row.due_dates = [
         occurrence.due_on
@@ -826,6 +875,15 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
         row.outcome = Outcome.CREATE
     else:
         row.changes = _changes(existing, task, tables.cooperating[existing.pk], cooperating, tables)
+        old_groups, new_groups = tables.cooperating_groups[existing.pk], {group.pk for group in groups}
+        if old_groups != new_groups:
+            row.changes.append(
+                FieldChange(
+                    "Nhóm cơ quan phối hợp",
+                    f"{len(old_groups)} nhóm",
+                    "; ".join(group.name for group in groups) or "(không còn nhóm nào)",
+                )
+            )
         row.outcome = Outcome.UPDATE if row.changes else Outcome.UNCHANGED
     return row
 

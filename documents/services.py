@@ -79,6 +79,7 @@ def plan_import_apply(
             raise ImportRejected(preview) from exc
         task.save()
         task.cooperating_agencies.set(row.cooperating)
+        task.cooperating_groups.set(row.cooperating_groups)
         result.deadlines += deadline_sync_for_task(task=task, today=today)
         if row.outcome == Outcome.CREATE:
             result.created += 1

@@ -404,8 +404,8 @@ def test_the_preview_reads_in_a_fixed_number_of_queries(plan, known, size, djang
         for number in range(size)
     ]
     data = xlsx(rows)
-    # Areas, agencies, tasks, cooperating agencies.
-    with django_assert_num_queries(4):
+    # Areas, agencies, agency groups, tasks, cooperating agencies, cooperating groups.
+    with django_assert_num_queries(6):
         preview = import_preview(plan=plan, file=data)
     assert len(preview.to_update) == size
 

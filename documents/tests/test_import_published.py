@@ -16,7 +16,7 @@ from documents.imports import ImportFileError, Outcome, import_preview, read_row
 from documents.published_table import header_key, roman_value
 from documents.schedule_text import DeadlineTextError, ScheduleFields, read_timing
 from documents.services import plan_import_apply
-from plans.models import Deadline, Task
+from plans.models import AgencyGroup, Deadline, Task
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory
 from plans.tests.fixtures import make_user
 
@@ -381,3 +381,64 @@ def test_imported_timing_keeps_the_phrase_bounds_deadlines_and_flags_assumptions
     assert tasks["2"].end_on == D(2025, 12, 31)
     # Importing the same document again changes nothing.
     assert [row.outcome for row in import_preview(plan=plan, file=data).rows] == [Outcome.UNCHANGED] * 4
+
+
+# --- Agencies as plans write them -------------------------------------------------------------
+
+
+@pytest.fixture
+def departments(db, known):
+    group = AgencyGroup.objects.create(
+        name="Các sở, ban, ngành tỉnh", phrases="Các sở, ban, ngành\ncác sở, ban, ngành thuộc tỉnh"
+    )
+    group.members.set([known["noi-vu"], known["tttt"]])
+    districts = AgencyGroup.objects.create(name="UBND các huyện, thị xã, thành phố")
+    AgencyFactory(code="dai-pt-th", name="Đài Phát thanh – Truyền hình tỉnh", short_name="Đài PT–TH tỉnh")
+    return group, districts
+
+
+def agencies_docx(rows):
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=5)
+    _row(table, "STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian")
+    _row(table, "I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH")
+    for number, (lead, cooperating) in enumerate(rows, start=1):
+        _row(table, str(number), f"Nhiệm vụ {number}", lead, cooperating, "Năm 2024")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_agencies_match_as_officials_write_them_and_collective_phrases_map_to_groups(
+    plan, known, departments
+):
+    group, districts = departments
+    data = agencies_docx(
+        [
+            ("Giám đốc Sở Ngoại vụ", "Các sở, ban, ngành tỉnh, UBND các huyện, thị xã, thành phố"),
+            ("SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "Đài Phát thanh - Truyền hình tỉnh, Sở Nội vụ"),
+            ("Thủ trưởng Sở Nội vụ", "các sở, ban, ngành thuộc tỉnh\nĐài PT-TH tỉnh"),
+        ]
+    )
+    preview = import_preview(plan=plan, file=data)
+    assert [row.outcome for row in preview.rows] == [Outcome.CREATE] * 3, [r.errors for r in preview.rows]
+    assert [
+        (row.task.lead_agency.code, [a.code for a in row.cooperating], row.cooperating_groups)
+        for row in preview.rows
+    ] == [
+        ("so-ngoai-vu", [], [group, districts]),
+        ("so-tttt", ["dai-pt-th", "so-noi-vu"], []),
+        ("so-noi-vu", ["dai-pt-th"], [group]),
+    ]
+    plan_import_apply(plan=plan, file=data)
+    task = Task.objects.get(plan=plan, code="1")  # numbering runs on: the STT is the code
+    assert task.cooperating_labels == ["Các sở, ban, ngành tỉnh", "UBND các huyện, thị xã, thành phố"]
+    assert [row.outcome for row in import_preview(plan=plan, file=data).rows] == [Outcome.UNCHANGED] * 3
+
+
+def test_a_collective_phrase_cannot_lead_a_task(plan, known, departments):
+    preview = import_preview(plan=plan, file=agencies_docx([("Các sở, ban, ngành tỉnh", "")]))
+    assert preview.rows[0].errors == [
+        "Cơ quan chủ trì: “Các sở, ban, ngành tỉnh” là một nhóm cơ quan; mỗi nhiệm vụ cần một cơ quan chủ "
+        "trì. Hãy ghi nhóm ở cột cơ quan phối hợp, hoặc tách thành nhiệm vụ của từng cơ quan."
+    ]

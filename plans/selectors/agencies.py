@@ -3,6 +3,7 @@ stands for on a given day, and an agency recognised by an old name (for imports,
 filters and search), offered with its successors."""
 
 import datetime
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -89,9 +90,32 @@ def agency_group_members_on(*, group: AgencyGroup, day: datetime.date) -> list[A
     return members
 
 
+# Dashes officials type for the same name ("Đài Phát thanh - Truyền hình", "… – …").
+_DASHES = re.compile(r"\s*[-‐‑‒–—―−]\s*")
+# Office titles written before an agency's name in plans ("Giám đốc Sở Tư pháp",
+# "Thủ trưởng các sở, ban, ngành"): the agency is meant, so they are left out.
+OFFICE_TITLES = (
+    "phó giám đốc",
+    "giám đốc",
+    "thủ trưởng",
+    "phó chủ tịch",
+    "chủ tịch",
+    "trưởng ban",
+    "chánh văn phòng",
+    "chỉ huy trưởng",
+    "chánh thanh tra",
+)
+_TITLE_RE = re.compile(rf"^(?:{'|'.join(OFFICE_TITLES)})\s+(?=\S)")
+
+
 def normalise_name(text: str) -> str:
-    """Case, spacing and Unicode form folded, so "sở thông tin  và truyền thông" matches."""
-    return " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+    """An agency's name as compared: case, spacing and Unicode form folded, every kind
+    of dash read as one, and a leading office title left out, so "giám đốc sở thông tin
+    và truyền thông" and "Đài PT – TH tỉnh" match "Sở Thông tin và Truyền thông" and
+    "Đài PT-TH tỉnh"."""
+    text = " ".join(unicodedata.normalize("NFC", text or "").casefold().split())
+    text = _DASHES.sub("-", text).strip(" .;:,")
+    return _TITLE_RE.sub("", text)
 
 
 @dataclass
