@@ -228,7 +228,7 @@ def plan_import_view(model_admin, request, object_id):
         stash_discard(request, plan)
         return _render(model_admin, request, plan, form=form, file_name=upload.name, error=exc.message)
     preview = import_preview(plan=plan, rows=rows)
-    if preview.rejected or not preview.has_changes:
+    if preview.rejected or not (preview.has_changes or preview.need_decision):
         stash_discard(request, plan)
     else:
         stash_put(request, plan, rows_dump(rows), upload.name)
@@ -249,7 +249,13 @@ def _apply(model_admin, request, plan):
         )
     data, name = stashed
     try:
-        result = plan_import_apply(plan=plan, rows=rows_load(data), user=request.user, file_name=name)
+        result = plan_import_apply(
+            plan=plan,
+            rows=rows_load(data),
+            user=request.user,
+            file_name=name,
+            accept_proposals=request.POST.get("accept_proposals") == "on",
+        )
     except ImportFileError as exc:
         stash_discard(request, plan)
         return _render(model_admin, request, plan, file_name=name, error=exc.message)
@@ -263,7 +269,12 @@ def _apply(model_admin, request, plan):
             plan,
             preview=exc.preview,
             file_name=name,
-            error="Kiểm tra lại khi áp dụng thấy dòng bị từ chối; chưa lưu gì. Sửa tệp rồi tải lên lại.",
+            error=(
+                "Chưa lưu gì: còn dòng bị từ chối, hoặc còn đề xuất chưa được chấp nhận. Sửa tệp rồi tải lên "
+                "lại, hoặc chấp nhận các đề xuất."
+                if exc.preview.need_decision and not exc.preview.rejected
+                else "Kiểm tra lại khi áp dụng thấy dòng bị từ chối; chưa lưu gì. Sửa tệp rồi tải lên lại."
+            ),
         )
     stash_discard(request, plan)
     messages.success(request, result.message())

@@ -111,7 +111,8 @@ class ImportRejected(ValidationError):
     def __init__(self, preview):
         self.preview = preview
         super().__init__(
-            [f"Dòng {row.number}: {'; '.join(row.errors)}" for row in preview.rejected],
+            [f"Dòng {row.number}: {'; '.join(row.errors)}" for row in preview.rejected]
+            + [f"Dòng {row.number}: {'; '.join(row.decisions)}" for row in preview.need_decision],
             code="rows_rejected",
         )
 
@@ -120,7 +121,50 @@ class Outcome(models.TextChoices):
     CREATE = "create", "Tạo mới"
     UPDATE = "update", "Cập nhật"
     UNCHANGED = "unchanged", "Không đổi"
+    DECISION = "decision", "Cần quyết định"
     REJECTED = "rejected", "Bị từ chối"
+
+
+@dataclass
+class Proposal:
+    """Something the document names that the portal lacks, proposed for creation: a
+    content area (a group row), an agency or an agency group (a collective phrase)."""
+
+    kind: str  # "area", "agency" or "group"
+    name: str
+    number: int | None = None  # an area's
+    agency_kind: str = ""  # an agency's Agency.Kind, guessed from its name
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def label(self):
+        if self.kind == "area":
+            return f"Tạo nội dung số {self.number}: {self.name}"
+        if self.kind == "group":
+            return f"Tạo nhóm cơ quan “{self.name}” (chọn các cơ quan thành viên sau khi nhập)"
+        return f"Tạo cơ quan “{self.name}” (loại: {Agency.Kind(self.agency_kind).label})"
+
+
+def guess_agency_kind(name: str) -> str:
+    """An agency's kind from how its name begins: "Sở …", "UBND huyện …"…"""
+    words = fold(name)
+    if re.match(r"^(so|ban|thanh tra|van phong) ", words):
+        return Agency.Kind.DEPARTMENT
+    if re.match(r"^(uy ban nhan dan|ubnd) (huyen|thi xa|thanh pho)", words):
+        return Agency.Kind.DISTRICT
+    if re.match(r"^(uy ban nhan dan|ubnd) (xa|phuong|thi tran)", words):
+        return Agency.Kind.COMMUNE
+    if re.match(r"^(hoi|uy ban mat tran|mttq|tinh doan|doan|lien doan|hoi lien hiep)", words):
+        return Agency.Kind.MASS_ORGANISATION
+    if re.match(r"^(cong an|bo chi huy|chi cuc|cuc|kho bac|ngan hang|bao hiem)", words):
+        return Agency.Kind.CENTRAL_UNIT
+    return Agency.Kind.OTHER
+
+
+def looks_collective(name: str) -> bool:
+    """A phrase for several agencies ("các sở, ban, ngành", "UBND các huyện")."""
+    words = f" {fold(name)} "
+    return " cac " in words or " nhung " in words
 
 
 @dataclass
@@ -144,6 +188,8 @@ class ImportRow:
     # What the coordinator should know but that does not refuse the row.
     notes: list[str] = field(default_factory=list)
     changes: list[FieldChange] = field(default_factory=list)
+    # What the coordinator must decide before the row can be imported (a proposal).
+    decisions: list[str] = field(default_factory=list)
     # Filled in when the row is valid: the task as it would be saved (a copy of the
     # existing one for an update) and its cooperating agencies.
     task: Task | None = None
@@ -170,6 +216,14 @@ class ImportPreview:
     # Rows of the file left out (title, numbering, blank and note rows), with why.
     skipped: list = field(default_factory=list)
     layout: str = "template"
+    _proposals: dict = field(default_factory=dict)
+
+    def propose(self, proposal: Proposal, row: int) -> Proposal:
+        key = (proposal.kind, proposal.number if proposal.kind == "area" else agency_key(proposal.name))
+        kept = self._proposals.setdefault(key, proposal)
+        if row not in kept.rows:
+            kept.rows.append(row)
+        return kept
 
     def _with(self, outcome):
         return [row for row in self.rows if row.outcome == outcome]
@@ -191,6 +245,14 @@ class ImportPreview:
         return self._with(Outcome.REJECTED)
 
     @property
+    def need_decision(self):
+        return self._with(Outcome.DECISION)
+
+    @property
+    def proposals(self) -> list[Proposal]:
+        return list(self._proposals.values())
+
+    @property
     def has_changes(self):
         return bool(self.to_create or self.to_update)
 
@@ -201,7 +263,8 @@ class ImportPreview:
     def summary(self):
         return (
             f"Tạo mới: {len(self.to_create)}, cập nhật: {len(self.to_update)}, "
-            f"không đổi: {len(self.unchanged)}, bị từ chối: {len(self.rejected)}."
+            f"không đổi: {len(self.unchanged)}, cần quyết định: {len(self.need_decision)}, "
+            f"bị từ chối: {len(self.rejected)}."
         )
 
 
@@ -279,6 +342,13 @@ class AgencyDirectory:
         """The agency group a collective phrase stands for, or None."""
         return self.groups.get(agency_key(text))
 
+    def unknown(self, text: str) -> bool:
+        """Neither an agency (by any name) nor a collective phrase, nor close to an
+        agency's name (that is taken for a misspelling, with suggestions): a name to
+        propose for creation."""
+        key = agency_key(text)
+        return key not in self._exact and key not in self.groups and not self.suggest(text)
+
     def known(self, text: str) -> bool:
         key = agency_key(text)
         return key in self._exact or key in self.groups
@@ -297,7 +367,11 @@ class AgencyDirectory:
             while start < len(pieces):
                 for end in range(len(pieces), start, -1):
                     candidate = ", ".join(pieces[start:end])
-                    if end == start + 1 or self.known(candidate):
+                    if self.known(candidate) or end == start + 1:
+                        if end == start + 1 and looks_collective(candidate) and not self.known(candidate):
+                            # A collective phrase not yet known keeps its commas to the end
+                            # of the part: "Các cơ quan, đơn vị liên quan".
+                            candidate, end = ", ".join(pieces[start:]), len(pieces)
                         names.append(candidate)
                         start = end
                         break
@@ -318,9 +392,9 @@ class AgencyDirectory:
             return None, (
                 f"Tên {quote(text)} ứng với nhiều cơ quan ({names}). Hãy ghi tên đầy đủ của cơ quan."
             )
-        return None, self._not_found(text)
+        return None, self.not_found(text)
 
-    def _not_found(self, text):
+    def not_found(self, text):
         message = f"Không tìm thấy cơ quan {quote(text)}."
         suggestions = self.suggest(text)
         if suggestions:
@@ -725,7 +799,7 @@ def _area_list(numbers) -> str:
     return ", ".join(str(number) for number in sorted(numbers)) or "chưa có nội dung nào"
 
 
-def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
+def _check_row(number, values, tables: PlanTables, seen_codes, preview: ImportPreview) -> ImportRow:
     plan = tables.plan
     code = cell_text(values["code"])
     row = ImportRow(
@@ -772,6 +846,9 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
         errors.append("Thiếu nội dung số (cột “Nội dung số”).")
     elif area_number is None:
         errors.append(f"Nội dung số {quote(cell_text(area_value))} không phải một số.")
+    elif area_number not in tables.areas and area_title:
+        proposal = preview.propose(Proposal("area", area_title, number=area_number), number)
+        row.decisions.append(f"Nội dung: {proposal.label} (dòng nhóm chưa có trong kế hoạch {plan.number}).")
     elif area_number not in tables.areas:
         named = f" {quote(area_title)}" if area_title else ""
         errors.append(
@@ -790,6 +867,13 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
             f"Cơ quan chủ trì: {quote(lead_text)} là một nhóm cơ quan; mỗi nhiệm vụ cần một cơ quan chủ trì. "
             "Hãy ghi nhóm ở cột cơ quan phối hợp, hoặc tách thành nhiệm vụ của từng cơ quan."
         )
+    elif tables.agencies.unknown(lead_text):
+        proposal = preview.propose(
+            Proposal("agency", lead_text, agency_kind=guess_agency_kind(lead_text)), number
+        )
+        row.decisions.append(
+            f"Cơ quan chủ trì: {tables.agencies.not_found(lead_text)} Đề xuất: {proposal.label}."
+        )
     else:
         lead, reason = tables.agencies.resolve(lead_text)
         if reason:
@@ -801,6 +885,17 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
         if group is not None and not tables.agencies.resolve(name)[0]:
             if group not in groups:
                 groups.append(group)
+            continue
+        if tables.agencies.unknown(name):
+            if looks_collective(name):
+                proposal = preview.propose(Proposal("group", name), number)
+                what = f"Chưa có nhóm cơ quan {quote(name)}."
+            else:
+                proposal = preview.propose(
+                    Proposal("agency", name, agency_kind=guess_agency_kind(name)), number
+                )
+                what = tables.agencies.not_found(name)
+            row.decisions.append(f"Cơ quan phối hợp: {what} Đề xuất: {proposal.label}.")
             continue
         agency, reason = tables.agencies.resolve(name)
         if reason:
@@ -825,7 +920,12 @@ def _check_row(number, values, tables: PlanTables, seen_codes) -> ImportRow:
 
     existing = tables.tasks.get(code) if code else None
     if errors:
+        # Every problem of the row at once, the proposals among them.
+        errors.extend(row.decisions)
         row.outcome = Outcome.REJECTED
+        return row
+    if row.decisions:
+        row.outcome = Outcome.DECISION
         return row
 
     task = copy.deepcopy(existing) if existing else Task(code=code)
@@ -949,12 +1049,14 @@ def import_preview(*, plan: Plan, file=None, rows=None) -> ImportPreview:
     rows = read_rows(file) if rows is None else rows
     tables = PlanTables(plan)
     seen_codes = {}
-    return ImportPreview(
+    preview = ImportPreview(
         plan=plan,
-        rows=[_check_row(n, values, tables, seen_codes) for n, values in rows],
+        rows=[],
         skipped=list(getattr(rows, "skipped", [])),
         layout=getattr(rows, "layout", "template"),
     )
+    preview.rows = [_check_row(n, values, tables, seen_codes, preview) for n, values in rows]
+    return preview
 
 
 # --- The template ------------------------------------------------------------------

@@ -10,12 +10,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from documents import selectors as document_selectors
 from documents.models import PeriodicReport
+from documents.schedule_text import fold
 from plans import permissions, selectors
 from plans.models import (
     Agency,
+    AgencyGroup,
+    ContentArea,
     Plan,
 )
 from plans.periods import ReportPeriod
@@ -29,15 +33,60 @@ class PlanImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    proposals: int = 0
     deadlines: DeadlineSyncResult = field(default_factory=DeadlineSyncResult)
 
     def message(self):
-        return f"Đã tạo {self.created}, cập nhật {self.updated} nhiệm vụ."
+        text = f"Đã tạo {self.created}, cập nhật {self.updated} nhiệm vụ."
+        if self.proposals:
+            text += f" Đã tạo {self.proposals} nội dung, cơ quan hoặc nhóm cơ quan theo đề xuất."
+        return text
+
+
+def _unique_agency_code(name: str, taken: set) -> str:
+    base = slugify(fold(name))[:44] or "co-quan"
+    code, counter = base, 2
+    while code in taken:
+        code, counter = f"{base}-{counter}", counter + 1
+    taken.add(code)
+    return code
+
+
+def _proposals_create(*, plan: Plan, proposals, user=None) -> None:
+    """Create what an import's preview proposed (areas, agencies, agency groups), inside
+    the import's transaction. Agencies and groups keep the name as the document wrote
+    it, so the next import of a document naming them finds them."""
+    taken = set(Agency.objects.values_list("code", flat=True))
+    note = f"Tạo khi nhập bảng nhiệm vụ của kế hoạch {plan.number}"
+    if user is not None:
+        note += f", người nhập: {user.get_username()}"
+    for proposal in proposals:
+        if proposal.kind == "area":
+            obj = ContentArea(plan=plan, number=proposal.number, title=proposal.name[:500])
+        elif proposal.kind == "group":
+            obj = AgencyGroup(name=proposal.name, note=f"{note}. Cần chọn các cơ quan thành viên.")
+        else:
+            short_name = proposal.name if len(proposal.name) <= 80 else proposal.name[:79] + "…"
+            obj = Agency(
+                code=_unique_agency_code(proposal.name, taken),
+                name=proposal.name,
+                short_name=short_name,
+                kind=proposal.agency_kind,
+            )
+        obj.full_clean()
+        obj.save()
 
 
 @transaction.atomic
 def plan_import_apply(
-    *, plan: Plan, file=None, rows=None, user=None, file_name: str = "", today: datetime.date | None = None
+    *,
+    plan: Plan,
+    file=None,
+    rows=None,
+    user=None,
+    file_name: str = "",
+    today: datetime.date | None = None,
+    accept_proposals: bool = False,
 ) -> PlanImportResult:
     """Import a task table (.xlsx bytes or file object, or ``rows`` that ``read_rows``
     already took from it) into ``plan``: all rows or none.
@@ -51,16 +100,24 @@ def plan_import_apply(
     """
     # Imported here so that openpyxl loads only when a plan is imported, not with every
     # process that uses the services (web workers, Celery).
-    from documents.imports import ImportRejected, Outcome, import_preview, validation_messages
+    from documents.imports import ImportRejected, Outcome, import_preview, read_rows, validation_messages
 
     if user is not None and not permissions.can_import_tasks(user):
         raise PermissionDenied("Cần quyền thêm và sửa nhiệm vụ để nhập bảng nhiệm vụ.")
     today = today or timezone.localdate()
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    preview = import_preview(plan=plan, file=file, rows=rows)
-    if preview.rejected:
+    if file is not None and rows is None:
+        rows = read_rows(file)
+    preview = import_preview(plan=plan, rows=rows)
+    if preview.rejected or (preview.need_decision and not accept_proposals):
         raise ImportRejected(preview)
-    result = PlanImportResult(unchanged=len(preview.unchanged))
+    proposals = preview.proposals
+    if proposals:
+        _proposals_create(plan=plan, proposals=proposals, user=user)
+        preview = import_preview(plan=plan, rows=rows)
+        if preview.rejected or preview.need_decision:
+            raise ImportRejected(preview)
+    result = PlanImportResult(unchanged=len(preview.unchanged), proposals=len(proposals))
     stamp = f"Nhập từ tệp Excel “{file_name or 'không tên'}”"
     for row in preview.rows:
         if row.outcome not in (Outcome.CREATE, Outcome.UPDATE):

@@ -9,14 +9,15 @@ import docx
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl.styles import Font
 
-from documents.imports import ImportFileError, Outcome, import_preview, read_rows
+from documents.imports import ImportFileError, ImportRejected, Outcome, import_preview, read_rows
 from documents.published_table import header_key, roman_value
 from documents.schedule_text import DeadlineTextError, ScheduleFields, read_timing
 from documents.services import plan_import_apply
-from plans.models import AgencyGroup, Deadline, Task
+from plans.models import Agency, AgencyGroup, Deadline, Task
 from plans.tests.factories import AgencyFactory, ContentAreaFactory, PlanFactory
 from plans.tests.fixtures import make_user
 
@@ -171,18 +172,65 @@ def test_a_formula_in_a_published_table_refuses_the_file(plan, known):
     assert not Task.objects.exists()
 
 
-def test_a_task_of_an_area_the_plan_lacks_is_rejected_naming_the_group(plan, known):
+def proposals_docx():
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=5)
+    _row(table, "STT", "Nội dung", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian")
+    _row(table, "V", "HỢP TÁC QUỐC TẾ")
+    _row(table, "1", "Ký kết thỏa thuận", "Sở Ngoại vụ", "Hội Hữu nghị Việt – Lào tỉnh", "31/12/2024")
+    _row(table, "2", "Đón đoàn", "Sở Ngoại vụ", "Các cơ quan, đơn vị liên quan", "Năm 2025")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_what_the_plan_lacks_is_proposed_and_nothing_is_saved_without_acceptance(plan, known):
+    data = proposals_docx()
+    preview = import_preview(plan=plan, file=data)
+    assert [row.outcome for row in preview.rows] == [Outcome.DECISION] * 2
+    assert preview.rows[0].decisions == [
+        "Nội dung: Tạo nội dung số 5: HỢP TÁC QUỐC TẾ (dòng nhóm chưa có trong kế hoạch 12/KH-UBND).",
+        "Cơ quan phối hợp: Không tìm thấy cơ quan “Hội Hữu nghị Việt – Lào tỉnh”. Đề xuất: Tạo cơ quan "
+        "“Hội Hữu nghị Việt – Lào tỉnh” (loại: Mặt trận, tổ chức chính trị - xã hội, hội).",
+    ]
+    assert [(p.kind, p.name, p.rows) for p in preview.proposals] == [
+        ("area", "HỢP TÁC QUỐC TẾ", [3, 4]),
+        ("agency", "Hội Hữu nghị Việt – Lào tỉnh", [3]),
+        ("group", "Các cơ quan, đơn vị liên quan", [4]),
+    ]
+    with pytest.raises(ImportRejected):
+        plan_import_apply(plan=plan, file=data)
+    assert not Task.objects.exists() and not plan.areas.filter(number=5).exists()
+
+
+def test_accepted_proposals_are_created_with_the_tasks_and_found_by_the_next_import(plan, known):
+    data = proposals_docx()
+    result = plan_import_apply(plan=plan, file=data, accept_proposals=True)
+    assert (result.created, result.proposals) == (2, 3)
+    area = plan.areas.get(number=5)
+    assert area.title == "HỢP TÁC QUỐC TẾ"
+    friendship = Agency.objects.get(name="Hội Hữu nghị Việt – Lào tỉnh")
+    assert (friendship.kind, friendship.code) == ("mass_organisation", "hoi-huu-nghi-viet-lao-tinh")
+    task = Task.objects.get(plan=plan, code="2")
+    assert task.cooperating_labels == ["Các cơ quan, đơn vị liên quan"]
+    assert [row.outcome for row in import_preview(plan=plan, file=data).rows] == [Outcome.UNCHANGED] * 2
+
+
+def test_a_failed_apply_with_proposals_creates_nothing(plan, known):
+    """A proposal accepted but a row refused at the apply: the areas and agencies
+    created for it are rolled back with everything else."""
     document = docx.Document()
     table = document.add_table(rows=0, cols=4)
     _row(table, "STT", "Nội dung", "Đơn vị chủ trì", "Thời gian")
     _row(table, "V", "HỢP TÁC QUỐC TẾ")
-    _row(table, "1", "Ký kết thỏa thuận", "Sở Ngoại vụ", "31/12/2024")
+    _row(table, "1", "Ký kết thỏa thuận", "Ban Dân tộc tỉnh", "31/12/2024")
+    _row(table, "1", "Mã trùng", "Sở Ngoại vụ", "31/12/2024")
     buffer = io.BytesIO()
     document.save(buffer)
-    preview = import_preview(plan=plan, file=buffer.getvalue())
-    assert preview.rows[0].errors == [
-        "Kế hoạch 12/KH-UBND không có nội dung số 5 “HỢP TÁC QUỐC TẾ” (các nội dung có: 1, 3)."
-    ]
+    with pytest.raises(ImportRejected):
+        plan_import_apply(plan=plan, file=buffer.getvalue(), accept_proposals=True)
+    assert not plan.areas.filter(number=5).exists()
+    assert not Agency.objects.filter(name="Ban Dân tộc tỉnh").exists()
 
 
 @pytest.mark.parametrize(
@@ -442,3 +490,64 @@ def test_a_collective_phrase_cannot_lead_a_task(plan, known, departments):
         "Cơ quan chủ trì: “Các sở, ban, ngành tỉnh” là một nhóm cơ quan; mỗi nhiệm vụ cần một cơ quan chủ "
         "trì. Hãy ghi nhóm ở cột cơ quan phối hợp, hoặc tách thành nhiệm vụ của từng cơ quan."
     ]
+
+
+def test_the_admin_applies_proposals_only_when_accepted(
+    client, django_user_model, plan, known, settings, tmp_path
+):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    user = make_user(django_user_model, "ngoaivu", "coordinator", known["ngoai-vu"])
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    url = reverse("admin:plans_plan_import", args=[plan.pk])
+    preview = client.post(url, {"file": SimpleUploadedFile("ke-hoach.docx", proposals_docx())})
+    html = preview.content.decode()
+    assert "Cần quyết định (2 dòng)" in html
+    assert "<td>Tạo nội dung số 5: HỢP TÁC QUỐC TẾ</td><td>3, 4</td>" in html
+    assert 'name="accept_proposals"' in html
+
+    refused = client.post(url, {"action": "apply"})
+    assert "còn đề xuất chưa được chấp nhận" in refused.content.decode()
+    assert not Task.objects.exists() and not plan.areas.filter(number=5).exists()
+
+    client.post(url, {"file": SimpleUploadedFile("ke-hoach.docx", proposals_docx())})
+    response = client.post(url, {"action": "apply", "accept_proposals": "on"})
+    assert response.status_code == 302
+    assert Task.objects.filter(plan=plan, area__number=5).count() == 2
+
+
+def run_import(path, *args):
+    out = io.StringIO()
+    call_command("import_plan", str(path), *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_needs_acceptance_for_proposals_and_ends_with_the_counts(plan, known, tmp_path):
+    path = tmp_path / "ke-hoach.docx"
+    path.write_bytes(proposals_docx())
+    out = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_plan", str(path), "--plan", "12/KH-UBND", stdout=out)
+    assert "2 dòng cần quyết định; không lưu gì. Chạy lại với --accept-proposals" in str(excinfo.value)
+    assert out.getvalue().splitlines()[-1] == "rows: 2 read, 0 imported, 0 skipped, 2 need a decision"
+    assert not Task.objects.exists()
+
+    dry = run_import(path, "--plan", "12/KH-UBND", "--accept-proposals", "--dry-run")
+    assert dry.splitlines()[-1] == "rows: 2 read, 0 imported, 0 skipped, 2 need a decision"
+    assert not Task.objects.exists()
+
+    output = run_import(path, "--plan", "12/KH-UBND", "--accept-proposals")
+    assert "  Đề xuất: Tạo nội dung số 5: HỢP TÁC QUỐC TẾ – dòng 3, 4" in output
+    assert output.splitlines()[-1] == "rows: 2 read, 2 imported, 0 skipped, 0 need a decision"
+    assert Task.objects.filter(plan=plan).count() == 2
+    again = run_import(path, "--plan", "12/KH-UBND")
+    assert again.splitlines()[-1] == "rows: 2 read, 0 imported, 0 skipped, 0 need a decision"
+
+
+def test_the_command_counts_skipped_rows(plan, known, tmp_path):
+    path = tmp_path / "ke-hoach.docx"
+    path.write_bytes(published_docx())
+    output = run_import(path, "--plan", "12/KH-UBND")
+    assert "  Dòng 2: dòng đánh số cột: “(1) (2) (3) (4) (5) (6)” – bỏ qua" in output
+    assert output.splitlines()[-1] == "rows: 6 read, 3 imported, 3 skipped, 0 need a decision"

@@ -2,20 +2,27 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from documents.imports import MAX_FILE_BYTES, ImportFileError, ImportRejected, import_preview
+from documents.imports import MAX_FILE_BYTES, ImportFileError, ImportRejected, import_preview, read_rows
 from documents.services import plan_import_apply
 from plans.models import Plan
 
 
 class Command(BaseCommand):
     help = (
-        "Nhập bảng nhiệm vụ của một kế hoạch từ tệp Excel (.xlsx) theo mẫu (trang “Nhiệm vụ”). In ra "
-        "kết quả kiểm tra từng dòng; nếu có dòng bị từ chối thì không lưu gì. --dry-run chỉ kiểm tra."
+        "Nhập bảng nhiệm vụ của một kế hoạch: tệp Excel (.xlsx) theo mẫu (trang “Nhiệm vụ”), hoặc văn bản "
+        "Word (.docx) hay bảng Excel như khi ban hành. In ra kết quả kiểm tra từng dòng; nếu có dòng bị từ "
+        "chối, hoặc đề xuất chưa được chấp nhận, thì không lưu gì. --dry-run chỉ kiểm tra. Dòng cuối: "
+        "rows: N read, N imported, N skipped, N need a decision."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="Tệp Excel (.xlsx) theo mẫu.")
+        parser.add_argument("file", help="Tệp .xlsx hoặc .docx.")
         parser.add_argument("--plan", required=True, help="Số, ký hiệu kế hoạch, ví dụ 139/KH-UBND.")
+        parser.add_argument(
+            "--accept-proposals",
+            action="store_true",
+            help="Chấp nhận mọi đề xuất của bước kiểm tra (nội dung, cơ quan, nhóm cơ quan mới).",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra và in kết quả, không lưu.")
 
     def handle(self, *args, **options):
@@ -29,45 +36,70 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Không mở được tệp “{path}”: {exc.strerror or exc}.") from None
         try:
-            preview = import_preview(plan=plan, file=data)
+            rows = read_rows(data)
         except ImportFileError as exc:
             raise CommandError(f"Tệp “{path.name}”: {exc.message}") from None
+        preview = import_preview(plan=plan, rows=rows)
 
         self._print_preview(preview)
-        if preview.rejected:
-            raise CommandError(self._rejected_text(preview))
-        if options["dry_run"]:
+        accept = options["accept_proposals"]
+        imported, refused = 0, False
+        if preview.rejected or (preview.need_decision and not accept):
+            refused = not options["dry_run"] or bool(preview.rejected)
+        elif options["dry_run"]:
             self.stdout.write("Chạy thử (--dry-run): không lưu gì.")
-            return
-        if not preview.has_changes:
+        elif not (preview.has_changes or preview.need_decision):
             self.stdout.write("Không có thay đổi nào so với kế hoạch; không lưu gì.")
-            return
-        try:
-            result = plan_import_apply(plan=plan, file=data, file_name=path.name)
-        except ImportFileError as exc:
-            raise CommandError(f"Tệp “{path.name}”: {exc.message}") from None
-        except ImportRejected as exc:
-            raise CommandError(self._rejected_text(exc.preview)) from None
-        deadlines = result.deadlines
+        else:
+            try:
+                result = plan_import_apply(plan=plan, rows=rows, file_name=path.name, accept_proposals=accept)
+            except ImportRejected as exc:
+                preview, refused = exc.preview, True
+            else:
+                imported = result.created + result.updated
+                deadlines = result.deadlines
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"{result.message()} Hạn nhiệm vụ: tạo mới {deadlines.created}, "
+                        f"cập nhật {deadlines.updated}, xóa {deadlines.deleted}."
+                    )
+                )
+        decisions = 0 if imported else len(preview.need_decision)
         self.stdout.write(
-            self.style.SUCCESS(
-                f"{result.message()} Hạn nhiệm vụ: tạo mới {deadlines.created}, "
-                f"cập nhật {deadlines.updated}, xóa {deadlines.deleted}."
-            )
+            f"rows: {len(preview.rows) + len(preview.skipped)} read, {imported} imported, "
+            f"{len(preview.skipped)} skipped, {decisions} need a decision"
         )
+        if refused:
+            # After the counts, so that they are the last line of the output.
+            raise CommandError(self._rejected_text(preview))
 
     def _print_preview(self, preview):
         self.stdout.write(f"Kế hoạch {preview.plan.number}: {len(preview.rows)} dòng. {preview.summary()}")
+        for skipped in preview.skipped:
+            self.stdout.write(f"  {skipped} – bỏ qua")
         for row in preview.rows:
             line = f"  Dòng {row.number} [{row.code or '—'}]: {row.outcome_label.lower()}"
             if row.changes:
                 line += " – " + "; ".join(str(change) for change in row.changes)
-            if row.errors:
-                line += " – " + " ".join(row.errors)
+            if row.errors or row.decisions:
+                line += " – " + " ".join(row.errors or row.decisions)
+            if row.notes:
+                line += " – Lưu ý: " + " ".join(row.notes)
             self.stdout.write(line)
+        for proposal in preview.proposals:
+            rows = ", ".join(str(number) for number in proposal.rows)
+            self.stdout.write(f"  Đề xuất: {proposal.label} – dòng {rows}")
 
     @staticmethod
     def _rejected_text(preview):
-        lines = [f"{len(preview.rejected)} dòng bị từ chối; không lưu gì. Sửa tệp rồi chạy lại:"]
-        lines += [f"  Dòng {row.number}: {' '.join(row.errors)}" for row in preview.rejected]
+        lines = []
+        if preview.rejected:
+            lines.append(f"{len(preview.rejected)} dòng bị từ chối; không lưu gì. Sửa tệp rồi chạy lại:")
+            lines += [f"  Dòng {row.number}: {' '.join(row.errors)}" for row in preview.rejected]
+        if preview.need_decision:
+            lines.append(
+                f"{len(preview.need_decision)} dòng cần quyết định; không lưu gì. Chạy lại với "
+                "--accept-proposals để chấp nhận các đề xuất:"
+            )
+            lines += [f"  Dòng {row.number}: {' '.join(row.decisions)}" for row in preview.need_decision]
         return "\n".join(lines)
