@@ -551,3 +551,34 @@ def test_the_command_counts_skipped_rows(plan, known, tmp_path):
     output = run_import(path, "--plan", "12/KH-UBND")
     assert "  Dòng 2: dòng đánh số cột: “(1) (2) (3) (4) (5) (6)” – bỏ qua" in output
     assert output.splitlines()[-1] == "rows: 6 read, 3 imported, 3 skipped, 0 need a decision"
+
+
+def test_text_beginning_like_a_formula_is_kept_as_text_with_a_note(plan, known):
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=4)
+    _row(table, "STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời gian")
+    _row(table, "I", "CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH")
+    _row(table, "1", '=HYPERLINK("http://x")', "Sở Ngoại vụ", "Năm 2024")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    preview = import_preview(plan=plan, file=buffer.getvalue())
+    assert preview.rows[0].task.title == '=HYPERLINK("http://x")'
+    assert preview.rows[0].notes == [
+        "Cột “Nhiệm vụ” bắt đầu bằng “=” như một công thức: được giữ nguyên là chữ, không phải công thức."
+    ]
+
+
+def test_a_word_table_over_the_row_limit_is_refused(plan, known, monkeypatch):
+    monkeypatch.setattr("documents.imports.MAX_DATA_ROWS", 5)
+    document = docx.Document()
+    table = document.add_table(rows=0, cols=4)
+    _row(table, "STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Thời gian")
+    for number in range(1, 40):
+        _row(table, str(number), f"Nhiệm vụ {number}", "Sở Ngoại vụ", "Năm 2024")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    with pytest.raises(ImportFileError) as excinfo:
+        import_preview(plan=plan, file=buffer.getvalue())
+    assert excinfo.value.message.startswith(
+        "Bảng nhiệm vụ của văn bản có hơn 5 dòng, quá giới hạn mỗi lần nhập."
+    )
