@@ -49,7 +49,7 @@ from documents.imports import (
     task_table_rows,
     template_workbook,
 )
-from documents.schedule_text import ACCEPTED_FORMS
+from documents.schedule_text import ACCEPTED_FORMS, PUBLISHED_FORMS
 from documents.services import plan_import_apply
 from plans import permissions
 from plans.models import Plan
@@ -200,7 +200,7 @@ def _render(model_admin, request, plan, *, form=None, preview=None, file_name=""
         "file_name": file_name,
         "error": error,
         "headers": HEADERS,
-        "accepted_forms": ACCEPTED_FORMS,
+        "accepted_forms": ACCEPTED_FORMS + PUBLISHED_FORMS,
         "separator": COOPERATING_SEPARATOR,
         "template_url": reverse("admin:plans_plan_import_template", args=[plan.pk]),
         "task_table_url": reverse("admin:plans_plan_task_table", args=[plan.pk]),

@@ -1,0 +1,72 @@
+"""End to end in a real browser: the coordinator uploads a plan's Word appendix on the
+plan's import page in the admin, reads the preview (the rows skipped, the deadlines each
+row will create, what was assumed) and applies it.
+
+Set PORTAL_SCREENSHOT_DIR to keep a screenshot of the preview."""
+
+import io
+
+import docx
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from plans.models import Plan, Task
+from workspace.tests.test_browser import PASSWORD, chromium, log_in, screenshot
+
+
+@pytest.fixture
+def seeded(transactional_db):
+    call_command("load_plan139", verbosity=0)
+    call_command("seed_demo", password=PASSWORD, verbosity=0)
+
+
+def appendix_docx() -> bytes:
+    document = docx.Document()
+    document.add_paragraph("PHỤ LỤC NHIỆM VỤ")
+    table = document.add_table(rows=0, cols=6)
+    for values in [
+        ("TT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian thực hiện", "Sản phẩm"),
+        ("(1)", "(2)", "(3)", "(4)", "(5)", "(6)"),
+        ("V", "CÔNG TÁC THÔNG TIN ĐỐI NGOẠI", "", "", "", ""),
+        ("1", "Kiểm thử: cập nhật chuyên mục", "Giám đốc Sở Thông tin và Truyền thông", "Sở Ngoại vụ",
+         "Quý IV/2026", "Chuyên mục"),
+        ("2", "Kiểm thử: tổng hợp tin bài", "Sở TT&TT", "", "Hằng năm", "Báo cáo"),
+    ]:  # fmt: skip
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_coordinator_imports_a_word_appendix_in_the_browser(seeded, live_server, chromium_path, tmp_path):
+    plan = Plan.objects.get(number="139/KH-UBND")
+    url = reverse("admin:plans_plan_import", args=[plan.pk])
+    path = tmp_path / "phu-luc-ke-hoach.docx"
+    path.write_bytes(appendix_docx())
+    with chromium(chromium_path) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        log_in(page, live_server.url, "admin")
+        page.wait_for_url(lambda address: "/accounts/login/" not in address)
+        page.goto(f"{live_server.url}{url}")
+        page.locator('input[type="file"]').set_input_files(str(path))
+        page.get_by_role("button", name="Kiểm tra tệp").click()
+        page.get_by_role("heading", name="Tạo mới (2)").wait_for()
+        preview = page.content()
+        screenshot(page, "import-preview")
+        page.get_by_role("button", name="Áp dụng").click()
+        page.wait_for_url(lambda address: address.rstrip("/").endswith(f"/plans/plan/{plan.pk}/change"))
+        applied = page.content()
+
+    assert "Dòng không nhập (1)" in preview  # the numbering row
+    assert "31/12/2026" in preview  # the deadline row 4 will create
+    assert "không ghi ngày: hạn 15/12 hằng năm là ngày mặc định" in preview
+    assert "Đã tạo 2, cập nhật 0 nhiệm vụ." in applied
+    tasks = Task.objects.filter(plan=plan, title__startswith="Kiểm thử:").order_by("code")
+    assert [(task.code, task.area.number, task.lead_agency.code) for task in tasks] == [
+        ("1", 5, "so-tttt"),
+        ("2", 5, "so-tttt"),
+    ]
+    assert tasks[0].schedule_text == "Quý IV/2026"
