@@ -118,7 +118,7 @@ def plan_import_apply(
         if preview.rejected or preview.need_decision:
             raise ImportRejected(preview)
     result = PlanImportResult(unchanged=len(preview.unchanged), proposals=len(proposals))
-    stamp = f"Nhập từ tệp Excel “{file_name or 'không tên'}”"
+    stamp = f"Nhập từ tệp “{file_name or 'không tên'}”"
     for row in preview.rows:
         if row.outcome not in (Outcome.CREATE, Outcome.UPDATE):
             continue

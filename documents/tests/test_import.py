@@ -427,7 +427,7 @@ def test_apply_creates_and_updates_tasks_with_their_deadlines(plan, known, djang
     created = Task.objects.get(plan=plan, code="5.1")
     assert created.lead_agency == known["tttt"]
     assert set(created.cooperating_agencies.all()) == {known["ngoai-vu"], known["noi-vu"]}
-    assert created.source_note == "Nhập từ tệp Excel “ke-hoach.xlsx”, dòng 2, ngày 01/01/2019."
+    assert created.source_note == "Nhập từ tệp “ke-hoach.xlsx”, dòng 2, ngày 01/01/2019."
     assert list(created.deadlines.values_list("due_on", flat=True)) == [D(2019, 12, 31)]
     yearly = Task.objects.get(plan=plan, code="5.2")
     assert list(yearly.deadlines.values_list("due_on", flat=True)) == [
