@@ -371,3 +371,18 @@ class PeriodicReportIssueForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Ban hành báo cáo"), css_class="btn-success")
+
+
+class SearchForm(forms.Form):
+    """The menu's search box: words of a code or a title, tones optional."""
+
+    q = forms.CharField(
+        label=_("Tìm kiếm"),
+        max_length=200,
+        required=False,
+        strip=True,
+        error_messages={"max_length": _("Từ khóa tìm kiếm dài quá %(limit_value)d ký tự.")},
+    )
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""

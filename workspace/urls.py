@@ -38,6 +38,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review-queue"),
     path("reports/<int:pk>/review/", views.report_review, name="report-review"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence-download"),
+    path("search/", views.search, name="search"),
     path("plans/", views.plan_index, name="plan-list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan-detail"),
     path("calendar/", calendar_views.agency_calendar, name="agency-calendar"),

@@ -25,6 +25,7 @@ from workspace.forms import (
     ProgressReportForm,
     ProvinceReportForm,
     ReviewForm,
+    SearchForm,
     WaiverForm,
 )
 
@@ -94,6 +95,21 @@ def home(request):
     if request.user.agency_id:
         return redirect("agency-dashboard")
     return render(request, "workspace/no_agency.html", status=403)
+
+
+@login_required
+def search(request):
+    """The menu's search: plans, tasks and deadlines within the user's scope."""
+    form = SearchForm(request.GET or None)
+    query = form.query()
+    dates = selectors.status_dates_get()
+    results = selectors.search_results(user=request.user, query=query, dates=dates)
+    return render(
+        request,
+        "workspace/search.html",
+        {"form": form, "query": query, "results": results, "dates": dates},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
 @login_required

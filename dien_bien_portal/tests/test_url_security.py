@@ -158,6 +158,8 @@ PORTAL_RULES = {
     "agency-calendar": Rule(LOGGED_IN, GET_POST),
     # Plans are the published plan text: any logged-in user reads any of them.
     "plan-list": Rule(LOGGED_IN, user="officer_c"),
+    # The search finds within the user's own scope (workspace/tests/test_search.py).
+    "search": Rule(LOGGED_IN),
     "plan-detail": Rule(
         LOGGED_IN, user="officer_c", args=_ids(pk="plan"), outsider={"GET": "200"}, draft={"GET": "404"}
     ),

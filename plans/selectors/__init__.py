@@ -71,6 +71,7 @@ from plans.selectors.reports import (
     report_return_reachable,
     report_review_queue,
 )
+from plans.selectors.search import SearchResults, search_results
 from plans.selectors.status import (
     CLOSED_UNREVIEWED,
     OPEN_STATUSES,
@@ -90,6 +91,8 @@ from plans.selectors.status import (
 )
 
 __all__ = [
+    "SearchResults",
+    "search_results",
     "EvidenceCheck",
     "evidence_check_iter",
     "evidence_orphan_list",

@@ -80,6 +80,26 @@ def agency_scope(*, user, task_field: str = "task") -> Q:
     return scope
 
 
+def task_scope(*, user) -> Q:
+    """The tasks a user may see, as ``agency_scope`` gives their deadlines, and also
+    those without any deadline yet: an officer's agency leads it today, cooperates on
+    it, or answers for one of its deadlines. Drafts only for those who edit plans."""
+    sees_all = permissions.can_see_all_agencies(user)
+    if user.agency_id is None and not sees_all:
+        return Q(pk__in=[])
+    scope = Q()
+    if not sees_all:
+        answers_for = Deadline.objects.filter(responsible_agency_id=user.agency_id).values("task_id")
+        scope = (
+            Q(lead_agency_id=user.agency_id)
+            | _cooperates(user.agency_id, task_field="pk")
+            | Q(pk__in=answers_for)
+        )
+    if not permissions.can_edit_plans(user):
+        scope &= ~Q(plan__status=Plan.Status.DRAFT)
+    return scope
+
+
 def deadline_list_visible_to(*, user, dates: StatusDates) -> QuerySet[Deadline]:
     """Deadlines the user may open, with status."""
     return deadline_list_with_status(dates=dates).filter(agency_scope(user=user))

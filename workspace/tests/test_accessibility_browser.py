@@ -53,6 +53,7 @@ def pages_by_role() -> dict[str | None, list[str]]:
         reverse("deadline-list") + "?status=overdue",
         reverse("plan-list"),
         reverse("plan-detail", args=[plan.pk]),
+        reverse("search") + "?q=thong+tin+doi+ngoai",
         reverse("profile"),
         reverse("password_change"),
         "/khong-co-trang-nay/",
