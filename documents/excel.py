@@ -107,13 +107,18 @@ def _append(ws, values) -> None:
     ws.append([value if isinstance(value, Cell) else _cell(ws, value) for value in values])
 
 
-def _filters_sheet(wb, *, filters: list[tuple[str, str]], exported_at: datetime.datetime, rows: int):
-    """The second sheet: each active filter as "label: value", or "Không lọc"."""
+def _filters_sheet(
+    wb, *, filters: list[tuple[str, str]], exported_at: datetime.datetime, rows: int, sort: str | None = None
+):
+    """The second sheet: each active filter as "label: value", or "Không lọc"; then the
+    rows' order when the list has one."""
     ws = wb.create_sheet(FILTERS_SHEET)
     ws.column_dimensions["A"].width = 80
     _append(ws, [_cell(ws, FILTERS_SHEET, font=_BOLD)])
     for label, value in filters or [(NO_FILTER, None)]:
         _append(ws, [label if value is None else f"{label}: {value}"])
+    if sort:
+        _append(ws, [f"Sắp xếp theo: {sort}"])
     _append(ws, [])
     _append(ws, [f"Thời điểm xuất: {exported_at:%d/%m/%Y %H:%M}"])
     _append(ws, [f"Số dòng: {rows}"])
@@ -126,10 +131,15 @@ def _save(wb) -> bytes:
 
 
 def deadline_list_workbook(
-    *, rows: Iterable[DeadlineRow], filters: list[tuple[str, str]], exported_at: datetime.datetime
+    *,
+    rows: Iterable[DeadlineRow],
+    filters: list[tuple[str, str]],
+    exported_at: datetime.datetime,
+    sort: str | None = None,
 ) -> bytes:
-    """The deadline list: one row per deadline (``rows`` may be a generator), header
-    bold, frozen and filterable; the filters on a second sheet."""
+    """The deadline list: one row per deadline (``rows`` may be a generator, in the
+    page's order), header bold, frozen and filterable; the filters and the order
+    (``sort``, as the page names it) on a second sheet."""
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Hạn nhiệm vụ")
     _header(ws, DEADLINE_COLUMNS)
@@ -155,7 +165,7 @@ def deadline_list_workbook(
         )
     last_column = get_column_letter(len(DEADLINE_COLUMNS))
     ws.auto_filter.ref = f"A1:{last_column}{count + 1}"
-    _filters_sheet(wb, filters=filters, exported_at=exported_at, rows=count)
+    _filters_sheet(wb, filters=filters, exported_at=exported_at, rows=count, sort=sort)
     return _save(wb)
 
 

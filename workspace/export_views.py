@@ -15,6 +15,7 @@ from plans.collation import sorted_vietnamese
 from plans.models import DeadlineStatus, ProgressReport
 from plans.schedules import cycle_label
 from plans.selectors import status_text
+from workspace.sorting import DeadlineSort, sorted_list
 from workspace.views import deadline_list_filters, filters_applied, overview_filters
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,7 +62,12 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 def deadline_list_export(request):
     form, filters = deadline_list_filters(request)
     dates = selectors.status_dates_get(period=filters.period)
-    deadlines = document_selectors.deadline_list_for_export(user=request.user, filters=filters, dates=dates)
+    # In the page's order (the sort in the query string).
+    deadlines, sort = sorted_list(
+        DeadlineSort,
+        request.GET,
+        document_selectors.deadline_list_for_export(user=request.user, filters=filters, dates=dates),
+    )
     cooperating = {
         task_id: sorted_vietnamese(names)
         for task_id, names in document_selectors.cooperating_agency_names(deadlines=deadlines).items()
@@ -73,6 +79,7 @@ def deadline_list_export(request):
     content = excel.deadline_list_workbook(
         rows=_deadline_rows(deadlines, cooperating),
         filters=filters_applied(form, filters, agency=own_agency),
+        sort=sort.label,
         exported_at=timezone.localtime(),
     )
     return _xlsx_response(content, f"han-nhiem-vu-{dates.today:%Y-%m-%d}.xlsx")

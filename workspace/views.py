@@ -28,6 +28,7 @@ from workspace.forms import (
     SearchForm,
     WaiverForm,
 )
+from workspace.sorting import DeadlineSort, PlanSort, ReportSort, sorted_list
 
 LIST_PAGE_SIZE = 50
 DASHBOARD_FILTERS = ["plan", "period"]
@@ -114,8 +115,10 @@ def search(request):
 
 @login_required
 def plan_index(request):
-    plans = selectors.plan_list(include_drafts=permissions.can_edit_plans(request.user))
-    return render(request, "workspace/plan_list.html", {"plans": plans})
+    plans, sort = sorted_list(
+        PlanSort, request.GET, selectors.plan_list(include_drafts=permissions.can_edit_plans(request.user))
+    )
+    return render(request, "workspace/plan_list.html", {"plans": plans, "sort": sort})
 
 
 @login_required
@@ -223,14 +226,25 @@ def _province_report_form(filters, dates):
 def deadline_list(request):
     form, filters = deadline_list_filters(request)
     dates = selectors.status_dates_get(period=filters.period)
-    deadlines = selectors.deadline_list_filtered(user=request.user, filters=filters, dates=dates)
+    deadlines, sort = sorted_list(
+        DeadlineSort,
+        request.GET,
+        selectors.deadline_list_filtered(user=request.user, filters=filters, dates=dates),
+    )
     page = Paginator(deadlines, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "workspace/deadline_list.html",
-        {"page": page, "form": form, "filters": filters, "query": query.urlencode(), "dates": dates},
+        {
+            "page": page,
+            "form": form,
+            "filters": filters,
+            "query": query.urlencode(),
+            "dates": dates,
+            "sort": sort,
+        },
     )
 
 
@@ -417,13 +431,18 @@ def deadline_waiver_cancel(request, pk):
 @login_required
 @permission_required(permissions.REVIEW_REPORTS, raise_exception=True)
 def review_queue(request):
-    page = Paginator(selectors.report_review_queue(user=request.user), LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    reports, sort = sorted_list(ReportSort, request.GET, selectors.report_review_queue(user=request.user))
+    page = Paginator(reports, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     for report in page.object_list:
         # Separation of duties: the queue says which reports someone else must review.
         report.reviewable = permissions.can_review_report(request.user, report)
-    return render(request, "workspace/review_queue.html", {"page": page, "review_form": ReviewForm()})
+    return render(
+        request,
+        "workspace/review_queue.html",
+        {"page": page, "review_form": ReviewForm(), "sort": sort, "query": query.urlencode()},
+    )
 
 
 @login_required

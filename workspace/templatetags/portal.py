@@ -61,6 +61,19 @@ def deadlines_url(filters: DeadlineFilter, keep_agency=True, **changes):
     return f"{url}?{urlencode(query)}" if query else url
 
 
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The page's query string with ``changes`` (a value of "" drops that parameter),
+    back to the first page."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value not in (None, ""):
+            query[name] = value
+    return query.urlencode()
+
+
 @register.simple_tag
 def upcoming_days(text="{}"):
     """The length of the "upcoming" window in days (``UPCOMING_DAYS``, which the deadline

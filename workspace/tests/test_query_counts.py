@@ -33,6 +33,12 @@ def pages(deadline, agency):
         "province-overview-filtered": reverse("province-overview") + f"?agency={agency.pk}",
         "review-queue": reverse("review-queue"),
         "plan-list": reverse("plan-list"),
+        # Sorted by agency, status, code: the order changes, not the number of queries.
+        "deadline-list-by-agency": reverse("deadline-list") + "?sort=agency&status=overdue",
+        "deadline-list-by-status": reverse("deadline-list") + "?sort=-status",
+        "review-queue-by-agency": reverse("review-queue") + "?sort=agency",
+        "plan-list-by-code": reverse("plan-list") + "?sort=code",
+        "search": reverse("search") + "?q=thu+nghiem",
     }
 
 
