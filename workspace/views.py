@@ -149,6 +149,8 @@ def agency_dashboard(request):
             "filters": selectors.statistics_filter(filters),
             "dates": dates,
             "statuses": selectors.STATUS_ORDER,
+            # Printed at the top of the page.
+            "applied": filters_applied(form, filters),
         }
         return render_to_string("workspace/includes/agency_dashboard_body.html", context, request=request)
 
@@ -244,6 +246,11 @@ def deadline_list(request):
             "query": query.urlencode(),
             "dates": dates,
             "sort": sort,
+            "applied": filters_applied(
+                form,
+                filters,
+                agency=None if permissions.can_see_all_agencies(request.user) else request.user.agency,
+            ),
         },
     )
 
