@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from documents import selectors as document_selectors
 from plans import permissions, selectors, services
-from plans.models import ProgressReport
+from plans.models import DeadlineStatus, ProgressReport
 from plans.periods import ReportPeriod
 from workspace import page_cache
 from workspace.forms import (
@@ -151,6 +151,7 @@ def agency_dashboard(request):
             "statuses": selectors.STATUS_ORDER,
             # Printed at the top of the page.
             "applied": filters_applied(form, filters),
+            "next_steps": _next_steps(request, filters, dashboard, dates),
         }
         return render_to_string("workspace/includes/agency_dashboard_body.html", context, request=request)
 
@@ -160,6 +161,22 @@ def agency_dashboard(request):
     return page_cache.render_with_body(
         request, "workspace/agency_dashboard.html", {"agency": request.user.agency}, body
     )
+
+
+def _next_steps(request, filters, dashboard, dates):
+    """What to do next, over every plan and period, counted as the menu's badges count
+    it: from the dashboard's own lists when no filter narrows them, else loaded apart."""
+    waiting = page_cache.waiting_counts(request)
+    if filters == selectors.DeadlineFilter():
+        return selectors.next_steps_of(
+            overdue=dashboard.overdue,
+            returned=dashboard.returned,
+            upcoming=dashboard.upcoming,
+            due_soon=dashboard.counts[DeadlineStatus.DUE_SOON],
+            waiting=waiting,
+        )
+    dates = dates if filters.period is None else selectors.status_dates_get()
+    return selectors.next_steps_get(user=request.user, dates=dates, waiting=waiting)
 
 
 def overview_filters(request):

@@ -42,6 +42,7 @@ from plans.selectors.evidence_integrity import (
     fingerprint_chunks,
     stored_file_fingerprint,
 )
+from plans.selectors.next_steps import NextStep, NextSteps, next_steps_get, next_steps_of
 from plans.selectors.plans import filter_choices, plan_list, plan_list_with_content
 from plans.selectors.progress import (
     DASHBOARD_LIST_SIZE,
@@ -91,6 +92,10 @@ from plans.selectors.status import (
 )
 
 __all__ = [
+    "NextStep",
+    "NextSteps",
+    "next_steps_get",
+    "next_steps_of",
     "SearchResults",
     "search_results",
     "EvidenceCheck",
