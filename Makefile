@@ -59,11 +59,14 @@ lint: install-dev
 messages:
 	cd locale/vi/LC_MESSAGES && for po in *.po; do msgfmt --check -o "$${po%.po}.mo" "$$po"; done
 
-# The README's screenshots, taken by the end-to-end tests (need Debian's chromium), and page 1
+# The README's screenshots and the guide's pictures (static/img/help), taken by the end-to-end
+# tests (need Debian's chromium), and page 1
 # of the periodic report (LibreOffice, then pdftoppm from poppler-utils).
 screenshots: install-dev
-	PORTAL_SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest workspace/tests/test_browser.py \
+	PORTAL_SCREENSHOT_DIR=docs/screenshots PORTAL_HELP_SCREENSHOT_DIR=static/img/help \
+		$(BIN)/python -m pytest workspace/tests/test_browser.py \
 		workspace/tests/test_reorganisation_browser.py workspace/tests/test_periodic_report_browser.py \
+		workspace/tests/test_phone_browser.py dien_bien_portal/tests/test_help_browser.py \
 		documents/tests/test_report.py::test_libreoffice_converts_the_report_to_pdf
 
 # PostgreSQL restarted under load: gunicorn must recover on its own (README, "Tình trạng hệ thống / Health").

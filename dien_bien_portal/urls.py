@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
-from dien_bien_portal import health
+from dien_bien_portal import health, help_pages
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -29,5 +29,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),
+    path("help/", help_pages.help_page, name="help"),
     path("", include("workspace.urls")),
 ]

@@ -160,6 +160,8 @@ PORTAL_RULES = {
     "plan-list": Rule(LOGGED_IN, user="officer_c"),
     # The search finds within the user's own scope (workspace/tests/test_search.py).
     "search": Rule(LOGGED_IN),
+    # The user's guide, one per role; any logged-in user may read every role's.
+    "help": Rule(LOGGED_IN),
     "plan-detail": Rule(
         LOGGED_IN, user="officer_c", args=_ids(pk="plan"), outsider={"GET": "200"}, draft={"GET": "404"}
     ),

@@ -54,6 +54,8 @@ def pages_by_role() -> dict[str | None, list[str]]:
         reverse("plan-list"),
         reverse("plan-detail", args=[plan.pk]),
         reverse("search") + "?q=thong+tin+doi+ngoai",
+        reverse("help"),
+        reverse("help") + "?role=coordinator",
         reverse("profile"),
         reverse("password_change"),
         "/khong-co-trang-nay/",
