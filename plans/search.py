@@ -1,23 +1,25 @@
 """Search of Vietnamese text with or without tones, the one definition.
 
 ``fold`` takes text to what a search compares: lower case, tones and letter marks
-removed, "đ" read as "d" ("Điện Biên" → "dien bien"). A search word matches when the
-folded text contains the folded word, so "dien bien", "Điện Biên" and "ĐIỆN BIÊN" find
-the same rows, and "d" finds "đ".
+removed, "đ" read as "d" ("Điện Biên" → "dien bien"). A search word matches a text
+when the folded text contains the folded word, so "dien bien", "Điện Biên" and
+"ĐIỆN BIÊN" find the same rows, and "d" finds "đ".
 
-The database folds the same way through ``Folded``: SQLite with ``fold`` itself
-(registered on each connection by ``plans.sqlite``), PostgreSQL with ``translate()``
-over the table that ``fold`` gives for every precomposed Latin letter. ``translate()``
-is built in: no extension (``unaccent`` needs rights a production database may not
-give), and it does not depend on the database's locale as ``lower()`` does.
+The database tests the same without folding each row: ``word_pattern`` writes the
+folded word as a regular expression in which each letter stands for every character
+that ``fold`` takes to it ("d" → "[dDđĐ]", "e" → "[eEèéẻẽẹêềếểễệ…]"), and ``contains``
+matches it against the stored text (Django's ``regex`` lookup: Python's ``re`` on
+SQLite, PostgreSQL's own regular expressions). No extension (``unaccent`` needs rights
+a production database may not give), no reliance on the database's locale for case,
+and no function computed over every row: the regular expression is compiled once per
+search.
 """
 
 import functools
 import unicodedata
 
-from django.db.models import CharField, Func, Value
+from django.db.models import Q
 
-SQLITE_FUNCTION = "portal_fold"
 MAX_WORDS = 8
 
 
@@ -45,35 +47,37 @@ def search_words(query: str) -> list[str]:
     return words[:MAX_WORDS]
 
 
-def _translate_table() -> tuple[str, str]:
-    """Every upper-case ASCII and precomposed Latin letter (Latin-1 to Latin Extended
-    Additional, where Vietnamese letters live) that ``fold`` changes into one character."""
-    sources, targets = [], []
-    code_points = [*range(ord("A"), ord("Z") + 1), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
+def _variants() -> dict[str, str]:
+    """For each letter, every precomposed Latin character (ASCII, Latin-1 to Latin
+    Extended Additional, where Vietnamese letters live) that ``fold`` takes to it."""
+    variants: dict[str, list[str]] = {}
+    code_points = [*range(0x20, 0x7F), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
     for code_point in code_points:
         char = chr(code_point)
         folded = _fold_char(char)
-        if folded != char and len(folded) == 1:
-            sources.append(char)
-            targets.append(folded)
-    return "".join(sources), "".join(targets)
+        if len(folded) == 1 and folded.isalpha() and folded.isascii():
+            variants.setdefault(folded, []).append(char)
+    return {letter: "".join(chars) for letter, chars in variants.items()}
 
 
-TRANSLATE_FROM, TRANSLATE_TO = _translate_table()
+VARIANTS = _variants()
 
 
-class Folded(Func):
-    """``annotate(folded=Folded("title"))``: the column as ``fold`` gives it, in SQL."""
+@functools.lru_cache(maxsize=512)
+def word_pattern(word: str) -> str:
+    """A regular expression (of the syntax Python and PostgreSQL share) that finds
+    ``word``, already folded, in text written with or without tones, in any case."""
+    parts = []
+    for char in word:
+        if char in VARIANTS:
+            parts.append(f"[{VARIANTS[char]}]")
+        elif char.isalnum():
+            parts.append(char)
+        else:
+            parts.append("\\" + char)  # punctuation, literally ("139/kh", "5.1")
+    return "".join(parts)
 
-    function = SQLITE_FUNCTION
-    output_field = CharField()
 
-    def as_postgresql(self, compiler, connection, **extra_context):
-        translated = Func(
-            *self.source_expressions,
-            Value(TRANSLATE_FROM),
-            Value(TRANSLATE_TO),
-            function="translate",
-            output_field=CharField(),
-        )
-        return translated.as_sql(compiler, connection, **extra_context)
+def contains(field: str, word: str) -> Q:
+    """Rows whose ``field`` contains ``word`` (folded), tones and case aside."""
+    return Q(**{f"{field}__regex": word_pattern(word)})

@@ -9,7 +9,6 @@ import functools
 import re
 
 from plans.collation import VietnameseOrder, vietnamese_compare
-from plans.search import SQLITE_FUNCTION, fold
 
 
 @functools.lru_cache(maxsize=256)
@@ -34,12 +33,10 @@ def unicode_like(pattern, value, escape=None):
 
 
 def install_unicode_like(sender, connection, **kwargs):
-    """``connection_created`` receiver: replace LIKE on SQLite connections, add the
-    Vietnamese collation that ``plans.collation.VietnameseOrder`` sorts with and the
-    folding that ``plans.search.Folded`` searches with."""
+    """``connection_created`` receiver: replace LIKE on SQLite connections, and add the
+    Vietnamese collation that ``plans.collation.VietnameseOrder`` sorts with."""
     if connection.vendor != "sqlite":
         return
     for arity in (2, 3):
         connection.connection.create_function("like", arity, unicode_like, deterministic=True)
     connection.connection.create_collation(VietnameseOrder.COLLATIONS["sqlite"], vietnamese_compare)
-    connection.connection.create_function(SQLITE_FUNCTION, 1, fold, deterministic=True)

@@ -3,12 +3,11 @@ with or without tones (``plans.search``), within what the user may see."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Concat
+from django.db.models import Q, QuerySet
 
 from plans import permissions
 from plans.models import Plan, Task
-from plans.search import Folded, search_words
+from plans.search import contains, search_words
 from plans.selectors.deadlines import agency_scope, task_scope
 from plans.selectors.status import StatusDates, deadline_list_with_status, with_markers
 
@@ -31,13 +30,12 @@ class SearchResults:
 
 
 def _matching(rows: QuerySet, words: list[str], *fields: str) -> QuerySet:
-    """Rows whose fields, folded and joined, contain every word."""
-    parts = []
-    for name in fields:
-        parts += [name, Value(" ")]
-    rows = rows.annotate(search_text=Folded(Concat(*parts[:-1])))
+    """Rows in which every word appears in one of the fields, tones and case aside."""
     for word in words:
-        rows = rows.filter(search_text__contains=word)
+        found = Q()
+        for name in fields:
+            found |= contains(name, word)
+        rows = rows.filter(found)
     return rows
 
 
