@@ -44,6 +44,8 @@ from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the profile (python -m benchmarks.profile) showed, before and after the changes it led to.
+PROFILE_SUMMARY = Path(__file__).resolve().parent / "profile_summary.md"
 LUA_SCRIPT = Path(__file__).resolve().parent / "report.lua"
 RESULT_MARK = "BENCH_RESULT "
 HOST = "127.0.0.1"
@@ -986,6 +988,8 @@ class BenchRun:
             "",
             "wrk, gunicorn, PostgreSQL and Redis share the same machine; other work running on "
             "it at the same time (see the load average) slows every figure.",
+            "",
+            PROFILE_SUMMARY.read_text().strip(),
             "",
         ]
         return "\n".join(out)
