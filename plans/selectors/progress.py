@@ -11,6 +11,8 @@ from django.db.models import (
 
 from plans.collation import sorted_vietnamese
 from plans.models import (
+    Agency,
+    ContentArea,
     Deadline,
     DeadlineStatus,
     ProgressReport,
@@ -24,6 +26,7 @@ from plans.selectors.status import (
     StatusFigures,
     overdue_share,
     status_counts,
+    status_counts_from_rows,
 )
 
 
@@ -41,57 +44,75 @@ class GroupProgress:
         return sum(self.counts.values())
 
 
-def _group_progress(deadlines: QuerySet[Deadline], *, key: str, fields: tuple[str, ...], describe):
-    """Status counts grouped by ``key`` in one query, ordered by ``fields``; ``describe``
-    turns a row's ``fields`` into the group's label and detail."""
-    groups: dict[int, GroupProgress] = {}
-    rows = deadlines.order_by().values(key, *fields, "status").annotate(n=Count("pk")).order_by(*fields, key)
+def _status_rows(deadlines: QuerySet[Deadline], keys: tuple[str, ...]) -> list[dict]:
+    """The number of deadlines per status and per value of ``keys`` (ids), in one
+    grouped query. Grouping by ids alone keeps the sort or hash small; the labels are read
+    from the few groups afterwards, not carried through the aggregation."""
+    return list(deadlines.order_by().values(*keys, "status").annotate(n=Count("pk")).order_by())
+
+
+def _groups(rows: list[dict], key: str) -> dict[int, dict[str, int]]:
+    """Per value of ``key``: the counts by status summed from ``rows``."""
+    grouped: dict[int, list[dict]] = {}
     for row in rows:
-        group = groups.get(row[key])
-        if group is None:
-            label, detail = describe(row)
-            group = groups[row[key]] = GroupProgress(key=row[key], label=label, detail=detail)
-        if row["status"] in group.counts:
-            group.counts[row["status"]] = row["n"]
-    return list(groups.values())
+        grouped.setdefault(row[key], []).append(row)
+    return {value: status_counts_from_rows(group) for value, group in grouped.items()}
+
+
+def _area_groups(rows: list[dict], key: str = "task__area_id") -> list[GroupProgress]:
+    """Per content area, plan by plan; each says its plan when several plans are shown,
+    since areas of different plans share numbers and often titles."""
+    counts = _groups(rows, key)
+    areas = (
+        ContentArea.objects.filter(pk__in=list(counts))
+        .order_by("plan__number", "number", "title", "pk")
+        .values("pk", "number", "title", "plan__number")
+    )
+    groups = [
+        GroupProgress(
+            key=area["pk"],
+            label=f"{area['number']}. {area['title']}",
+            counts=counts[area["pk"]],
+            detail=area["plan__number"],
+        )
+        for area in areas
+    ]
+    several_plans = len({group.detail for group in groups}) > 1
+    for group in groups:
+        group.detail = f"Kế hoạch {group.detail}" if several_plans else ""
+    return groups
+
+
+def _agency_groups(rows: list[dict], key: str) -> list[GroupProgress]:
+    """Per agency, in Vietnamese order; an ended one labelled "(nay: …)"."""
+    counts = _groups(rows, key)
+    groups = []
+    for agency in Agency.objects.filter(pk__in=list(counts)).values(
+        "pk", "short_name", "name", "now_known_as"
+    ):
+        label = agency["short_name"] or agency["name"]
+        if agency["now_known_as"]:
+            label = f"{label} (nay: {agency['now_known_as']})"
+        groups.append(
+            GroupProgress(key=agency["pk"], label=label, counts=counts[agency["pk"]], detail=agency["name"])
+        )
+    return sorted_vietnamese(groups, key=lambda group: group.label)
+
+
+def _agency_path(agencies_as: str) -> str:
+    return "task__lead_agency" if agencies_as == "today" else "responsible_agency"
 
 
 def area_progress(deadlines: QuerySet[Deadline]) -> list[GroupProgress]:
-    """Per content area, plan by plan; each says its plan when several plans are shown,
-    since areas of different plans share numbers and often titles."""
-    rows = _group_progress(
-        deadlines,
-        key="task__area_id",
-        fields=("task__plan__number", "task__area__number", "task__area__title"),
-        describe=lambda row: (
-            f"{row['task__area__number']}. {row['task__area__title']}",
-            row["task__plan__number"],
-        ),
-    )
-    several_plans = len({group.detail for group in rows}) > 1
-    for group in rows:
-        group.detail = f"Kế hoạch {group.detail}" if several_plans else ""
-    return rows
+    """Per content area, plan by plan, in two queries (the counts, then the areas)."""
+    return _area_groups(_status_rows(deadlines, ("task__area_id",)))
 
 
 def agency_progress(deadlines: QuerySet[Deadline], *, agencies_as: str = "then") -> list[GroupProgress]:
     """Per agency: "then", the agency answerable when each deadline fell due (an ended
     one labelled "(nay: …)"); "today", folded into each task's lead today."""
-    path = "task__lead_agency" if agencies_as == "today" else "responsible_agency"
-
-    def describe(row):
-        label = row[f"{path}__short_name"] or row[f"{path}__name"]
-        if row[f"{path}__now_known_as"]:
-            label = f"{label} (nay: {row[f'{path}__now_known_as']})"
-        return label, row[f"{path}__name"]
-
-    groups = _group_progress(
-        deadlines,
-        key=f"{path}_id",
-        fields=(f"{path}__short_name", f"{path}__name", f"{path}__now_known_as"),
-        describe=describe,
-    )
-    return sorted_vietnamese(groups, key=lambda group: group.label)
+    key = f"{_agency_path(agencies_as)}_id"
+    return _agency_groups(_status_rows(deadlines, (key,)), key)
 
 
 def backlog_counts(deadlines: QuerySet[Deadline], filters: DeadlineFilter) -> dict[str, int] | None:
@@ -143,14 +164,16 @@ def agency_dashboard_get(
     upcoming = deadline_list_filtered(
         user=user, filters=dataclasses.replace(lead_filters, window="upcoming"), dates=dates
     )
+    # The agency's counts and its per-area counts from the same grouped query.
+    lead_rows = _status_rows(lead, ("task__area_id",))
     return AgencyDashboard(
-        counts=status_counts(lead),
+        counts=status_counts_from_rows(lead_rows),
         backlog=backlog_counts(lead, filters),
         overdue=list(lead.filter(status=DeadlineStatus.OVERDUE)[:DASHBOARD_LIST_SIZE]),
         upcoming=list(upcoming[:DASHBOARD_LIST_SIZE]),
         returned=list(report_list_returned(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
         recent=list(report_list_recent(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
-        areas=area_progress(lead),
+        areas=_area_groups(lead_rows),
         cooperating_counts=status_counts(cooperating),
         cooperating_open=list(cooperating.filter(status__in=OPEN_STATUSES)[:DASHBOARD_LIST_SIZE]),
         inherited=list(inherited[:DASHBOARD_LIST_SIZE]),
@@ -211,11 +234,15 @@ class ProvinceOverview:
 
 def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) -> ProvinceOverview:
     deadlines = deadline_list_filtered(user=user, filters=statistics_filter(filters), dates=dates)
+    # The total, the agency table and the area table from one pass over the deadlines,
+    # grouped by area and agency ids; the labels are read for the groups found.
+    agency_key = f"{_agency_path(filters.agencies_as)}_id"
+    rows = _status_rows(deadlines, ("task__area_id", agency_key))
     return ProvinceOverview(
-        counts=status_counts(deadlines),
+        counts=status_counts_from_rows(rows),
         backlog=backlog_counts(deadlines, filters),
-        agencies=agency_progress(deadlines, agencies_as=filters.agencies_as),
-        areas=area_progress(deadlines),
+        agencies=_agency_groups(rows, agency_key),
+        areas=_area_groups(rows),
         longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
     )
 

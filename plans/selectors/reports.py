@@ -2,13 +2,18 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
+    BooleanField,
     Exists,
+    F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
 )
 
 from plans.models import (
+    Deadline,
     Plan,
     ProgressReport,
 )
@@ -23,11 +28,31 @@ def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressRepor
     return reports.filter(~Exists(later))
 
 
+class InSubquery(Func):
+    """``column IN (subquery)``. On PostgreSQL written ``column = ANY(ARRAY(subquery))``:
+    the subquery runs once, and its values are looked up in the column's index, so that
+    an OR with a condition on another indexed column reads both indexes (a BitmapOr)
+    instead of every row of the table."""
+
+    arg_joiner = " IN "
+    template = "%(expressions)s"
+    output_field = BooleanField()
+
+    def __init__(self, column: str, queryset: QuerySet):
+        super().__init__(F(column), Subquery(queryset))
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra_context
+        )
+
+
 def _agency_reports(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
     """Reports the agency made, or on deadlines it answers for, in tracked plans, under
     the page's filters."""
+    answers_for = Deadline.objects.filter(responsible_agency_id=agency_id).order_by().values("pk")
     reports = ProgressReport.objects.filter(
-        Q(agency_id=agency_id) | Q(deadline__responsible_agency_id=agency_id)
+        Q(agency_id=agency_id) | Q(InSubquery("deadline_id", answers_for))
     ).exclude(deadline__task__plan__status=Plan.Status.DRAFT)
     if filters.plan_id:
         reports = reports.filter(deadline__task__plan_id=filters.plan_id)

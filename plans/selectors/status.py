@@ -185,14 +185,20 @@ STATUS_ORDER = [
 OPEN_STATUSES = [DeadlineStatus.OVERDUE, DeadlineStatus.DUE_SOON, DeadlineStatus.NOT_YET_DUE]
 
 
-def status_counts(deadlines: QuerySet[Deadline]) -> dict[str, int]:
-    """Number of deadlines per counted status, every status present (zero when none):
-    one query. Waived deadlines are not among them."""
+def status_counts_from_rows(rows) -> dict[str, int]:
+    """Number of deadlines per counted status, every status present (zero when none),
+    summed from rows of ``status`` and ``n`` (a grouped query's). Waived deadlines are
+    not among them."""
     counts = dict.fromkeys(STATUS_ORDER, 0)
-    for row in deadlines.order_by().values("status").annotate(n=Count("pk")):
+    for row in rows:
         if row["status"] in counts:
-            counts[row["status"]] = row["n"]
+            counts[row["status"]] += row["n"]
     return counts
+
+
+def status_counts(deadlines: QuerySet[Deadline]) -> dict[str, int]:
+    """Number of deadlines per counted status (``status_counts_from_rows``): one query."""
+    return status_counts_from_rows(deadlines.order_by().values("status").annotate(n=Count("pk")))
 
 
 def group_counts(counts: dict[str, int]) -> dict[str, int]:
