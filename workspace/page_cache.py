@@ -6,7 +6,10 @@ most requests see the same data as the one before. Their content is kept under a
 of everything it depends on: the page, the viewer's agency, the filters, today, and the
 fingerprint of the plan data (``page_data_version_get``, below). Any change to plans,
 areas, tasks, deadlines, reports or holiday corrections moves the fingerprint, so a
-stale part is never shown after such a change; the time limit only bounds how long an
+stale part is never shown after such a change. An agency's dashboard is keyed by its
+agency's fingerprint: a change to plans, areas, tasks or the calendar, or to a deadline
+or report in its scope; another agency's report leaves it cached. The overview shows
+the whole province and moves with every change; the time limit only bounds how long an
 agency's new name, which does not move it, can take to appear. Only what is the same for
 every viewer of the key goes in: no CSRF token, no user name.
 """
@@ -17,6 +20,7 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import F, Func, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,7 +30,7 @@ from plans import permissions, selectors
 from plans.models import ContentArea, Deadline, Holiday, Plan, ProgressReport, Task
 
 # Changed whenever what is stored changes shape, so a new release never reads an old entry.
-_FORMAT = 2
+_FORMAT = 3
 # A filter value is an id or a year; anything longer is not ours.
 _MAX_VALUE_LENGTH = 10
 
@@ -43,25 +47,64 @@ def _version_sources() -> tuple[tuple[str, str], ...]:
     return tuple((model.history.model._meta.db_table, "history_id") for model in recorded)
 
 
-def page_data_version_get() -> str:
+# What every page depends on: the plans, their areas and tasks (a task's lead agency and
+# cooperation too: its m2m changes write task history) and the working calendar. Rare
+# edits in the admin; any of them re-renders every page.
+_SHARED = (Plan, ContentArea, Task, Holiday)
+
+
+def _agency_sources(agency_id: int) -> list[QuerySet]:
+    """The history rows whose newest id fingerprints what an agency's dashboard and
+    badges can show: of the deadlines in its scope today (``agency_scope_deadline_sets``)
+    or that it ever answered for (a deadline moved away from it leaves its page too), of
+    the reports on those deadlines, and of the reports it made. Each set is found through
+    an index on the agency's rows, so the cost is the agency's size, not the province's."""
+    deadline_history = Deadline.history.model.objects.order_by()
+    report_history = ProgressReport.history.model.objects.order_by()
+    deadline_sets = [
+        *selectors.agency_scope_deadline_sets(agency_id),
+        deadline_history.filter(responsible_agency_id=agency_id).values("id"),
+    ]
+    return [
+        *(deadline_history.filter(id__in=ids) for ids in deadline_sets),
+        *(report_history.filter(deadline_id__in=ids) for ids in deadline_sets),
+        report_history.filter(agency_id=agency_id),
+    ]
+
+
+def page_data_version_get(*, agency_id: int | None = None) -> str:
     """A fingerprint of the plan data that changes whenever it does, in one query of
-    index lookups (each MAX reads one end of a primary-key index)."""
+    index lookups (each MAX reads one end of an index). With ``agency_id``, of the data
+    that agency's pages show: the shared tables, and its own deadlines' and reports'
+    history; a report on another agency's deadline leaves it alone."""
     quote = connection.ops.quote_name
-    columns = ", ".join(
-        f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in _version_sources()
-    )
+    if agency_id is None:
+        sources = _version_sources()
+        columns = ", ".join(f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in sources)
+        params: list = []
+    else:
+        shared = [model.history.model._meta.db_table for model in _SHARED]
+        parts = [f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in shared]
+        params = []
+        for rows in _agency_sources(agency_id):
+            # MAX as a plain function: the rows' newest id, no GROUP BY.
+            newest = rows.values(newest=Func(F("history_id"), function="MAX"))
+            sql, query_params = newest.query.sql_with_params()
+            parts.append(f"({sql})")
+            params.extend(query_params)
+        columns = ", ".join(parts)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}")
+        cursor.execute(f"SELECT {columns}", params)
         return ".".join(str(value or 0) for value in cursor.fetchone())
 
 
-def request_data_version(request) -> str:
-    """``page_data_version_get`` once per request: the page body and the menu's counts
-    share it."""
-    version = getattr(request, "_page_data_version", None)
-    if version is None:
-        version = request._page_data_version = page_data_version_get()
-    return version
+def request_data_version(request, *, agency_id: int | None = None) -> str:
+    """``page_data_version_get`` once per request and scope: the page body and the menu's
+    counts share it."""
+    versions = request.__dict__.setdefault("_page_data_versions", {})
+    if agency_id not in versions:
+        versions[agency_id] = page_data_version_get(agency_id=agency_id)
+    return versions[agency_id]
 
 
 def waiting_counts(request) -> selectors.WaitingCounts:
@@ -72,13 +115,14 @@ def waiting_counts(request) -> selectors.WaitingCounts:
     reviews = permissions.can_review(user)
     if not reviews and not user.agency_id:
         return selectors.WaitingCounts()
+    # A reviewer's queue spans agencies; an officer's badges only their agency's data.
     key_parts = (
         "waiting",
         user.pk,
         user.agency_id,
         reviews,
         timezone.localdate(),
-        request_data_version(request),
+        request_data_version(request, agency_id=None if reviews else user.agency_id),
     )
     key = f"waiting:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
     counts = cache.get(key)
@@ -103,10 +147,11 @@ def cacheable_query(request, allowed: set[str]) -> dict[str, str] | None:
     return params
 
 
-def page_body(request, *, page: tuple, allowed: list[str], build) -> bytes:
+def page_body(request, *, page: tuple, allowed: list[str], build, agency_id: int | None = None) -> bytes:
     """The page's main part: ``build()``'s HTML, kept under the page, its filters, today
-    and the data fingerprint when the query string is plain filters, else rendered
-    fresh. Kept as UTF-8 bytes: a body of hundreds of kilobytes is then neither decoded
+    and the data fingerprint (of one agency's data with ``agency_id``: a page that shows
+    nothing else) when the query string is plain filters, else rendered fresh. Kept as
+    UTF-8 bytes: a body of hundreds of kilobytes is then neither decoded
     from the cache nor encoded again for the response."""
     params = cacheable_query(request, set(allowed))
     if params is None:
@@ -115,7 +160,7 @@ def page_body(request, *, page: tuple, allowed: list[str], build) -> bytes:
         *page,
         tuple(sorted(params.items())),
         timezone.localdate(),
-        request_data_version(request),
+        request_data_version(request, agency_id=agency_id),
     )
     key = f"page:{_FORMAT}:" + hashlib.sha256(repr(key_parts).encode()).hexdigest()
     body = cache.get(key)

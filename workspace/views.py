@@ -156,7 +156,11 @@ def agency_dashboard(request):
         return render_to_string("workspace/includes/agency_dashboard_body.html", context, request=request)
 
     body = page_cache.page_body(
-        request, page=("agency-dashboard", agency_id), allowed=DASHBOARD_FILTERS, build=build
+        request,
+        page=("agency-dashboard", agency_id),
+        allowed=DASHBOARD_FILTERS,
+        build=build,
+        agency_id=agency_id,
     )
     return page_cache.render_with_body(
         request, "workspace/agency_dashboard.html", {"agency": request.user.agency}, body

@@ -62,6 +62,20 @@ def tasks_of_agency(agency_id: int, *, task_field: str = "task") -> Q:
     )
 
 
+def agency_scope_deadline_sets(agency_id: int) -> list[QuerySet]:
+    """``tasks_of_agency``'s deadlines as separate sets of ids (those the agency answers
+    for; those of tasks it leads, cooperates on, or cooperates on through a group), each
+    found through one index, so that a caller can look each set up without reading every
+    deadline. Their union is the scope."""
+    deadlines = Deadline.objects.order_by()
+    return [
+        deadlines.filter(responsible_agency_id=agency_id).values("pk"),
+        deadlines.filter(task__in=Task.objects.filter(lead_agency_id=agency_id).values("pk")).values("pk"),
+        deadlines.filter(task__in=_tasks_cooperated_by(agency_id)).values("pk"),
+        deadlines.filter(task__in=_tasks_cooperated_by_group(agency_id)).values("pk"),
+    ]
+
+
 def agency_scope(*, user, task_field: str = "task") -> Q:
     """What a user may see: everything for those who see all agencies (coordinators,
     leaders), otherwise only rows whose task (``task_field``) the user's own agency

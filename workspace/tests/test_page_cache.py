@@ -2,11 +2,13 @@
 (workspace.page_cache) until the plan data changes: a change shows on the very next request,
 each agency gets its own copy, and nothing personal is shared."""
 
+import datetime
 import re
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -37,9 +39,17 @@ def without_csrf(html):
     return CSRF_TOKEN.sub("", html)
 
 
+def is_fingerprint(sql):
+    """The data fingerprint's query: newest history ids only (an agency's found through
+    its deadlines' ids)."""
+    return sql.startswith('SELECT (SELECT MAX("history_id")')
+
+
 def reads_deadlines(sql_list):
-    """Whether any query reads the deadline table itself (not only its newest id)."""
-    return any(re.search(r'FROM "plans_deadline"(?! *\))', sql) for sql in sql_list)
+    """Whether any query but the fingerprint reads the deadline table."""
+    return any(
+        re.search(r'FROM "plans_deadline"(?! *\))', sql) for sql in sql_list if not is_fingerprint(sql)
+    )
 
 
 @pytest.mark.parametrize("user, url", [("officer_a", DASHBOARD), ("coordinator", OVERVIEW)])
@@ -167,3 +177,80 @@ def test_anything_but_plain_filters_is_rendered_fresh_and_not_kept(client, users
     _, sql = get_counting(client, DASHBOARD + query)
     assert reads_deadlines(sql)
     assert not any(key.startswith(":1:page:") for key in cache._cache)  # nothing stored
+
+
+def deadline_of(agency, *, due_on, cooperating=()):
+    task = TaskFactory(lead_agency=agency, due_on=due_on)
+    for other in cooperating:
+        task.cooperating_agencies.add(other)
+    return Deadline.objects.create(
+        task=task,
+        responsible_agency=agency,
+        due_on=due_on,
+        period_start=due_on.replace(month=1, day=1),
+        period_label="Thời hạn",
+    )
+
+
+def submit(client, deadline, percent):
+    response = client.post(
+        reverse("report-submit", args=[deadline.pk]),
+        {"state": "in_progress", "percent": str(percent), "narrative": "Đang làm."},
+    )
+    assert response.status_code == 302
+
+
+def test_another_agencys_report_leaves_a_dashboard_cached(client, users, agencies, deadline, today):
+    """C's report on its own deadline (a task A has nothing to do with) does not render
+    A's dashboard again; A's own report does, on A's next view."""
+    theirs = deadline_of(agencies["c"], due_on=today + datetime.timedelta(days=5))
+    client.force_login(users["officer_a"])
+    first, first_sql = get_counting(client, DASHBOARD)
+    assert reads_deadlines(first_sql)
+    fingerprint_a = page_data_version_get(agency_id=agencies["a"].pk)
+    overview = page_data_version_get()
+
+    officer_c = Client()
+    officer_c.force_login(users["officer_c"])
+    submit(officer_c, theirs, 30)
+    assert page_data_version_get(agency_id=agencies["a"].pk) == fingerprint_a
+    assert page_data_version_get() != overview  # the province's figures do move
+
+    again, again_sql = get_counting(client, DASHBOARD)
+    assert not reads_deadlines(again_sql), again_sql
+    assert without_csrf(again) == without_csrf(first)
+
+    submit(client, deadline, 40)
+    after, after_sql = get_counting(client, DASHBOARD)
+    assert reads_deadlines(after_sql)
+    assert "40%" in after
+
+
+def test_an_agencys_fingerprint_follows_every_deadline_it_sees(agencies, deadline, today):
+    """Reports on a task A cooperates on, a deadline moved away from A, and A's report
+    on someone else's deadline all move A's fingerprint; the same on a stranger's task
+    does not."""
+    a = agencies["a"].pk
+
+    def moves(change):
+        before = page_data_version_get(agency_id=a)
+        change()
+        return page_data_version_get(agency_id=a) != before
+
+    cooperated = deadline_of(agencies["c"], due_on=today, cooperating=[agencies["a"]])
+    stranger = deadline_of(agencies["c"], due_on=today)
+    report = {"state": "in_progress", "percent": 5, "narrative": "…", "submitted_at": timezone.now()}
+    assert moves(lambda: ProgressReport.objects.create(deadline=cooperated, agency=agencies["c"], **report))
+    assert not moves(lambda: ProgressReport.objects.create(deadline=stranger, agency=agencies["c"], **report))
+    other = deadline_of(agencies["c"], due_on=today + datetime.timedelta(days=1))
+    assert moves(lambda: ProgressReport.objects.create(deadline=other, agency=agencies["a"], **report))
+
+    def move_away():
+        deadline.responsible_agency = agencies["c"]
+        deadline.save()
+
+    assert moves(move_away)
+    # Moved away and its task's lead changed too: a later report on it still moves A's
+    # page, which listed the deadline as A's until the move.
+    later = {**report, "submitted_at": timezone.now()}
+    assert moves(lambda: ProgressReport.objects.create(deadline=deadline, agency=agencies["c"], **later))
