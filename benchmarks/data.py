@@ -68,6 +68,9 @@ DAYS_BEFORE = 730
 DAYS_AFTER = 365
 
 BATCH_SIZE = 5000
+# The largest scale: a national-size data set (about 1,000 agencies, 100,000 tasks,
+# 600,000 deadlines and 1,000,000 reports), to measure how the pages grow with the data.
+MAX_SCALE = 10
 
 # The schedules of every 20 tasks: 5 one-off (1 deadline each over the three years),
 # 3 yearly (3), 4 half-yearly (6), 4 quarterly (12), and ongoing tasks reporting yearly,
@@ -221,10 +224,11 @@ class BenchShape:
 
 
 def bench_shape(*, scale: float) -> BenchShape:
-    """The sizes at a scale (0 < scale <= 1): counts proportional to it, with at least
-    enough agencies for a lead and five cooperating ones, one plan and a task per plan."""
-    if not 0 < scale <= 1:
-        raise ValueError(f"scale must be in (0, 1], got {scale!r}")
+    """The sizes at a scale (0 < scale <= ``MAX_SCALE``): counts proportional to it, with
+    at least enough agencies for a lead and five cooperating ones, one plan and a task per
+    plan."""
+    if not 0 < scale <= MAX_SCALE:
+        raise ValueError(f"scale must be in (0, {MAX_SCALE}], got {scale!r}")
     plans = max(1, round(PLANS * scale))
     return BenchShape(
         agencies=max(MIN_AGENCIES, round(AGENCIES * scale)),

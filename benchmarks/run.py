@@ -325,7 +325,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="wrk request timeout, seconds (BENCH_TIMEOUT)",
     )
     add("--workers", type=int, default=_env_int("BENCH_WORKERS", 2), help="gunicorn workers (BENCH_WORKERS)")
-    add("--scale", default=os.environ.get("BENCH_SCALE", "1"), help="data set scale, (0, 1] (BENCH_SCALE)")
+    add(
+        "--scale",
+        default=os.environ.get("BENCH_SCALE", "1"),
+        help="data set scale, (0, 10]; 1 is the province (BENCH_SCALE)",
+    )
     add("--seed", default=os.environ.get("BENCH_SEED", "139"), help="data set seed (BENCH_SEED)")
     add(
         "--output",

@@ -107,6 +107,13 @@ def test_the_full_scale_is_the_size_of_the_province():
     assert 5.7 <= average <= 6.3
 
 
+def test_the_largest_scale_is_a_national_data_set():
+    shape = bench_data.bench_shape(scale=bench_data.MAX_SCALE)
+    assert (shape.agencies, shape.plans, shape.tasks, shape.reports) == (1_000, 200, 100_000, 1_000_000)
+    with pytest.raises(ValueError, match="scale must be in"):
+        bench_data.bench_shape(scale=10.01)
+
+
 def test_generates_the_promised_counts_at_a_small_scale():
     out = generate()
     counts = bench_counts()
@@ -343,7 +350,7 @@ def test_reset_leaves_no_benchmark_rows(real):
     [
         (["--scale", "0"], "lớn hơn 0"),
         (["--scale", "-0.5"], "lớn hơn 0"),
-        (["--scale", "1.5"], "không quá 1"),
+        (["--scale", "10.5"], "không quá 10"),
         (["--scale", "nan"], "lớn hơn 0"),
         (["--scale", "mot"], "không phải là số"),
         (["--today", "2026-13-01"], "không hợp lệ"),

@@ -62,8 +62,8 @@ def scale_value(value):
         scale = float(value)
     except ValueError as exc:
         raise CommandError(f"Tỷ lệ “{value}” không phải là số; ví dụ --scale 0.01.") from exc
-    if not (math.isfinite(scale) and 0 < scale <= 1):
-        raise CommandError(f"Tỷ lệ phải lớn hơn 0 và không quá 1 (nhận được {value}).")
+    if not (math.isfinite(scale) and 0 < scale <= bench_data.MAX_SCALE):
+        raise CommandError(f"Tỷ lệ phải lớn hơn 0 và không quá {bench_data.MAX_SCALE} (nhận được {value}).")
     return scale
 
 
@@ -87,7 +87,10 @@ class Command(BaseCommand):
             "--scale",
             type=scale_value,
             default=1.0,
-            help="Tỷ lệ so với cỡ đầy đủ, lớn hơn 0 và không quá 1 (ví dụ 0.01). Mặc định: 1.",
+            help=(
+                "Tỷ lệ so với cỡ toàn tỉnh, lớn hơn 0 và không quá 10 (ví dụ 0.01; 10 là cỡ toàn quốc). "
+                "Mặc định: 1."
+            ),
         )
         parser.add_argument(
             "--seed",
