@@ -22,6 +22,7 @@ environment (``BENCH_*``); ``python -m benchmarks.run --help`` lists them.
 """
 
 import argparse
+import dataclasses
 import datetime
 import http.client
 import importlib.metadata
@@ -33,9 +34,11 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import zoneinfo
@@ -51,7 +54,10 @@ RESULT_MARK = "BENCH_RESULT "
 HOST = "127.0.0.1"
 LOCAL_TZ = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
-# docs/architecture.md, Budgets.
+# docs/architecture.md, Budgets: pages computed afresh (the page cache off), and served
+# from the page cache, each against the bare view's median.
+COLD_DASHBOARD_MAX_RATIO = 10.0
+COLD_OVERVIEW_MAX_RATIO = 20.0
 DASHBOARD_MAX_RATIO = 3.0
 OVERVIEW_MAX_RATIO = 5.0
 SWEEP_MAX_SECONDS = 30.0
@@ -149,12 +155,23 @@ class Target:
     name: str
     path: str
     user: str  # "officer" or "coordinator"
+    cached: bool = False  # served by the page cache; else computed on every request
 
 
 TARGETS = [
     Target("bare", "bare view (officer)", "/bench/bare/", "officer"),
-    Target("dashboard", "agency dashboard (officer)", "/dashboard/", "officer"),
-    Target("overview", "province overview (coordinator)", "/overview/", "coordinator"),
+    Target("dashboard", "agency dashboard, cold (officer)", "/dashboard/", "officer"),
+    Target("overview", "province overview, cold (coordinator)", "/overview/", "coordinator"),
+    Target("dashboard_cached", "agency dashboard, cached (officer)", "/dashboard/", "officer", cached=True),
+    Target(
+        "overview_cached", "province overview, cached (coordinator)", "/overview/", "coordinator", cached=True
+    ),
+]
+RATIO_BUDGETS = [
+    ("dashboard", "cold agency dashboard median", COLD_DASHBOARD_MAX_RATIO),
+    ("overview", "cold province overview median", COLD_OVERVIEW_MAX_RATIO),
+    ("dashboard_cached", "cached agency dashboard median", DASHBOARD_MAX_RATIO),
+    ("overview_cached", "cached province overview median", OVERVIEW_MAX_RATIO),
 ]
 
 
@@ -189,10 +206,7 @@ def budgets_check(results: dict[str, WrkResult], sweep: dict | None) -> list[Che
                 not failures,
             )
         )
-    for key, label, limit in (
-        ("dashboard", "agency dashboard median", DASHBOARD_MAX_RATIO),
-        ("overview", "province overview median", OVERVIEW_MAX_RATIO),
-    ):
+    for key, label, limit in RATIO_BUDGETS:
         ratio = _ratio(results, key)
         valid = ratio is not None and not results[key].failures and not results["bare"].failures
         checks.append(
@@ -252,6 +266,59 @@ def results_table(results: dict[str, WrkResult]) -> list[list[str]]:
             ]
         )
     return rows
+
+
+MIXED_HEADER = ["kind", "requests", "median ms", "p95 ms", "failed"]
+
+
+def mixed_table(mixed: dict | None) -> list[list[str]]:
+    """Rows of the mixed load: each kind's requests, median and p95 latency, failures."""
+    if not mixed:
+        return [["not measured", "–", "–", "–", "–"]]
+    rows = []
+    for key, name in (
+        ("dashboard", "agency dashboard (officer)"),
+        ("report", "report submission (officer, POST)"),
+        ("overview", "province overview (coordinator)"),
+    ):
+        result = mixed.get(key)
+        if result is None:
+            rows.append([name, "–", "–", "–", "–"])
+        elif isinstance(result, WrkResult):
+            failed = result.non_2xx + result.socket_errors
+            rows.append(
+                [name, str(result.requests), f"{result.median_ms:.2f}", f"{result.p95_ms:.2f}", str(failed)]
+            )
+        else:
+            median, p95 = result["median_ms"], result["p95_ms"]
+            rows.append(
+                [
+                    name,
+                    str(result["requests"]),
+                    f"{median:.2f}" if median is not None else "–",
+                    f"{p95:.2f}" if p95 is not None else "–",
+                    str(result["failed"]),
+                ]
+            )
+    return rows
+
+
+def growth_table(runs: list) -> tuple[list[str], list[list[str]]]:
+    """Each page's median at every scale measured, and its growth from the first."""
+    header = ["page"] + [f"scale {run.config.scale} ms" for run in runs]
+    if len(runs) > 1:
+        header.append(f"× from scale {runs[0].config.scale}")
+    rows = []
+    for target in TARGETS:
+        medians = [run.results.get(target.key) for run in runs]
+        row = [target.name] + [f"{result.median_ms:.2f}" if result else "–" for result in medians]
+        if len(runs) > 1:
+            first, last = medians[0], medians[-1]
+            row.append(
+                f"{last.median_ms / first.median_ms:.2f}×" if first and last and first.median_ms else "–"
+            )
+        rows.append(row)
+    return header, rows
 
 
 TABLE_HEADER = ["benchmark", "median ms", "p95 ms", "p99 ms", "req/s", "failed", "× bare"]
@@ -327,8 +394,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     add("--workers", type=int, default=_env_int("BENCH_WORKERS", 2), help="gunicorn workers (BENCH_WORKERS)")
     add(
         "--scale",
-        default=os.environ.get("BENCH_SCALE", "1"),
-        help="data set scale, (0, 10]; 1 is the province (BENCH_SCALE)",
+        default=os.environ.get("BENCH_SCALE", "1,3"),
+        help="data set scales, (0, 10] each, comma-separated; 1 is the province, 10 a national-size "
+        "set; the first is measured in full, the others for the pages and the growth table (BENCH_SCALE)",
     )
     add("--seed", default=os.environ.get("BENCH_SEED", "139"), help="data set seed (BENCH_SEED)")
     add(
@@ -347,7 +415,24 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--threads cannot exceed --connections (wrk gives each thread a connection at least)")
     if min(config.duration, config.warmup, config.connections, config.threads, config.workers) < 1:
         parser.error("durations, connections, threads and workers must be at least 1")
+    try:
+        config.scales = [str(float(value)).removesuffix(".0") for value in config.scale.split(",")]
+    except ValueError:
+        parser.error(f"--scale: {config.scale!r} is not a list of numbers")
+    if not all(0 < float(value) <= 10 for value in config.scales):
+        parser.error("--scale: every scale must be in (0, 10]")
+    config.scale = config.scales[0]
     return config
+
+
+def scale_database_url(url: str, scale: str, first: str) -> str:
+    """The database of a scale: the given one for the first scale, the same name with
+    ``_scale<N>`` added for the others (each keeps its data set between runs)."""
+    if scale == first:
+        return url
+    parsed = urllib.parse.urlsplit(url)
+    name = parsed.path.lstrip("/") + "_scale" + scale.replace(".", "_")
+    return urllib.parse.urlunsplit(parsed._replace(path="/" + name))
 
 
 # --- services --------------------------------------------------------------------------
@@ -604,6 +689,59 @@ def _version(package: str) -> str:
         return "unknown"
 
 
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def report_submissions(portal: Portal, cookies: dict, *, deadline_id: int, seconds: float) -> dict:
+    """Progress reports submitted through the report form, one after another for
+    ``seconds``: each a GET of the deadline's page, which holds the form (for its CSRF
+    token, not timed), and the timed POST,
+    which must answer with the redirect of a saved report. Each new report replaces the
+    previous one waiting for review; the benchmark's clean-up step removes them."""
+    page, path = f"/deadlines/{deadline_id}/", f"/deadlines/{deadline_id}/report/"
+    latencies, failed = [], 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        form = portal.request("GET", page, cookies=cookies)
+        match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form.body)
+        if form.status != 200 or not match:
+            failed += 1
+            continue
+        body = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": match[1].decode(),
+                "state": "in_progress",
+                "percent": str(len(latencies) % 100),
+                "narrative": "Đang triển khai (báo cáo thử tải).",
+            }
+        )
+        start = time.perf_counter()
+        answer = portal.request(
+            "POST",
+            path,
+            cookies={**cookies, **form.cookies()},
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": portal.origin,
+                "Referer": f"{portal.origin}{page}",
+            },
+        )
+        elapsed = (time.perf_counter() - start) * 1000
+        if answer.status == 302:
+            latencies.append(elapsed)
+        else:
+            failed += 1
+    return {
+        "requests": len(latencies),
+        "failed": failed,
+        "median_ms": statistics.median(latencies) if latencies else None,
+        "p95_ms": _percentile(latencies, 0.95) if latencies else None,
+    }
+
+
 @dataclass
 class BenchRun:
     config: argparse.Namespace
@@ -611,6 +749,9 @@ class BenchRun:
     state: dict | None = None
     users: dict | None = None
     results: dict = field(default_factory=dict)
+    mixed: dict | None = None
+    # The runs at the larger scales (``--scales``), measured after this one.
+    others: list = field(default_factory=list)
     sweep: dict | None = None
     reports: dict | None = None
     errors: list = field(default_factory=list)
@@ -689,33 +830,140 @@ class BenchRun:
         self.users = self.django("users")
 
     def measure(self, log_path: Path) -> None:
-        config = self.config
-        port = free_port()
-        self.server = Gunicorn(env=self.env, port=port, workers=config.workers, log_path=log_path)
-        print(f"== gunicorn: {config.workers} workers on {HOST}:{port}", flush=True)
-        self.server.start()
-        portal = Portal(port)
-        session_name = self.state["session_cookie_name"]
-        cookies = {
-            role: portal.login(user["username"], user["password"], session_cookie=session_name)
-            for role, user in ((role, self.users[role]) for role in ("officer", "coordinator"))
-        }
-        for target in TARGETS:
-            # One plain request first: a wrong page shows its status here, not as a
-            # stream of failed requests.
-            check = portal.request("GET", target.path, cookies=cookies[target.user], timeout=config.timeout)
-            if check.status != 200:
-                raise BenchError(f"GET {target.path} as {target.user} answered {check.status}, not 200.")
-            url = f"http://{HOST}:{port}{target.path}"
-            cookie = cookie_header(cookies[target.user])
+        """The cold pages on a server whose page cache is off (every request computes its
+        page), then the cached pages and the mixed load on a server with the cache on."""
+        for cached in (False, True):
+            env = {**self.env} if cached else {**self.env, "PAGE_CACHE_SECONDS": "0"}
+            self.server = Gunicorn(env=env, port=free_port(), workers=self.config.workers, log_path=log_path)
+            mode = "page cache on" if cached else "page cache off"
             print(
-                f"== wrk {target.name}: {config.warmup} s warm-up, {config.duration} s measured", flush=True
+                f"== gunicorn ({mode}): {self.config.workers} workers on {HOST}:{self.server.port}",
+                flush=True,
             )
-            warmup = wrk_run(url, cookie=cookie, seconds=config.warmup, config=config)
-            if warmup.failures:
-                raise BenchError(f"Warm-up of {target.path}: " + "; ".join(warmup.failures))
-            self.results[target.key] = wrk_run(url, cookie=cookie, seconds=config.duration, config=config)
-        self.server.stop()
+            self.server.start()
+            portal = Portal(self.server.port)
+            session_name = self.state["session_cookie_name"]
+            cookies = {
+                role: portal.login(user["username"], user["password"], session_cookie=session_name)
+                for role, user in ((role, self.users[role]) for role in ("officer", "coordinator"))
+            }
+            for target in TARGETS:
+                if target.cached == cached:
+                    self.results[target.key] = self._measure_page(portal, target, cookies)
+            if cached:
+                self.mixed = self._measure_mixed(portal, cookies)
+            self.server.stop()
+
+    def _measure_page(self, portal, target, cookies) -> WrkResult:
+        config = self.config
+        # One plain request first: a wrong page shows its status here, not as a stream
+        # of failed requests.
+        check = portal.request("GET", target.path, cookies=cookies[target.user], timeout=config.timeout)
+        if check.status != 200:
+            raise BenchError(f"GET {target.path} as {target.user} answered {check.status}, not 200.")
+        url = f"http://{HOST}:{portal.port}{target.path}"
+        cookie = cookie_header(cookies[target.user])
+        print(f"== wrk {target.name}: {config.warmup} s warm-up, {config.duration} s measured", flush=True)
+        warmup = wrk_run(url, cookie=cookie, seconds=config.warmup, config=config)
+        if warmup.failures:
+            raise BenchError(f"Warm-up of {target.path}: " + "; ".join(warmup.failures))
+        return wrk_run(url, cookie=cookie, seconds=config.duration, config=config)
+
+    def _measure_mixed(self, portal, cookies) -> dict:
+        """Office hours: officers open their dashboard and submit reports while
+        coordinators read the overview, at the same time, for ``duration`` seconds, with
+        the page cache on. Each submission changes the officer's agency's data, so its
+        dashboard is computed again on the next view. wrk drives the two pages (one
+        connection each); report submissions go one after another from here."""
+        config = self.config
+        print(f"== mixed load: {config.duration} s", flush=True)
+        config_one = argparse.Namespace(**{**vars(config), "connections": 1, "threads": 1})
+        outcomes: dict = {}
+
+        def page(key, path, user):
+            url = f"http://{HOST}:{portal.port}{path}"
+            outcomes[key] = wrk_run(
+                url, cookie=cookie_header(cookies[user]), seconds=config.duration, config=config_one
+            )
+
+        threads = [
+            threading.Thread(target=page, args=("dashboard", "/dashboard/", "officer")),
+            threading.Thread(target=page, args=("overview", "/overview/", "coordinator")),
+        ]
+        for thread in threads:
+            thread.start()
+        submissions = report_submissions(
+            portal, cookies["officer"], deadline_id=self.users["report_deadline"], seconds=config.duration
+        )
+        for thread in threads:
+            thread.join()
+        return {**outcomes, "report": submissions}
+
+    def collect(self, temp: Path, *, extras: bool) -> bool:
+        """Set up and measure this run's scale; with ``extras``, the reminder sweep and
+        the province report too. False when it could not be set up."""
+        try:
+            self.setup(temp / "static")
+        except BenchError as exc:
+            print(f"bench: cannot set up: {exc}", file=sys.stderr)
+            self.errors.append(f"scale {self.config.scale}: cannot set up: {exc}")
+            return False
+        self.versions.update(
+            {
+                "postgresql": self.state["database"]["version"],
+                "django": _version("Django"),
+                "gunicorn": _version("gunicorn"),
+                "wrk": wrk_version(),
+            }
+        )
+        try:
+            self.measure(temp / "gunicorn.log")
+        except BenchError as exc:
+            self.errors.append(str(exc))
+            print(f"bench: {exc}", file=sys.stderr)
+        finally:
+            if self.server:
+                self.server.stop()
+            try:
+                self.django("reports_cleanup")
+            except BenchError as exc:
+                self.errors.append(str(exc))
+        if self.errors or any(result.failures for result in self.results.values()):
+            print(
+                f"gunicorn's log ends with:\n{self.server.log_tail() if self.server else ''}",
+                file=sys.stderr,
+            )
+        if not extras:
+            return True
+        day = self.state["sweep_day"]
+        # The sweep budget (docs/architecture.md) is stated over 100,000 open deadlines (scaled).
+        open_target = str(round(SWEEP_OPEN_DEADLINES * float(self.config.scale)))
+        sweep_args = ["--today", day, "--open-deadlines", open_target]
+        for name, args in (("sweep", sweep_args), ("reports", ["--today", self.state["today"]])):
+            print(f"== {name} (fresh process)", flush=True)
+            try:
+                setattr(self, name, self.django(name, *args))
+            except BenchError as exc:
+                self.errors.append(str(exc))
+                print(f"bench: {exc}", file=sys.stderr)
+        return True
+
+    def checks(self) -> list[Check]:
+        """This run's budgets and those of the larger scales (pages only), by scale."""
+        checks = budgets_check(self.results, self.sweep)
+        for other in self.others:
+            for check in budgets_check(other.results, None):
+                if check.name.startswith(("reminder sweep", "queued messages")):
+                    continue
+                checks.append(dataclasses.replace(check, name=f"scale {other.config.scale}: {check.name}"))
+        if self.others:
+            checks = [
+                dataclasses.replace(check, name=f"scale {self.config.scale}: {check.name}")
+                if not check.name.startswith(("scale ", "reminder sweep", "queued messages"))
+                else check
+                for check in checks
+            ]
+        return checks
 
     def execute(self) -> int:
         config = self.config
@@ -723,45 +971,14 @@ class BenchRun:
         self.machine = machine_info()
         self.load["start"] = os.getloadavg()
         with tempfile.TemporaryDirectory(prefix="bench-") as temp:
-            try:
-                self.setup(Path(temp) / "static")
-            except BenchError as exc:
-                print(f"bench: cannot set up: {exc}", file=sys.stderr)
+            if not self.collect(Path(temp), extras=True):
                 return EXIT_SETUP
-            self.versions.update(
-                {
-                    "postgresql": self.state["database"]["version"],
-                    "django": _version("Django"),
-                    "gunicorn": _version("gunicorn"),
-                    "wrk": wrk_version(),
-                }
-            )
-            try:
-                self.measure(Path(temp) / "gunicorn.log")
-            except BenchError as exc:
-                self.errors.append(str(exc))
-                print(f"bench: {exc}", file=sys.stderr)
-            finally:
-                if self.server:
-                    self.server.stop()
-            if self.errors or any(result.failures for result in self.results.values()):
-                print(
-                    f"gunicorn's log ends with:\n{self.server.log_tail() if self.server else ''}",
-                    file=sys.stderr,
-                )
-            day = self.state["sweep_day"]
-            # The sweep budget (docs/architecture.md) is stated over 100,000 open deadlines (scaled).
-            open_target = str(round(SWEEP_OPEN_DEADLINES * float(self.config.scale)))
-            sweep_args = ["--today", day, "--open-deadlines", open_target]
-            for name, args in (("sweep", sweep_args), ("reports", ["--today", self.state["today"]])):
-                print(f"== {name} (fresh process)", flush=True)
-                try:
-                    setattr(self, name, self.django(name, *args))
-                except BenchError as exc:
-                    self.errors.append(str(exc))
-                    print(f"bench: {exc}", file=sys.stderr)
+            for other in self.others:
+                print(f"== Scale {other.config.scale}", flush=True)
+                other.collect(Path(temp), extras=False)
+                self.errors += [f"scale {other.config.scale}: {error}" for error in other.errors]
         self.load["end"] = os.getloadavg()
-        checks = budgets_check(self.results, self.sweep)
+        checks = self.checks()
         passed = all(check.passed for check in checks) and not self.errors
         print()
         print(self.summary(checks, passed))
@@ -780,6 +997,14 @@ class BenchRun:
             "port": self.server.port if self.server else None,
             "generated": self.generated,
             "results": {key: result.__dict__ for key, result in self.results.items()},
+            "mixed": {
+                key: value.__dict__ if isinstance(value, WrkResult) else value
+                for key, value in (self.mixed or {}).items()
+            },
+            "scales": {
+                other.config.scale: {key: result.__dict__ for key, result in other.results.items()}
+                for other in self.others
+            },
             "checks": [check.__dict__ for check in checks],
             "sweep": self.sweep,
             "reports": self.reports,
@@ -790,7 +1015,15 @@ class BenchRun:
     # --- reports -----------------------------------------------------------------------
 
     def summary(self, checks: list[Check], passed: bool) -> str:
-        lines = [text_table(TABLE_HEADER, results_table(self.results)), ""]
+        lines = [
+            text_table(TABLE_HEADER, results_table(self.results)),
+            "",
+            "mixed load:",
+            text_table(MIXED_HEADER, mixed_table(self.mixed)),
+            "",
+        ]
+        if self.others:
+            lines += [text_table(*growth_table([self, *self.others])), ""]
         if self.sweep:
             s = self.sweep
             lines.append(
@@ -864,6 +1097,51 @@ class BenchRun:
                 ),
                 "",
             ]
+        out += [
+            "*Cold*: a server whose page cache is off (`PAGE_CACHE_SECONDS=0`), so every request "
+            "computes its page, as after a write; *cached*: a server with the page cache on, every "
+            "request after the first served from it. Both against the same bare view.",
+            "",
+            "## Mixed load",
+            "",
+            f"With the page cache on, for {config.duration} s at once: the officer's dashboard and "
+            "the coordinator's overview (wrk, one connection each) while the officer submits "
+            "progress reports through the report form one after another (each a new report on "
+            "the same deadline of the officer's agency, replacing the one before; all removed "
+            "afterwards). Every submission changes the agency's data, so the next dashboard is "
+            "computed again; the overview, which shows every agency, too.",
+            "",
+            markdown_table(MIXED_HEADER, mixed_table(self.mixed)),
+            "",
+        ]
+        runs = [self, *self.others]
+        if self.others:
+            header, rows = growth_table(runs)
+            out += [
+                "## Growth with the data",
+                "",
+                "Medians of each page at every scale measured in this run (scale 1: the province; "
+                "the agency dashboard's agency is each data set's busiest).",
+                "",
+                markdown_table(header, rows),
+                "",
+            ]
+            for other in self.others:
+                counts = (other.state or {}).get("counts", {})
+                out += [
+                    f"### Scale {other.config.scale}",
+                    "",
+                    f"`generate_bench_data --scale {other.config.scale} --seed {config.seed}`: "
+                    f"{counts.get('agencies', '?')} agencies, {counts.get('tasks', '?')} tasks, "
+                    f"{counts.get('deadlines', '?')} deadlines, {counts.get('reports', '?')} reports; "
+                    f"the officer's agency leads "
+                    f"{((other.users or {}).get('officer') or {}).get('agency_deadlines', '?')} deadlines.",
+                    "",
+                    markdown_table(TABLE_HEADER, results_table(other.results)),
+                    "",
+                    markdown_table(MIXED_HEADER, mixed_table(other.mixed)),
+                    "",
+                ]
         officer = (self.users or {}).get("officer", {})
         coordinator = (self.users or {}).get("coordinator", {})
         out += [
@@ -1013,7 +1291,17 @@ def main(argv=None) -> int:
     config = parse_args(argv)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _exit_on_signal)
-    return BenchRun(config).execute()
+    run = BenchRun(config)
+    for scale in config.scales[1:]:
+        other = argparse.Namespace(
+            **{
+                **vars(config),
+                "scale": scale,
+                "database_url": scale_database_url(config.database_url, scale, config.scales[0]),
+            }
+        )
+        run.others.append(BenchRun(other))
+    return run.execute()
 
 
 if __name__ == "__main__":

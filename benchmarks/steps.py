@@ -175,6 +175,23 @@ def users(args) -> dict:
             "group": GROUP_NAMES[role],
         }
     result["officer"]["agency_deadlines"] = busiest["n"]
+    # The mixed load's report submissions go to one open deadline of the officer's
+    # agency that nobody has reported on (a leftover of an interrupted run removed first).
+    _mixed_reports_delete()
+    deadline = (
+        _bench_deadlines()
+        .filter(
+            responsible_agency_id=busiest["task__lead_agency_id"],
+            task__lead_agency_id=busiest["task__lead_agency_id"],
+            reports__isnull=True,
+            waived_at__isnull=True,
+        )
+        .order_by("due_on", "pk")
+        .first()
+    )
+    if deadline is None:
+        raise SystemExit("The busiest agency has no deadline without reports for the mixed load.")
+    result["report_deadline"] = deadline.pk
     return result
 
 
@@ -303,7 +320,26 @@ def reports(args) -> dict:
     }
 
 
-STEPS = {"state": state, "users": users, "sweep": sweep, "reports": reports}
+def _mixed_reports_delete() -> int:
+    """The reports the mixed load submitted (the benchmark officer's), and their evidence
+    of nothing: the data set counts its own reports only."""
+    deleted, _ = ProgressReport.objects.filter(submitted_by__username=OFFICER_USERNAME).delete()
+    return deleted
+
+
+def reports_cleanup(args) -> dict:
+    """Removes the reports the mixed load submitted."""
+    with transaction.atomic():
+        return {"deleted": _mixed_reports_delete()}
+
+
+STEPS = {
+    "state": state,
+    "users": users,
+    "sweep": sweep,
+    "reports": reports,
+    "reports_cleanup": reports_cleanup,
+}
 
 
 def main(argv=None) -> None:
