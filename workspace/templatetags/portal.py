@@ -1,9 +1,11 @@
 """Small presentation helpers for the portal's templates."""
 
+import functools
 from urllib.parse import urlencode
 
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from plans.models import DeadlineStatus
 from plans.selectors import STATUS_ORDER, UPCOMING_DAYS, DeadlineFilter, status_marker
@@ -42,6 +44,11 @@ def get_item(mapping, key):
     return mapping.get(key)
 
 
+@functools.lru_cache(maxsize=16)
+def _deadline_list_path(prefix: str, urlconf: str) -> str:
+    return reverse("deadline-list", urlconf=urlconf)
+
+
 @register.simple_tag
 def deadlines_url(filters: DeadlineFilter, keep_agency=True, **changes):
     """The deadline list behind a number: the page's filters, changed by ``changes``
@@ -57,7 +64,8 @@ def deadlines_url(filters: DeadlineFilter, keep_agency=True, **changes):
     if values.get("agencies_as") == "then":
         values["agencies_as"] = None  # the default
     query = {_QUERY_NAMES[name]: value for name, value in values.items() if value not in (None, "")}
-    url = reverse("deadline-list")
+    # Resolved once per URL configuration and prefix: the overview prints hundreds.
+    url = _deadline_list_path(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     return f"{url}?{urlencode(query)}" if query else url
 
 
