@@ -166,8 +166,9 @@ def tab_to(page, selector: str, *, limit: int = 60) -> int:
     raise AssertionError(f"{selector} never received the focus in {limit} presses of Tab")
 
 
-def test_an_officer_reports_with_the_keyboard_alone(demo, live_server, chromium_path):
-    deadline = (
+def officer_deadline_to_report():
+    """The demo officer's (Sở TT&TT) next deadline that has no report yet."""
+    return (
         Deadline.objects.filter(
             responsible_agency__code="so-tttt",
             due_on__gte=timezone.localdate(),
@@ -177,6 +178,10 @@ def test_an_officer_reports_with_the_keyboard_alone(demo, live_server, chromium_
         .order_by("due_on")
         .first()
     )
+
+
+def test_an_officer_reports_with_the_keyboard_alone(demo, live_server, chromium_path):
+    deadline = officer_deadline_to_report()
     base = live_server.url
     with chromium(chromium_path) as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="vi-VN")
