@@ -49,12 +49,17 @@ def test_ledger_list_filters_and_read_only_change_page(admin_client, failed_row)
     assert admin_client.get(reverse("admin:tasks_reminderlog_add")).status_code == 403
 
 
-def test_coordinator_resends_failed_rows_from_the_ledger(coordinator_client, failed_row):
-    response = coordinator_client.post(
+def run_action(client, action, row):
+    """The ledger's admin action ``action`` on ``row``, as the changelist posts it."""
+    return client.post(
         reverse("admin:tasks_reminderlog_changelist"),
-        {"action": "resend", "_selected_action": [failed_row.pk]},
+        {"action": action, "_selected_action": [row.pk]},
         follow=True,
     )
+
+
+def test_coordinator_resends_failed_rows_from_the_ledger(coordinator_client, failed_row):
+    response = run_action(coordinator_client, "resend", failed_row)
     assert "Đã đưa 1 nhắc việc vào hàng đợi gửi lại." in response.content.decode()
     failed_row.refresh_from_db()
     # No broker in tests: the digest was sent in-process.
@@ -121,11 +126,7 @@ def test_a_partial_refusal_shows_in_the_ledger_and_its_filter(admin_client, part
 
 
 def test_coordinator_resends_to_the_refused_address_alone(coordinator_client, partly_refused_row):
-    response = coordinator_client.post(
-        reverse("admin:tasks_reminderlog_changelist"),
-        {"action": "resend_refused", "_selected_action": [partly_refused_row.pk]},
-        follow=True,
-    )
+    response = run_action(coordinator_client, "resend_refused", partly_refused_row)
     assert "chỉ gửi lại cho các địa chỉ bị từ chối" in response.content.decode()
     partly_refused_row.refresh_from_db()
     assert (partly_refused_row.state, partly_refused_row.refused) == ("sent", "")
@@ -133,11 +134,7 @@ def test_coordinator_resends_to_the_refused_address_alone(coordinator_client, pa
 
 
 def test_resending_refused_addresses_of_rows_without_any_changes_nothing(coordinator_client, failed_row):
-    response = coordinator_client.post(
-        reverse("admin:tasks_reminderlog_changelist"),
-        {"action": "resend_refused", "_selected_action": [failed_row.pk]},
-        follow=True,
-    )
+    response = run_action(coordinator_client, "resend_refused", failed_row)
     assert "Không dòng nào đã chọn có địa chỉ bị từ chối" in response.content.decode()
     failed_row.refresh_from_db()
     assert failed_row.state == ReminderLog.State.FAILED
