@@ -40,6 +40,7 @@ from plans.models import (
     Task,
     working_calendar_load,
 )
+from plans.services import deadline_completion_backfill
 
 BENCH_PREFIX = "[Dữ liệu thử tải] "
 BENCH_CODE_PREFIX = "bench-"
@@ -726,6 +727,8 @@ class _Generator:
         self.result.reports_by_review_state = dict(Counter(row.review_state for row in rows))
         self.progress(STEP_REPORTS_WRITE, 0, len(rows))
         self._bulk(ProgressReport, rows, step=STEP_REPORTS_WRITE)
+        # What report_accept stores on each deadline its accepted completion makes done.
+        deadline_completion_backfill(deadlines=Deadline.objects.filter(task__plan__in=bench_plan_list()))
 
     def _report(self, deadline, submitted_at, following, state, review_state, position, history):
         rng = self.rng

@@ -527,6 +527,12 @@ class Deadline(models.Model):
         verbose_name=_("người miễn"),
     )
     waiver_reason = models.TextField(_("lý do miễn"), blank=True)
+    # The local date its accepted completion report (``accepted_completion``) was
+    # submitted, or None. Stored by ``report_accept``, the only way such a report comes to
+    # be, so that a status is a comparison of this row's columns with today, not a join
+    # to the reports (the figures of every page read it); ``deadline_completion_mismatches``
+    # checks it against the reports.
+    completed_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True, editable=False)
     # The agency answerable for this deadline: the task's lead when it was generated,
     # moved by a reorganisation only for deadlines from its effective date on, so that
     # counts of a past period name the agency as it was.

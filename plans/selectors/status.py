@@ -13,12 +13,12 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    FilteredRelation,
     Max,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -101,25 +101,36 @@ def _report_any(deadline_ref: str = "pk") -> Exists:
 
 
 def deadline_list_with_status(*, dates: StatusDates) -> QuerySet[Deadline]:
-    """All deadlines, each annotated with ``completed_on`` (local date of the accepted
-    completion report's submission, or None) and ``status`` as of ``dates.today``.
+    """All deadlines, each annotated with ``status`` as of ``dates.today``, from the
+    deadline's own columns (``completed_on`` is its accepted completion's local date).
 
     A completion submitted after ``dates.today`` does not count yet, so figures as of a
     period's cut-off date ignore what happened later."""
+    return Deadline.objects.annotate(
+        status=status_case(
+            done_on_time=Q(completed_on__lte=F("ends_on")) & Q(completed_on__lte=dates.today),
+            done=Q(completed_on__lte=dates.today),
+            ends_on="ends_on",
+            waived=Q(waived_at__isnull=False),
+            dates=dates,
+        ),
+    )
+
+
+def deadline_completion_mismatches() -> QuerySet[Deadline]:
+    """Deadlines whose stored ``completed_on`` is not the local date of their accepted
+    completion report's submission (None without one): the check of the stored date
+    against the reports it is kept from. Empty when all is well."""
+    completion = ProgressReport.objects.filter(accepted_completion(), deadline=OuterRef("pk"))
     return (
         Deadline.objects.annotate(
-            completion=FilteredRelation("reports", condition=accepted_completion("reports"))
+            from_reports=Subquery(completion.annotate(day=TruncDate("submitted_at")).values("day")[:1])
         )
-        .annotate(completed_on=TruncDate("completion__submitted_at"))
-        .annotate(
-            status=status_case(
-                done_on_time=Q(completed_on__lte=F("ends_on")) & Q(completed_on__lte=dates.today),
-                done=Q(completed_on__lte=dates.today),
-                ends_on="ends_on",
-                waived=Q(waived_at__isnull=False),
-                dates=dates,
-            ),
+        .exclude(completed_on__isnull=True, from_reports__isnull=True)
+        .filter(
+            Q(completed_on__isnull=True) | Q(from_reports__isnull=True) | ~Q(completed_on=F("from_reports"))
         )
+        .order_by("pk")
     )
 
 
@@ -140,36 +151,28 @@ def task_list_with_current_deadline(*, dates: StatusDates) -> QuerySet[Task]:
     left out, and a task whose every deadline is waived is waived.
     """
     counted = Q(deadlines__waived_at__isnull=True)
-    open_deadline = Q(completion__isnull=True) & counted
-    return (
-        Task.objects.annotate(
-            completion=FilteredRelation(
-                "deadlines__reports", condition=accepted_completion("deadlines__reports")
-            )
-        )
-        .annotate(
-            open_due_on=Min("deadlines__due_on", filter=open_deadline),
-            # Real ends keep the order of due dates, so the earliest open end is the
-            # open deadline's own.
-            open_ends_on=Min("deadlines__ends_on", filter=open_deadline),
-            deadline_count=Count("deadlines", filter=counted),
-            all_count=Count("deadlines"),
-            late_count=Count(
-                "deadlines",
-                filter=counted & Q(completion__submitted_at__date__gt=F("deadlines__ends_on")),
-            ),
-            last_due_on=Max("deadlines__due_on"),
-        )
-        .annotate(
-            current_due_on=Coalesce(F("open_due_on"), F("last_due_on")),
-            current_status=status_case(
-                done_on_time=Q(open_due_on__isnull=True, deadline_count__gt=0, late_count=0),
-                done=Q(open_due_on__isnull=True, deadline_count__gt=0),
-                ends_on="open_ends_on",
-                waived=Q(all_count__gt=0, deadline_count=0),
-                dates=dates,
-            ),
-        )
+    open_deadline = Q(deadlines__completed_on__isnull=True) & counted
+    return Task.objects.annotate(
+        open_due_on=Min("deadlines__due_on", filter=open_deadline),
+        # Real ends keep the order of due dates, so the earliest open end is the
+        # open deadline's own.
+        open_ends_on=Min("deadlines__ends_on", filter=open_deadline),
+        deadline_count=Count("deadlines", filter=counted),
+        all_count=Count("deadlines"),
+        late_count=Count(
+            "deadlines",
+            filter=counted & Q(deadlines__completed_on__gt=F("deadlines__ends_on")),
+        ),
+        last_due_on=Max("deadlines__due_on"),
+    ).annotate(
+        current_due_on=Coalesce(F("open_due_on"), F("last_due_on")),
+        current_status=status_case(
+            done_on_time=Q(open_due_on__isnull=True, deadline_count__gt=0, late_count=0),
+            done=Q(open_due_on__isnull=True, deadline_count__gt=0),
+            ends_on="open_ends_on",
+            waived=Q(all_count__gt=0, deadline_count=0),
+            dates=dates,
+        ),
     )
 
 

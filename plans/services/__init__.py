@@ -23,6 +23,8 @@ from plans.services.loading import LoadResult, plan_load
 from plans.services.reorganisations import reorganisation_apply, reorganisation_reverse
 from plans.services.reports import (
     contribution_add,
+    deadline_completion_backfill,
+    deadline_completion_record,
     report_accept,
     report_return,
     report_submit,
@@ -44,6 +46,8 @@ __all__ = [
     "plan_load",
     "reorganisation_apply",
     "reorganisation_reverse",
+    "deadline_completion_backfill",
+    "deadline_completion_record",
     "report_accept",
     "report_return",
     "report_submit",

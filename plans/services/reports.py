@@ -2,7 +2,9 @@
 reviewed by the coordinator."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from plans import permissions
@@ -178,7 +180,7 @@ def contribution_add(*, deadline: Deadline, user, text: str, files=()) -> Contri
 def _report_review(*, report: ProgressReport, user, review_state: str, comment: str) -> ProgressReport:
     if not permissions.can_review(user):
         raise PermissionDenied("Chỉ cán bộ đầu mối (Sở Ngoại vụ) được xác nhận báo cáo.")
-    _deadline_lock(report.deadline)
+    deadline = _deadline_lock(report.deadline)
     # Only the report row is locked: the submitter is an outer join (it may be empty).
     report = (
         ProgressReport.objects.select_for_update(of=("self",))
@@ -202,7 +204,32 @@ def _report_review(*, report: ProgressReport, user, review_state: str, comment: 
     report.reviewed_at = timezone.now()
     report.full_clean()
     report.save()
+    if ProgressReport.objects.filter(accepted_completion(), pk=report.pk).exists():
+        deadline_completion_record(deadline=deadline, report=report, user=user)
     return report
+
+
+def deadline_completion_record(*, deadline: Deadline, report: ProgressReport, user) -> None:
+    """The deadline is done, dated by the local day its completion report was sent
+    (``Deadline.completed_on``, which every status reads). ``report_accept`` calls it;
+    so does the sample data, whose reports are written as already reviewed."""
+    deadline.completed_on = timezone.localdate(report.submitted_at)
+    deadline._history_user = user
+    deadline.save(update_fields=["completed_on"])
+
+
+def deadline_completion_backfill(*, deadlines: QuerySet[Deadline]) -> int:
+    """Store ``completed_on`` from the reports, for deadlines whose reports were
+    written in bulk rather than accepted through ``report_accept`` (the benchmark data
+    set, bulk test fixtures). Like ``bulk_create``, it writes no history rows. Returns
+    the number of deadlines done."""
+    completion = ProgressReport.objects.filter(accepted_completion(), deadline=OuterRef("pk"))
+    done = models.QuerySet(Deadline).filter(
+        pk__in=deadlines.filter(accepted_completion("reports")).values("pk")
+    )
+    return done.update(
+        completed_on=Subquery(completion.annotate(day=TruncDate("submitted_at")).values("day")[:1])
+    )
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from plans.models import Agency, Contribution, Plan, ProgressReport, Task
 from plans.selectors import working_calendar_get
-from plans.services import task_create
+from plans.services import deadline_completion_record, task_create
 
 SAMPLE_PREFIX = "[Dữ liệu mẫu] "
 SAMPLE_NOTE = "Dữ liệu mẫu để trình diễn cổng; không phải nội dung của Kế hoạch 139/KH-UBND."
@@ -199,6 +199,8 @@ def _add_report(*, deadline, spec, today, reporter, reviewer):
         report.reviewed_at = submitted_at + datetime.timedelta(days=1)
     report.full_clean()
     report.save()
+    if spec.review_state == _ACCEPTED and spec.state == _DONE:
+        deadline_completion_record(deadline=deadline, report=report, user=reviewer)
 
 
 def sample_plan_get_or_create(*, source_plan: Plan, today: datetime.date) -> Plan:

@@ -14,6 +14,7 @@ from plans.models import (
     Task,
     working_calendar_load,
 )
+from plans.services import deadline_completion_backfill
 from plans.tests.sample_files import PDF_BYTES
 
 
@@ -73,6 +74,7 @@ def local_datetime(day, hour=9, minute=0):
 class ProgressReportFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProgressReport
+        skip_postgeneration_save = True
 
     state = ProgressReport.State.DONE
     agency = factory.LazyAttribute(lambda report: report.deadline.responsible_agency)
@@ -80,6 +82,13 @@ class ProgressReportFactory(factory.django.DjangoModelFactory):
     narrative = "Đã hoàn thành."
     review_state = ProgressReport.ReviewState.ACCEPTED
     submitted_at = factory.LazyAttribute(lambda report: local_datetime(report.deadline.due_on))
+
+    @factory.post_generation
+    def completion(report, create, extracted, **kwargs):
+        # As report_accept does: an accepted completion makes its deadline done.
+        if create:
+            deadline_completion_backfill(deadlines=Deadline.objects.filter(pk=report.deadline_id))
+            report.deadline.refresh_from_db(fields=["completed_on"])
 
     class Params:
         # A progress report still waiting for the coordinator.
@@ -146,6 +155,7 @@ def populate(agencies, *, tasks, deadlines_per_task, today):
             Contribution(deadline=deadline, agency=agencies["b"], text="Ý kiến.", submitted_at=now)
         )
     reports = ProgressReport.objects.bulk_create(reports)
+    deadline_completion_backfill(deadlines=Deadline.objects.filter(pk__in=[d.pk for d in deadlines]))
     Contribution.objects.bulk_create(contributions)
     EvidenceFile.objects.bulk_create(
         EvidenceFile(
