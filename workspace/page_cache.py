@@ -111,6 +111,15 @@ def waiting_counts(request) -> selectors.WaitingCounts:
     """The menu's "what waits for me" counts for the user, kept under the user, today and
     the data fingerprint: exact after every change, and no query but the fingerprint's
     (shared with the page body) while nothing changes."""
+    # Once per request: the dashboard's next steps and the menu both read it, and with
+    # the cache off (or expired) both would count.
+    if "_waiting_counts" in request.__dict__:
+        return request.__dict__["_waiting_counts"]
+    counts = request.__dict__["_waiting_counts"] = _waiting_counts(request)
+    return counts
+
+
+def _waiting_counts(request) -> selectors.WaitingCounts:
     user = request.user
     reviews = permissions.can_review(user)
     if not reviews and not user.agency_id:

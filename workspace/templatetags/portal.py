@@ -6,6 +6,8 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from plans.models import DeadlineStatus
 from plans.selectors import STATUS_ORDER, UPCOMING_DAYS, DeadlineFilter, status_marker
@@ -89,9 +91,10 @@ def upcoming_days(text="{}"):
     return text.format(UPCOMING_DAYS)
 
 
-@register.inclusion_tag("workspace/includes/status_bar.html")
+@register.simple_tag
 def status_bar(counts, label=""):
-    """A stacked bar of status counts, drawn as inline SVG (no script, no CDN)."""
+    """A stacked bar of status counts, drawn as inline SVG (no script, no CDN). Built
+    here rather than by a template: the overview draws one per agency and per area."""
     total = sum(counts.values())
     segments, x = [], 0.0
     for status in STATUS_ORDER:
@@ -99,17 +102,79 @@ def status_bar(counts, label=""):
         if not count:
             continue
         width = 100 * count / total
-        segments.append(
-            {
-                "x": x,
-                "width": width,
-                "colour": _STATUS_COLOURS[status],
-                "label": status_label(status),
-                "count": count,
-            }
-        )
+        segments.append((x, width, _STATUS_COLOURS[status], status_label(status), count))
         x += width
-    return {"segments": segments, "total": total, "label": label}
+    # One title for the whole bar: the accessible name, and the tooltip on hover.
+    title = "; ".join(f"{name}: {count}" for _, _, _, name, count in segments)
+    title = f"{label} – {title};" if segments else f"{label} chưa có hạn"
+    rects = format_html_join(
+        "",
+        '<rect x="{}" width="{}" height="6" fill="{}"/>',
+        ((f"{start:.2f}", f"{width:.2f}", colour) for start, width, colour, _, _ in segments),
+    )
+    return format_html(
+        '<svg class="status-bar" viewBox="0 0 100 6" preserveAspectRatio="none" role="img" width="100%"'
+        ' height="14"><title>{}</title><rect width="100" height="6" fill="#e9ecef"/>{}</svg>',
+        title,
+        rects,
+    )
+
+
+@register.simple_tag
+def progress_rows(groups, filters: DeadlineFilter, link_field: str, relation=None):
+    """The rows of a progress table (``progress_table.html``), each figure a link to the
+    deadlines it counts. Written here, not by template tags: the overview's tables hold
+    hundreds of figures, and a tag per figure cost more than computing them."""
+    labels = {status: str(status_label(status)) for status in STATUS_ORDER}
+    rows = []
+    for group in groups:
+        if link_field == "area_id":
+            scope = {"area_id": group.key, "relation": relation}
+        else:
+            scope = {"agency_id": group.key}
+        counts = [(status, group.counts.get(status, 0)) for status in STATUS_ORDER]
+        detail = (
+            format_html('<div class="small text-body-secondary">{}</div>', group.detail)
+            if group.detail
+            else ""
+        )
+        # On a phone the counts sit under the name (CSS hides the columns).
+        phone = format_html_join(
+            " ",
+            '<span class="text-nowrap"><span class="status-dot status-{}"></span>{}: {}</span>',
+            ((status, labels[status], n) for status, n in counts if n),
+        )
+        cells = format_html_join(
+            "",
+            "{}",
+            (
+                (
+                    format_html(
+                        '<td class="status-count"><a href="{}">{}</a></td>',
+                        deadlines_url(filters, status=status, **scope),
+                        n,
+                    )
+                    if n
+                    else mark_safe('<td class="status-count"><span class="count-zero">0</span></td>'),
+                )
+                for status, n in counts
+            ),
+        )
+        rows.append(
+            format_html(
+                '<tr><th scope="row" class="fw-normal">{}{}<div class="small phone-counts">{}</div></th>{}'
+                '<td class="text-end fw-semibold"><a href="{}">{}</a></td>'
+                '<td class="d-none d-md-table-cell">{}</td></tr>',
+                group.label,
+                detail,
+                phone,
+                cells,
+                deadlines_url(filters, **scope),
+                group.total,
+                status_bar(group.counts, group.label),
+            )
+        )
+    return mark_safe("\n".join(rows))  # noqa: S308 - each row built by format_html
 
 
 @register.filter
