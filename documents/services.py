@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from documents import selectors as document_selectors
 from documents.models import PeriodicReport
@@ -21,9 +22,14 @@ from plans.models import (
     AgencyGroup,
     ContentArea,
     Plan,
+    Task,
 )
 from plans.periods import ReportPeriod
-from plans.services.deadlines import DeadlineSyncResult, deadline_sync_for_task
+from plans.services.deadlines import (
+    DeadlineSyncResult,
+    deadline_sync_for_task,
+    deadlines_create_for_new_tasks,
+)
 
 # Importing a plan's task table from Excel (see documents.imports).
 
@@ -77,6 +83,11 @@ def _proposals_create(*, plan: Plan, proposals, user=None) -> None:
         obj.save()
 
 
+# Created tasks are written this many at a time: few enough queries for any file, and
+# a background import reports its progress after each batch.
+IMPORT_BATCH_ROWS = 500
+
+
 @transaction.atomic
 def plan_import_apply(
     *,
@@ -87,6 +98,7 @@ def plan_import_apply(
     file_name: str = "",
     today: datetime.date | None = None,
     accept_proposals: bool = False,
+    progress=None,
 ) -> PlanImportResult:
     """Import a task table (.xlsx bytes or file object, or ``rows`` that ``read_rows``
     already took from it) into ``plan``: all rows or none.
@@ -94,9 +106,12 @@ def plan_import_apply(
     The rows are checked again here, inside the transaction and with the plan locked,
     so that what is saved fits the plan as it is now, not as a preview saw it
     earlier. Any rejected row refuses the whole import (``ImportRejected``, nothing
-    saved); so does a ``full_clean()`` error. Each created or changed task is saved one
-    by one and gets its deadlines from ``deadline_sync_for_task``. A file already
-    imported changes nothing.
+    saved); so does a ``full_clean()`` error. Every row is validated before anything
+    is written. Created tasks are written in bulk, with their cooperating agencies,
+    deadlines and history (``_tasks_create``); changed tasks are saved one by one and
+    get their deadlines from ``deadline_sync_for_task``. A file already imported
+    changes nothing. ``progress(done, total)``, when given, is called as rows are
+    written (unchanged rows count as done at once).
     """
     # Imported here so that openpyxl loads only when a plan is imported, not with every
     # process that uses the services (web workers, Celery).
@@ -119,30 +134,88 @@ def plan_import_apply(
             raise ImportRejected(preview)
     result = PlanImportResult(unchanged=len(preview.unchanged), proposals=len(proposals))
     stamp = f"Nhập từ tệp “{file_name or 'không tên'}”"
-    for row in preview.rows:
-        if row.outcome not in (Outcome.CREATE, Outcome.UPDATE):
-            continue
-        task = row.task
-        if row.outcome == Outcome.CREATE:
-            by = f", người nhập: {user.get_username()}" if user is not None else ""
-            task.source_note = f"{stamp}, dòng {row.number}, ngày {today:%d/%m/%Y}{by}."
+    by = f", người nhập: {user.get_username()}" if user is not None else ""
+    creates, updates = preview.to_create, preview.to_update
+    for row in creates:
+        row.task.source_note = f"{stamp}, dòng {row.number}, ngày {today:%d/%m/%Y}{by}."
+    for row in creates + updates:
         try:
-            # Fields, clean(), uniqueness and constraints; the related rows were read in
-            # this transaction, so their existence checks (a query each) are left out.
-            task.full_clean(exclude=["plan", "area", "lead_agency"])
+            # Fields, clean() and uniqueness; the related rows were read in this
+            # transaction, so their existence checks (a query each) are left out. A new
+            # task's constraints are the rules clean() has just checked (each a query
+            # in validate_constraints()); its code was checked against the plan's
+            # tasks by the preview, with the plan locked.
+            row.task.full_clean(
+                exclude=["plan", "area", "lead_agency"], validate_constraints=row.outcome == Outcome.UPDATE
+            )
         except ValidationError as exc:
             row.errors = validation_messages(exc)
             row.outcome = Outcome.REJECTED
             raise ImportRejected(preview) from exc
+    total, done = len(preview.rows), len(preview.rows) - len(creates) - len(updates)
+    for start in range(0, len(creates), IMPORT_BATCH_ROWS):
+        batch = creates[start : start + IMPORT_BATCH_ROWS]
+        result.deadlines += _tasks_create(batch, user=user, today=today)
+        result.created += len(batch)
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    for row in updates:
+        task = row.task
+        if user is not None:
+            # Named in the history even where no request does (a background import).
+            task._history_user = user
         task.save()
         task.cooperating_agencies.set(row.cooperating)
         task.cooperating_groups.set(row.cooperating_groups)
         result.deadlines += deadline_sync_for_task(task=task, today=today)
-        if row.outcome == Outcome.CREATE:
-            result.created += 1
-        else:
-            result.updated += 1
+        result.updated += 1
+        done += 1
+        if progress is not None and (done % IMPORT_BATCH_ROWS == 0 or done == total):
+            progress(done, total)
+    if progress is not None and not (creates or updates):
+        progress(total, total)
     return result
+
+
+def _tasks_create(rows, *, user, today: datetime.date) -> DeadlineSyncResult:
+    """Create the tasks of preview ``rows`` (validated) with a few queries whatever
+    their number, and the same rows saving each task would write: the task and its
+    history record, its cooperating agencies and groups, then (as the signal of
+    ``cooperating_agencies.set()`` records it) a second history record with the
+    agencies, and its deadlines with theirs."""
+    tasks = bulk_create_with_history([row.task for row in rows], Task, default_user=user)
+    for task, row in zip(tasks, rows, strict=True):
+        row.task = task
+    through_agencies = Task.cooperating_agencies.through
+    through_groups = Task.cooperating_groups.through
+    through_agencies.objects.bulk_create(
+        through_agencies(task_id=row.task.pk, agency_id=agency.pk)
+        for row in rows
+        for agency in row.cooperating
+    )
+    through_groups.objects.bulk_create(
+        through_groups(task_id=row.task.pk, agencygroup_id=group.pk)
+        for row in rows
+        for group in row.cooperating_groups
+    )
+    with_agencies = [row for row in rows if row.cooperating]
+    records = Task.history.bulk_history_create(
+        [row.task for row in with_agencies], update=True, default_user=user
+    )
+    agencies_history = Task.history.model._meta.get_field("historicaltask_cooperating_agencies").related_model
+    links = {
+        (link.task_id, link.agency_id): link.pk
+        for link in through_agencies.objects.filter(task__in=[row.task for row in with_agencies])
+    }
+    agencies_history.objects.bulk_create(
+        agencies_history(
+            history=record, id=links[row.task.pk, agency.pk], task_id=row.task.pk, agency_id=agency.pk
+        )
+        for record, row in zip(records, with_agencies, strict=True)
+        for agency in row.cooperating
+    )
+    return deadlines_create_for_new_tasks(tasks=tasks, today=today)
 
 
 # Agencies' calendar feeds: the token is the secret part of the feed's URL.

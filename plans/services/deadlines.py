@@ -77,16 +77,7 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
     plan = task.plan
     horizon_end = deadline_horizon_end(plan=plan, today=today)
     working_calendar = working_calendar_get()
-    occurrences = schedules.occurrences(
-        schedule=task.schedule,
-        cycle=task.report_cycle,
-        due_on=task.due_on,
-        due_day=task.due_day,
-        due_month=task.due_month,
-        start=max(task.start_on or plan.period_start, plan.period_start),
-        end=min(horizon_end, task.end_on) if task.end_on else horizon_end,
-    )
-    wanted = {occ.due_on: occ for occ in occurrences}
+    wanted = _wanted_occurrences(task=task, horizon_end=horizon_end)
     existing = list(
         task.deadlines.annotate(
             has_reports=Exists(ProgressReport.objects.filter(deadline=OuterRef("pk"))),
@@ -134,25 +125,66 @@ def deadline_sync_for_task(*, task: Task, today: datetime.date | None = None) ->
     if to_delete:
         deleted, _ = Deadline.objects.filter(pk__in=to_delete).delete()
         result.deleted += deleted
-    # Generated rows are unique by construction (one per date), so they skip
-    # full_clean(), which would cost one uniqueness query per row. The history rows are
-    # written in bulk too (bulk_create alone sends no signal, so would record nothing).
     new_deadlines = [
-        Deadline(
-            task=task,
-            due_on=occ.due_on,
-            ends_on=working_calendar.period_end(occ.due_on),
-            period_start=occ.period_start,
-            period_label=occ.period_label,
-            responsible_agency_id=task.lead_agency_id,
-        )
+        _deadline_new(task, occ, working_calendar)
         for due_on, occ in sorted(wanted.items())
         if due_on not in existing_dates and (due_on >= changes_from or one_off)
     ]
+    return result + _deadlines_insert(new_deadlines, today=today)
+
+
+def deadlines_create_for_new_tasks(*, tasks, today: datetime.date | None = None) -> DeadlineSyncResult:
+    """The deadlines of tasks just created, which have none yet: each gets its whole
+    schedule, as ``deadline_sync_for_task`` gives a new task, all written in one insert
+    (and one for their history) instead of a few queries per task."""
+    today = today or timezone.localdate()
+    working_calendar = working_calendar_get()
+    horizons = {}
+    new_deadlines = []
+    for task in tasks:
+        if task.plan_id not in horizons:
+            horizons[task.plan_id] = deadline_horizon_end(plan=task.plan, today=today)
+        wanted = _wanted_occurrences(task=task, horizon_end=horizons[task.plan_id])
+        new_deadlines += [_deadline_new(task, occ, working_calendar) for _, occ in sorted(wanted.items())]
+    return _deadlines_insert(new_deadlines, today=today)
+
+
+def _wanted_occurrences(*, task: Task, horizon_end: datetime.date) -> dict:
+    """The task's schedule as due dates, within the plan, the task's own start and end,
+    and the horizon: ``{due_on: Occurrence}``."""
+    plan = task.plan
+    occurrences = schedules.occurrences(
+        schedule=task.schedule,
+        cycle=task.report_cycle,
+        due_on=task.due_on,
+        due_day=task.due_day,
+        due_month=task.due_month,
+        start=max(task.start_on or plan.period_start, plan.period_start),
+        end=min(horizon_end, task.end_on) if task.end_on else horizon_end,
+    )
+    return {occ.due_on: occ for occ in occurrences}
+
+
+def _deadline_new(task: Task, occ: schedules.Occurrence, working_calendar: WorkingCalendar) -> Deadline:
+    return Deadline(
+        task=task,
+        due_on=occ.due_on,
+        ends_on=working_calendar.period_end(occ.due_on),
+        period_start=occ.period_start,
+        period_label=occ.period_label,
+        responsible_agency_id=task.lead_agency_id,
+    )
+
+
+def _deadlines_insert(new_deadlines, *, today: datetime.date) -> DeadlineSyncResult:
+    # Generated rows are unique by construction (one per date), so they skip
+    # full_clean(), which would cost one uniqueness query per row. The history rows are
+    # written in bulk too (bulk_create alone sends no signal, so would record nothing).
     bulk_create_with_history(new_deadlines, Deadline)
-    result.created = len(new_deadlines)
-    result.created_past = sum(1 for deadline in new_deadlines if deadline.due_on < today)
-    return result
+    return DeadlineSyncResult(
+        created=len(new_deadlines),
+        created_past=sum(1 for deadline in new_deadlines if deadline.due_on < today),
+    )
 
 
 class _PreviewOnly(Exception):
