@@ -15,9 +15,7 @@ by abandoned previews are removed after a day. (Re-submitting the file instead w
 make the user pick it again, and a browser cannot pre-fill a file field.)
 """
 
-import datetime
 import hashlib
-import json
 import re
 import secrets
 import tempfile
@@ -28,7 +26,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -49,14 +47,17 @@ from documents.imports import (
     task_table_rows,
     template_workbook,
 )
+from documents.row_codec import rows_dump, rows_load
 from documents.schedule_text import ACCEPTED_FORMS, PUBLISHED_FORMS
-from documents.services import plan_import_apply
+from documents.services import plan_import_apply, plan_import_job_create
+from documents.tasks import plan_import_job_queue
 from plans import permissions
 from plans.models import Plan
 
 STASH_DIR_NAME = "plan-imports"
 STASH_MAX_AGE_SECONDS = 24 * 3600
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{40,60}$")
+IMPORT_JOB_REFRESH_SECONDS = 2
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -85,42 +86,6 @@ class ImportUploadForm(forms.Form):
 
 
 STASH_SUFFIX = ".json"
-
-# How read_rows' cell values that JSON lacks are kept: tagged ISO strings.
-_TEMPORAL = {"date": datetime.date, "datetime": datetime.datetime, "time": datetime.time}
-
-
-def _encode(value):
-    for tag, kind in reversed(_TEMPORAL.items()):  # datetime before date: it is one
-        if isinstance(value, kind):
-            return {tag: value.isoformat()}
-    if isinstance(value, datetime.timedelta):
-        return {"timedelta": value.total_seconds()}
-    return value
-
-
-def _decode(value):
-    if isinstance(value, dict):
-        ((tag, text),) = value.items()
-        if tag == "timedelta":
-            return datetime.timedelta(seconds=text)
-        return _TEMPORAL[tag].fromisoformat(text)
-    return value
-
-
-def rows_dump(rows) -> bytes:
-    """``read_rows``' result as bytes to keep between preview and apply."""
-    return json.dumps(
-        [[number, {key: _encode(value) for key, value in values.items()}] for number, values in rows],
-        ensure_ascii=False,
-    ).encode()
-
-
-def rows_load(data: bytes):
-    return [
-        (number, {key: _decode(value) for key, value in values.items()})
-        for number, values in json.loads(data)
-    ]
 
 
 def _stash_dir() -> Path:
@@ -248,10 +213,13 @@ def _apply(model_admin, request, plan):
             ),
         )
     data, name = stashed
+    rows = rows_load(data)
+    if len(rows) > settings.PLAN_IMPORT_BACKGROUND_ROWS:
+        return _apply_in_background(model_admin, request, plan, data=data, name=name, rows=len(rows))
     try:
         result = plan_import_apply(
             plan=plan,
-            rows=rows_load(data),
+            rows=rows,
             user=request.user,
             file_name=name,
             accept_proposals=request.POST.get("accept_proposals") == "on",
@@ -281,6 +249,47 @@ def _apply(model_admin, request, plan):
     return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
 
 
+def _apply_in_background(model_admin, request, plan, *, data, name, rows):
+    try:
+        job = plan_import_job_create(
+            plan=plan,
+            user=request.user,
+            rows=data,
+            file_name=name,
+            accept_proposals=request.POST.get("accept_proposals") == "on",
+        )
+    except ValidationError as exc:
+        return _render(model_admin, request, plan, file_name=name, error=" ".join(exc.messages), status=409)
+    # The job keeps the rows: the stash is no longer needed.
+    stash_discard(request, plan)
+    plan_import_job_queue(job)
+    return HttpResponseRedirect(reverse("admin:plans_plan_import_job", args=[plan.pk, job.pk]))
+
+
+def plan_import_job_view(model_admin, request, object_id, job_id):
+    """A background import's progress, then its result; the page reloads itself (a meta
+    refresh: the CSP allows no inline script) until the job ends."""
+    plan = _plan_for(model_admin, request, object_id)
+    job = document_selectors.import_job_get(user=request.user, plan=plan, job_id=job_id)
+    if job is None:
+        raise Http404("Không có lần nhập này, hoặc lần nhập này do người khác thực hiện.")
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Plan._meta,
+        "original": plan,
+        "plan": plan,
+        "job": job,
+        "rows_done": number_vi(document_selectors.import_job_rows_done(job)),
+        "rows_total": number_vi(job.rows_total),
+        "refresh_seconds": IMPORT_JOB_REFRESH_SECONDS,
+        "title": f"Nhập nhiệm vụ – kế hoạch {plan.number}",
+        "import_url": reverse("admin:plans_plan_import", args=[plan.pk]),
+        "change_url": reverse("admin:plans_plan_change", args=[plan.pk]),
+        "tasks_url": f"{reverse('admin:plans_task_changelist')}?plan__id__exact={plan.pk}",
+    }
+    return TemplateResponse(request, "admin/plans/plan/import_job.html", context)
+
+
 def plan_import_template_view(model_admin, request, object_id):
     plan = _plan_for(model_admin, request, object_id)
     response = HttpResponse(template_workbook(plan=plan), content_type=XLSX_CONTENT_TYPE)
@@ -303,7 +312,8 @@ def plan_import_urls(model_admin):
     """URLs for ``PlanAdmin.get_urls``: ``admin:plans_plan_import`` (the import page),
     ``admin:plans_plan_import_template`` (the .xlsx template) and
     ``admin:plans_plan_task_table`` (the plan's tasks in that layout), each taking the
-    plan's id."""
+    plan's id, and ``admin:plans_plan_import_job`` (a background import's progress),
+    taking the plan's and the job's."""
     wrap = model_admin.admin_site.admin_view
 
     def import_view(request, object_id):
@@ -315,8 +325,12 @@ def plan_import_urls(model_admin):
     def task_table_view(request, object_id):
         return plan_task_table_view(model_admin, request, object_id)
 
+    def job_view(request, object_id, job_id):
+        return plan_import_job_view(model_admin, request, object_id, job_id)
+
     return [
         path("<path:object_id>/import/", wrap(import_view), name="plans_plan_import"),
         path("<path:object_id>/import/template/", wrap(template_view), name="plans_plan_import_template"),
         path("<path:object_id>/import/tasks/", wrap(task_table_view), name="plans_plan_task_table"),
+        path("<path:object_id>/import/jobs/<int:job_id>/", wrap(job_view), name="plans_plan_import_job"),
     ]

@@ -106,3 +106,60 @@ class PeriodicReport(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.state == self.State.ISSUED
+
+
+class ImportJob(models.Model):
+    """A plan import applied in the background (``documents.tasks.plan_import_run``): the
+    rows as the preview read them, and what became of them. The import itself is one
+    transaction; its progress while it runs is kept in the cache (``progress_key``),
+    which the transaction does not hold back."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Đã xong")
+        FAILED = "failed", _("Không nhập được")
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("kế hoạch")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+        verbose_name=_("người nhập"),
+    )
+    file_name = models.CharField(_("tệp"), max_length=255, blank=True)
+    # documents.row_codec.rows_dump of read_rows' result, and its SHA-256: the same rows
+    # cannot be queued twice while a job on them is waiting or running.
+    rows = models.TextField(_("các dòng đã đọc"), editable=False)
+    rows_sha256 = models.CharField(max_length=64, editable=False)
+    accept_proposals = models.BooleanField(_("chấp nhận đề xuất"), default=False)
+    state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(_("số dòng"), default=0)
+    rows_done = models.PositiveIntegerField(_("số dòng đã nhập"), default=0)
+    created = models.PositiveIntegerField(_("tạo mới"), default=0)
+    updated = models.PositiveIntegerField(_("cập nhật"), default=0)
+    unchanged = models.PositiveIntegerField(_("không đổi"), default=0)
+    proposals = models.PositiveIntegerField(_("đề xuất đã tạo"), default=0)
+    errors = models.JSONField(_("lỗi"), default=list, blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lần nhập nhiệm vụ")
+        verbose_name_plural = _("các lần nhập nhiệm vụ")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["plan", "rows_sha256", "state"], name="import_job_rows_idx")]
+
+    def __str__(self):
+        return f"{self.plan} – {self.file_name} ({self.get_state_display()})"
+
+    @property
+    def progress_key(self) -> str:
+        return f"plan-import-job-{self.pk}-rows-done"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

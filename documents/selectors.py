@@ -1,5 +1,5 @@
-"""Reads for documents: the periodic report's content, Excel exports, calendar feeds
-and a plan's task table."""
+"""Reads for documents: the periodic report's content, Excel exports, calendar feeds,
+a plan's task table and its background imports."""
 
 import datetime
 import functools
@@ -7,6 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import (
     OuterRef,
     Prefetch,
@@ -14,7 +15,7 @@ from django.db.models import (
     Subquery,
 )
 
-from documents.models import PeriodicReport
+from documents.models import ImportJob, PeriodicReport
 from plans import permissions
 from plans.models import (
     Agency,
@@ -648,3 +649,23 @@ def periodic_report_get(*, user, pk: int) -> PeriodicReport:
     """One report the user may read; ``PeriodicReport.DoesNotExist`` otherwise (a page
     answers 404, so nobody learns that a draft exists)."""
     return periodic_report_list(user=user).get(pk=pk)
+
+
+# Background plan imports (documents.tasks).
+
+
+def import_job_get(*, user, plan: Plan, job_id) -> ImportJob | None:
+    """The plan's import job ``job_id`` if ``user`` may see it: the one who started it,
+    or a superuser; else None."""
+    jobs = ImportJob.objects.filter(plan=plan).select_related("plan")
+    if not user.is_superuser:
+        jobs = jobs.filter(user=user)
+    return jobs.filter(pk=job_id).first()
+
+
+def import_job_rows_done(job: ImportJob) -> int:
+    """How many rows a job has written: while it runs, what its import last reported
+    (in the cache, outside its transaction); after, what it recorded."""
+    if job.state == ImportJob.State.RUNNING:
+        return cache.get(job.progress_key, 0)
+    return job.rows_done

@@ -2,10 +2,12 @@
 province's periodic report records."""
 
 import datetime
+import hashlib
 import secrets
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -14,7 +16,8 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from documents import selectors as document_selectors
-from documents.models import PeriodicReport
+from documents.models import ImportJob, PeriodicReport
+from documents.row_codec import rows_load
 from documents.schedule_text import fold
 from plans import permissions, selectors
 from plans.models import (
@@ -216,6 +219,100 @@ def _tasks_create(rows, *, user, today: datetime.date) -> DeadlineSyncResult:
         for agency in row.cooperating
     )
     return deadlines_create_for_new_tasks(tasks=tasks, today=today)
+
+
+# Imports of many rows run in the background (documents.tasks): a job keeps the rows,
+# the import is the same all-or-nothing ``plan_import_apply``.
+
+
+@transaction.atomic
+def plan_import_job_create(
+    *, plan: Plan, user, rows: bytes, file_name: str, accept_proposals: bool
+) -> ImportJob:
+    """A queued job for ``rows`` (``row_codec.rows_dump``). Refused while a job on the
+    same rows of the same plan is waiting or running: applied twice, the second would
+    only find them imported, or wait on the first's lock."""
+    if not permissions.can_import_tasks(user):
+        raise PermissionDenied("Cần quyền thêm và sửa nhiệm vụ để nhập bảng nhiệm vụ.")
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    sha256 = hashlib.sha256(rows).hexdigest()
+    running = ImportJob.objects.filter(
+        plan=plan, rows_sha256=sha256, state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
+    ).first()
+    if running is not None:
+        raise ValidationError(
+            f"Tệp “{running.file_name or 'không tên'}” đang được nhập vào kế hoạch {plan.number} "
+            f"(bắt đầu lúc {timezone.localtime(running.created_at):%H:%M %d/%m/%Y}); chưa nhập lần nữa. "
+            "Hãy chờ lần nhập đó xong rồi xem kết quả."
+        )
+    job = ImportJob(
+        plan=plan,
+        user=user,
+        file_name=file_name[:255],
+        rows=rows.decode(),
+        rows_sha256=sha256,
+        accept_proposals=accept_proposals,
+    )
+    job.full_clean()
+    job.save()
+    return job
+
+
+def plan_import_job_run(*, job_id: int, today: datetime.date | None = None) -> ImportJob | None:
+    """Run a queued job: the import in its own transaction, then the outcome on the job
+    (done with its counts, or failed with every message; a failed import saved nothing).
+    A job already taken (run twice by the broker) is left alone."""
+    from documents.imports import ImportFileError, ImportRejected
+
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id, state=ImportJob.State.QUEUED).first()
+        if job is None:
+            return None
+        rows = rows_load(job.rows.encode())
+        job.state, job.started_at, job.rows_total = ImportJob.State.RUNNING, timezone.now(), len(rows)
+        job.save(update_fields=["state", "started_at", "rows_total"])
+
+    def progress(done, total):
+        # The cache, not the job's row: the import's transaction holds its writes until
+        # it ends, and a page watching the job must see them while it runs.
+        cache.set(job.progress_key, done, timeout=24 * 3600)
+
+    try:
+        result = plan_import_apply(
+            plan=job.plan,
+            rows=rows,
+            user=job.user,
+            file_name=job.file_name,
+            today=today,
+            accept_proposals=job.accept_proposals,
+            progress=progress,
+        )
+    except ImportRejected as exc:
+        job.state, job.errors = ImportJob.State.FAILED, exc.messages
+    except (ImportFileError, PermissionDenied) as exc:
+        job.state, job.errors = ImportJob.State.FAILED, [getattr(exc, "message", None) or str(exc)]
+    except ValidationError as exc:
+        job.state, job.errors = ImportJob.State.FAILED, exc.messages
+    else:
+        job.state = ImportJob.State.DONE
+        job.rows_done = job.rows_total
+        job.created, job.updated, job.unchanged, job.proposals = (
+            result.created,
+            result.updated,
+            result.unchanged,
+            result.proposals,
+        )
+    finally:
+        if job.state == ImportJob.State.RUNNING:
+            # An unexpected error: recorded, then raised to the worker's log.
+            job.state, job.errors = (
+                ImportJob.State.FAILED,
+                ["Lỗi hệ thống khi nhập; chưa lưu gì. Hãy báo quản trị."],
+            )
+        job.finished_at = timezone.now()
+        job.save()
+        cache.delete(job.progress_key)
+    return job
 
 
 # Agencies' calendar feeds: the token is the secret part of the feed's URL.

@@ -346,3 +346,6 @@ REPORT_SIGNER_NAME = env("REPORT_SIGNER_NAME", default="")
 # A plan's task table that says only "Hằng năm" (no day): the day and month each year's
 # deadline falls on, as DD/MM. The import's preview says the day was assumed.
 PLAN_IMPORT_YEARLY_DUE = env("PLAN_IMPORT_YEARLY_DUE", default="15/12")
+# A file with more task rows than this is applied in the background (documents.tasks),
+# the admin showing its progress, instead of within the request.
+PLAN_IMPORT_BACKGROUND_ROWS = env.int("PLAN_IMPORT_BACKGROUND_ROWS", default=300)
