@@ -50,6 +50,7 @@ from documents.imports import (
 from documents.row_codec import rows_dump, rows_load
 from documents.schedule_text import ACCEPTED_FORMS, PUBLISHED_FORMS
 from documents.services import plan_import_apply, plan_import_job_create
+from documents.tasks import plan_import_job_queue
 from plans import permissions
 from plans.models import Plan
 
@@ -261,6 +262,7 @@ def _apply_in_background(model_admin, request, plan, *, data, name, rows):
         return _render(model_admin, request, plan, file_name=name, error=" ".join(exc.messages), status=409)
     # The job keeps the rows: the stash is no longer needed.
     stash_discard(request, plan)
+    plan_import_job_queue(job)
     return HttpResponseRedirect(reverse("admin:plans_plan_import_job", args=[plan.pk, job.pk]))
 
 

@@ -229,10 +229,10 @@ def _tasks_create(rows, *, user, today: datetime.date) -> DeadlineSyncResult:
 def plan_import_job_create(
     *, plan: Plan, user, rows: bytes, file_name: str, accept_proposals: bool
 ) -> ImportJob:
-    """A job for ``rows`` (``row_codec.rows_dump``), queued once it is committed (run
-    here and now when there is no broker). Refused while a job on the same rows of the
-    same plan is waiting or running: applied twice, the second would only find them
-    imported, or wait on the first's lock."""
+    """A job for ``rows`` (``row_codec.rows_dump``), for the caller to queue once this
+    returns, committed (``documents.tasks.plan_import_job_queue``). Refused while a job
+    on the same rows of the same plan is waiting or running: applied twice, the second
+    would only find them imported, or wait on the first's lock."""
     if not permissions.can_import_tasks(user):
         raise PermissionDenied("Cần quyền thêm và sửa nhiệm vụ để nhập bảng nhiệm vụ.")
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -256,15 +256,7 @@ def plan_import_job_create(
     )
     job.full_clean()
     job.save()
-    transaction.on_commit(lambda: _job_queue(job))
     return job
-
-
-def _job_queue(job: ImportJob) -> None:
-    # Imported here: documents.tasks imports this module.
-    from documents.tasks import plan_import_job_queue
-
-    plan_import_job_queue(job)
 
 
 def plan_import_job_run(*, job_id: int, today: datetime.date | None = None) -> ImportJob | None:

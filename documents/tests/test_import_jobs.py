@@ -42,13 +42,6 @@ def background(settings):
     settings.CELERY_BROKER_URL = ""
 
 
-def apply_committed(client, plan, capture):
-    """The apply step, its job queued as when its transaction commits (the test's
-    transaction never does)."""
-    with capture(execute=True):
-        return apply(client, plan)
-
-
 def job_url(plan, job):
     return reverse("admin:plans_plan_import_job", args=[plan.pk, job.pk])
 
@@ -62,10 +55,10 @@ def test_a_small_import_still_applies_in_the_request(coordinator, plan, known, s
 
 
 def test_a_big_import_runs_as_a_job_and_its_page_shows_the_result(
-    coordinator, plan, known, stash_dir, background, django_capture_on_commit_callbacks
+    coordinator, plan, known, stash_dir, background
 ):
     upload(coordinator, plan, xlsx(GOOD_ROWS), name="bang-nhiem-vu.xlsx")
-    response = apply_committed(coordinator, plan, django_capture_on_commit_callbacks)
+    response = apply(coordinator, plan)
     job = ImportJob.objects.get()
     assert response["Location"] == job_url(plan, job)
     assert (job.state, job.rows_total, job.rows_done) == (ImportJob.State.DONE, 3, 3)
@@ -84,13 +77,13 @@ def test_a_big_import_runs_as_a_job_and_its_page_shows_the_result(
 
 
 def test_a_refused_job_ends_failed_with_its_messages_and_saves_nothing(
-    coordinator, plan, known, stash_dir, background, django_capture_on_commit_callbacks
+    coordinator, plan, known, stash_dir, background
 ):
     rows = [*GOOD_ROWS, ["2.1", 2, "Nhiệm vụ nội dung 2", "", "Sở Nội vụ", "", "Hằng quý"]]
     upload(coordinator, plan, xlsx(rows))
     plan.areas.get(number=2).delete()  # after the preview, before the apply
 
-    response = apply_committed(coordinator, plan, django_capture_on_commit_callbacks)
+    response = apply(coordinator, plan)
     job = ImportJob.objects.get()
     assert job.state == ImportJob.State.FAILED
     assert job.errors == ["Dòng 5: Kế hoạch 139/KH-UBND không có nội dung số 2 (các nội dung có: 1, 5)."]
