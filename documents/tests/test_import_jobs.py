@@ -4,6 +4,7 @@ its errors, and who may see it."""
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
 
 from documents import services
@@ -193,3 +194,56 @@ def test_a_big_import_runs_on_a_celery_worker(coordinator, plan, known, stash_di
     assert Task.objects.filter(plan=plan).count() == 3
     assert "documents.plan_import_run" in worker.log()
     assert "Đã nhập xong 3 dòng." in coordinator.get(response["Location"]).content.decode()
+
+
+def test_the_progress_shows_while_the_import_transaction_is_still_open(
+    coordinator, plan, known, stash_dir, settings, transactional_db, redis_broker, smtp_server, tmp_path
+):
+    """On a real worker, sharing the Redis cache with the web: the first 500 rows are
+    written, then the import waits for a lock this test holds on the agency of the
+    next rows. The page shows 500 done while nothing is committed yet; once the lock
+    is released the import ends and everything is there."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "a Celery worker runs against PostgreSQL (production set-up); CI runs this in its PostgreSQL pass"
+        )
+    settings.PLAN_IMPORT_BACKGROUND_ROWS = 2
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": redis_broker,
+            "KEY_PREFIX": "portal",
+        }
+    }
+    rows = [
+        [f"5.{n}", 5, f"Nhiệm vụ {n}", "", "Sở Ngoại vụ" if n <= 500 else "Sở Tư pháp", "", "31/12/2019"]
+        for n in range(1, 601)
+    ]
+    assert "Tạo mới (600)" in upload(coordinator, plan, xlsx(rows)).content.decode()
+    worker = reminder_fixtures.Worker(
+        smtp_port=smtp_server.port, log_dir=tmp_path, extra_env={"CACHE_URL": redis_broker}
+    )
+    blocker = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        worker.start()
+        blocker.set_autocommit(False)
+        with blocker.cursor() as cursor:
+            cursor.execute("SELECT id FROM plans_agency WHERE id = %s FOR UPDATE", [known["tu-phap"].pk])
+        response = apply(coordinator, plan)
+
+        def page():
+            return coordinator.get(response["Location"]).content.decode()
+
+        wait_for(
+            lambda: "Đang nhập: 500/600 dòng." in page(),
+            60,
+            0.1,
+            f"the progress; worker log:\n{worker.log()}",
+        )
+        assert not Task.objects.filter(plan=plan).exists()  # the import's transaction is still open
+        blocker.rollback()
+        wait_for(lambda: "Đã nhập xong 600 dòng." in page(), 60, 0.1, f"the end; worker log:\n{worker.log()}")
+        assert Task.objects.filter(plan=plan).count() == 600
+    finally:
+        blocker.close()
+        worker.stop()
