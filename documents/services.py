@@ -243,7 +243,7 @@ def plan_import_job_create(
     if running is not None:
         raise ValidationError(
             f"Tệp “{running.file_name or 'không tên'}” đang được nhập vào kế hoạch {plan.number} "
-            f"(bắt đầu lúc {timezone.localtime(running.created_at):%H:%M %d/%m/%Y}); chưa nhập lần nữa. "
+            f"(gửi lúc {timezone.localtime(running.created_at):%H:%M %d/%m/%Y}); chưa nhập lần nữa. "
             "Hãy chờ lần nhập đó xong rồi xem kết quả."
         )
     job = ImportJob(
