@@ -310,6 +310,8 @@ ADMIN_SITE_RULES = {
     "admin:plans_plan_import": Rule(ADMIN, GET_POST, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_import_template": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_task_table": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
+    # A background import's page: its starter's or a superuser's (documents/tests/test_import_jobs.py).
+    "admin:plans_plan_import_job": Rule(ADMIN, ok=None, args=_ids(object_id="plan", job_id="import_job")),
     # Reversing an agency reorganisation (plans.reorganisation_admin).
     "admin:plans_reorganisation_reverse": Rule(
         ADMIN, GET_POST, ok=None, args=_ids(object_id="reorganisation")
@@ -569,6 +571,9 @@ def _world_build() -> World:
         user=users["coordinator"], plan=area.plan, period=ReportPeriod.quarter_containing(today)
     )
     chosen["documents.periodicreport"] = objects["periodic_report"]
+    objects["import_job"] = document_services.plan_import_job_create(
+        plan=area.plan, user=users["coordinator"], rows=b"[]", file_name="bang.xlsx", accept_proposals=False
+    )
     token = document_services.calendar_token_get_or_create(agency=agencies["a"])
     draft = _draft_plan_build(users, agencies, coordinating, due_on=task.due_on)
     return World(users=users, objects=objects, rows=chosen, calendar_token=token, draft=draft)
