@@ -5,9 +5,12 @@ sections the coordinator edits, and, once issued, its number and date.
 The rules of the record (what may change when) live in ``documents.services``; what it
 shows in ``documents.selectors`` and ``documents.report_docx``."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -108,6 +111,9 @@ class PeriodicReport(models.Model):
         return self.state == self.State.ISSUED
 
 
+IMPORT_JOB_STALE_AFTER = datetime.timedelta(hours=1)
+
+
 class ImportJob(models.Model):
     """A plan import applied in the background (``documents.tasks.plan_import_run``): the
     rows as the preview read them, and what became of them. The import itself is one
@@ -163,3 +169,9 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Still waiting or running long after any import ends (2,000 rows take seconds):
+        whatever ran it stopped, and its transaction saved nothing."""
+        return not self.is_finished and self.created_at < timezone.now() - IMPORT_JOB_STALE_AFTER

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from documents import selectors as document_selectors
-from documents.models import ImportJob, PeriodicReport
+from documents.models import IMPORT_JOB_STALE_AFTER, ImportJob, PeriodicReport
 from documents.row_codec import rows_load
 from documents.schedule_text import fold
 from plans import permissions, selectors
@@ -238,7 +238,10 @@ def plan_import_job_create(
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     sha256 = hashlib.sha256(rows).hexdigest()
     running = ImportJob.objects.filter(
-        plan=plan, rows_sha256=sha256, state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
+        plan=plan,
+        rows_sha256=sha256,
+        state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING],
+        created_at__gte=timezone.now() - IMPORT_JOB_STALE_AFTER,  # a stale job holds nothing back
     ).first()
     if running is not None:
         raise ValidationError(

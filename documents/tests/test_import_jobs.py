@@ -1,6 +1,8 @@
 """Imports of many rows run in the background: a job, its progress page, its result or
 its errors, and who may see it."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -174,6 +176,24 @@ def test_the_same_rows_cannot_be_applied_again_while_their_job_waits(
         plan_import_job_create(
             plan=plan, user=user, rows=waiting.rows.encode(), file_name="", accept_proposals=False
         )
+
+
+def test_a_job_that_never_ended_is_shown_stopped_and_holds_nothing_back(
+    coordinator, plan, known, django_user_model
+):
+    user = django_user_model.objects.get(username="ngoaivu")
+    job = plan_import_job_create(plan=plan, user=user, rows=b"[]", file_name="a.xlsx", accept_proposals=False)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.RUNNING, created_at=job.created_at - datetime.timedelta(minutes=61)
+    )
+    html = coordinator.get(job_url(plan, job)).content.decode()
+    assert "Lần nhập này chưa kết thúc sau 1 giờ: việc nhập đã bị dừng giữa chừng, chưa lưu gì." in html
+    assert 'http-equiv="refresh"' not in html
+    # The same rows may be applied again.
+    again = plan_import_job_create(
+        plan=plan, user=user, rows=b"[]", file_name="a.xlsx", accept_proposals=False
+    )
+    assert again.state == ImportJob.State.QUEUED
 
 
 def test_a_big_import_runs_on_a_celery_worker(coordinator, plan, known, stash_dir, settings, worker):
