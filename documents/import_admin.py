@@ -170,8 +170,14 @@ def _render(model_admin, request, plan, *, form=None, preview=None, file_name=""
         "template_url": reverse("admin:plans_plan_import_template", args=[plan.pk]),
         "task_table_url": reverse("admin:plans_plan_task_table", args=[plan.pk]),
         "change_url": reverse("admin:plans_plan_change", args=[plan.pk]),
+        "in_background": preview is not None and _in_background(len(preview.rows)),
     }
     return TemplateResponse(request, "admin/plans/plan/import.html", context, status=status)
+
+
+def _in_background(rows: int) -> bool:
+    """Whether a file of ``rows`` task rows is applied by a background job."""
+    return rows > settings.PLAN_IMPORT_BACKGROUND_ROWS
 
 
 def plan_import_view(model_admin, request, object_id):
@@ -214,7 +220,7 @@ def _apply(model_admin, request, plan):
         )
     data, name = stashed
     rows = rows_load(data)
-    if len(rows) > settings.PLAN_IMPORT_BACKGROUND_ROWS:
+    if _in_background(len(rows)):
         return _apply_in_background(model_admin, request, plan, data=data, name=name, rows=len(rows))
     try:
         result = plan_import_apply(

@@ -50,7 +50,7 @@ def job_url(plan, job):
 
 
 def test_a_small_import_still_applies_in_the_request(coordinator, plan, known, stash_dir):
-    upload(coordinator, plan, xlsx(GOOD_ROWS))
+    assert "việc nhập chạy nền" not in upload(coordinator, plan, xlsx(GOOD_ROWS)).content.decode()
     response = apply(coordinator, plan)
     assert response["Location"] == reverse("admin:plans_plan_change", args=[plan.pk])
     assert Task.objects.filter(plan=plan).count() == 3
@@ -60,7 +60,8 @@ def test_a_small_import_still_applies_in_the_request(coordinator, plan, known, s
 def test_a_big_import_runs_as_a_job_and_its_page_shows_the_result(
     coordinator, plan, known, stash_dir, background
 ):
-    upload(coordinator, plan, xlsx(GOOD_ROWS), name="bang-nhiem-vu.xlsx")
+    preview = upload(coordinator, plan, xlsx(GOOD_ROWS), name="bang-nhiem-vu.xlsx")
+    assert "Tệp có 3 dòng: việc nhập chạy nền" in preview.content.decode()
     response = apply(coordinator, plan)
     job = ImportJob.objects.get()
     assert response["Location"] == job_url(plan, job)
