@@ -13,6 +13,11 @@ only apply a file they uploaded themselves; it checks the kept rows' SHA-256 aga
 the session and deletes them once the import is applied or replaced. Files left behind
 by abandoned previews are removed after a day. (Re-submitting the file instead would
 make the user pick it again, and a browser cannot pre-fill a file field.)
+
+A file of more than ``PLAN_IMPORT_BACKGROUND_ROWS`` task rows is applied by a background
+job instead (``documents.tasks``): the apply step hands the kept rows to an
+``ImportJob``, queues it and redirects to the job's page, which shows its progress and
+then its result.
 """
 
 import hashlib
@@ -221,7 +226,7 @@ def _apply(model_admin, request, plan):
     data, name = stashed
     rows = rows_load(data)
     if _in_background(len(rows)):
-        return _apply_in_background(model_admin, request, plan, data=data, name=name, rows=len(rows))
+        return _apply_in_background(model_admin, request, plan, data=data, name=name)
     try:
         result = plan_import_apply(
             plan=plan,
@@ -255,7 +260,7 @@ def _apply(model_admin, request, plan):
     return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
 
 
-def _apply_in_background(model_admin, request, plan, *, data, name, rows):
+def _apply_in_background(model_admin, request, plan, *, data, name):
     try:
         job = plan_import_job_create(
             plan=plan,
