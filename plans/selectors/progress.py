@@ -17,7 +17,12 @@ from plans.models import (
     DeadlineStatus,
     ProgressReport,
 )
-from plans.selectors.deadlines import DeadlineFilter, deadline_list_filtered, statistics_filter
+from plans.selectors.deadlines import (
+    DeadlineFilter,
+    deadline_list_filtered,
+    deadline_list_first,
+    statistics_filter,
+)
 from plans.selectors.reports import report_list_recent, report_list_returned, report_review_queue
 from plans.selectors.status import (
     OPEN_STATUSES,
@@ -164,19 +169,23 @@ def agency_dashboard_get(
     upcoming = deadline_list_filtered(
         user=user, filters=dataclasses.replace(lead_filters, window="upcoming"), dates=dates
     )
+
+    def first(deadlines):
+        return deadline_list_first(deadlines, DASHBOARD_LIST_SIZE, dates=dates)
+
     # The agency's counts and its per-area counts from the same grouped query.
     lead_rows = _status_rows(lead, ("task__area_id",))
     return AgencyDashboard(
         counts=status_counts_from_rows(lead_rows),
         backlog=backlog_counts(lead, filters),
-        overdue=list(lead.filter(status=DeadlineStatus.OVERDUE)[:DASHBOARD_LIST_SIZE]),
-        upcoming=list(upcoming[:DASHBOARD_LIST_SIZE]),
-        returned=list(report_list_returned(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
-        recent=list(report_list_recent(agency_id=agency_id, filters=filters)[:DASHBOARD_LIST_SIZE]),
+        overdue=first(lead.filter(status=DeadlineStatus.OVERDUE)),
+        upcoming=first(upcoming),
+        returned=list(report_list_returned(agency_id=agency_id, filters=filters, limit=DASHBOARD_LIST_SIZE)),
+        recent=list(report_list_recent(agency_id=agency_id, filters=filters, limit=DASHBOARD_LIST_SIZE)),
         areas=_area_groups(lead_rows),
         cooperating_counts=status_counts(cooperating),
-        cooperating_open=list(cooperating.filter(status__in=OPEN_STATUSES)[:DASHBOARD_LIST_SIZE]),
-        inherited=list(inherited[:DASHBOARD_LIST_SIZE]),
+        cooperating_open=first(cooperating.filter(status__in=OPEN_STATUSES)),
+        inherited=first(inherited),
     )
 
 
