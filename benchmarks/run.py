@@ -825,6 +825,9 @@ class BenchRun:
                 raise BenchError("The data set is still incomplete: " + "; ".join(self.state["problems"]))
         else:
             print(f"== Data set present (generated for {self.state['today']}): reused", flush=True)
+        vacuumed = self.django("vacuum")
+        if vacuumed["vacuumed"]:
+            print(f"== Database: VACUUM (ANALYZE) in {vacuumed['seconds']} s", flush=True)
         print("== Static files", flush=True)
         self.manage("collectstatic", "--noinput", "--verbosity", "0")
         self.users = self.django("users")

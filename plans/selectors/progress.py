@@ -4,8 +4,10 @@ province overview, each in a fixed number of queries."""
 import dataclasses
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     Count,
+    F,
     QuerySet,
 )
 
@@ -54,6 +56,40 @@ def _status_rows(deadlines: QuerySet[Deadline], keys: tuple[str, ...]) -> list[d
     grouped query. Grouping by ids alone keeps the sort or hash small; the labels are read
     from the few groups afterwards, not carried through the aggregation."""
     return list(deadlines.order_by().values(*keys, "status").annotate(n=Count("pk")).order_by())
+
+
+def _status_rows_by_area_and_agency(
+    deadlines: QuerySet[Deadline], area_key: str, agency_key: str
+) -> tuple[list[dict], list[dict]]:
+    """``_status_rows`` by area and, separately, by agency, from one pass over the
+    deadlines. On PostgreSQL one query with GROUPING SETS, which keeps two small groupings
+    (areas × statuses, agencies × statuses) instead of one of every area, agency and status
+    met together (some 20,000 groups in a province); elsewhere that one grouping, summed
+    both ways here."""
+    if connection.vendor != "postgresql":
+        rows = _status_rows(deadlines, (area_key, agency_key))
+        return rows, rows
+    counted = (
+        deadlines.order_by()
+        .annotate(counted_area=F(area_key), counted_agency=F(agency_key))
+        .values("counted_area", "counted_agency", "status")
+    )
+    sql, params = counted.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT GROUPING("counted_agency") = 1, "counted_area", "counted_agency", "status", COUNT(*) '
+            f"FROM ({sql}) AS counted "
+            'GROUP BY GROUPING SETS (("counted_area", "status"), ("counted_agency", "status"))',
+            params,
+        )
+        grouped = cursor.fetchall()
+    by_area, by_agency = [], []
+    for of_area, area, agency, status, n in grouped:
+        if of_area:
+            by_area.append({area_key: area, "status": status, "n": n})
+        else:
+            by_agency.append({agency_key: agency, "status": status, "n": n})
+    return by_area, by_agency
 
 
 def _groups(rows: list[dict], key: str) -> dict[int, dict[str, int]]:
@@ -246,13 +282,13 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
     # The total, the agency table and the area table from one pass over the deadlines,
     # grouped by area and agency ids; the labels are read for the groups found.
     agency_key = f"{_agency_path(filters.agencies_as)}_id"
-    rows = _status_rows(deadlines, ("task__area_id", agency_key))
+    by_area, by_agency = _status_rows_by_area_and_agency(deadlines, "task__area_id", agency_key)
     return ProvinceOverview(
-        counts=status_counts_from_rows(rows),
+        counts=status_counts_from_rows(by_area),
         backlog=backlog_counts(deadlines, filters),
-        agencies=_agency_groups(rows, agency_key),
-        areas=_area_groups(rows),
-        longest_overdue=list(deadlines.filter(status=DeadlineStatus.OVERDUE)[:15]),
+        agencies=_agency_groups(by_agency, agency_key),
+        areas=_area_groups(by_area),
+        longest_overdue=deadline_list_first(deadlines.filter(status=DeadlineStatus.OVERDUE), 15, dates=dates),
     )
 
 
