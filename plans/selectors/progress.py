@@ -18,6 +18,7 @@ from plans.models import (
     Deadline,
     DeadlineStatus,
     ProgressReport,
+    Task,
 )
 from plans.selectors.deadlines import (
     DeadlineFilter,
@@ -109,6 +110,35 @@ def _area_groups(rows: list[dict], key: str = "task__area_id") -> list[GroupProg
         .order_by("plan__number", "number", "title", "pk")
         .values("pk", "number", "title", "plan__number")
     )
+    return _area_groups_of(counts, areas)
+
+
+def _area_groups_by_task(rows: list[dict]) -> list[GroupProgress]:
+    """``_area_groups`` from counts per task (``task_id``), the areas read through the
+    counted tasks in one query: the counting query then reads the agency's deadlines
+    alone, never joining the province's tasks to find their areas."""
+    tasks = (
+        Task.objects.filter(pk__in={row["task_id"] for row in rows})
+        .order_by("plan__number", "area__number", "area__title", "area_id")
+        .values("pk", "area_id", "area__number", "area__title", "plan__number")
+    )
+    area_of, areas = {}, {}  # the areas in the database's order, as _area_groups
+    for task in tasks:
+        area_of[task["pk"]] = task["area_id"]
+        areas.setdefault(
+            task["area_id"],
+            {
+                "pk": task["area_id"],
+                "number": task["area__number"],
+                "title": task["area__title"],
+                "plan__number": task["plan__number"],
+            },
+        )
+    counts = _groups([{**row, "area_id": area_of[row["task_id"]]} for row in rows], "area_id")
+    return _area_groups_of(counts, areas.values())
+
+
+def _area_groups_of(counts: dict[int, dict[str, int]], areas) -> list[GroupProgress]:
     groups = [
         GroupProgress(
             key=area["pk"],
@@ -210,7 +240,7 @@ def agency_dashboard_get(
         return deadline_list_first(deadlines, DASHBOARD_LIST_SIZE, dates=dates)
 
     # The agency's counts and its per-area counts from the same grouped query.
-    lead_rows = _status_rows(lead, ("task__area_id",))
+    lead_rows = _status_rows(lead, ("task_id",))
     return AgencyDashboard(
         counts=status_counts_from_rows(lead_rows),
         backlog=backlog_counts(lead, filters),
@@ -218,7 +248,7 @@ def agency_dashboard_get(
         upcoming=first(upcoming),
         returned=list(report_list_returned(agency_id=agency_id, filters=filters, limit=DASHBOARD_LIST_SIZE)),
         recent=list(report_list_recent(agency_id=agency_id, filters=filters, limit=DASHBOARD_LIST_SIZE)),
-        areas=_area_groups(lead_rows),
+        areas=_area_groups_by_task(lead_rows),
         cooperating_counts=status_counts(cooperating),
         cooperating_open=first(cooperating.filter(status__in=OPEN_STATUSES)),
         inherited=first(inherited),
