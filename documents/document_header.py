@@ -17,6 +17,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import docx
 import openpyxl
@@ -86,7 +87,9 @@ def _docx_lines(data: bytes) -> list[str]:
             lines += _lines_of(Paragraph(element, document).text) or [""]
         elif tag == "tbl":
             table = Table(element, document)
-            if published.find_header(published.docx_grid(table)) is not None:
+            # Only the rows a header is looked for in: a 2,000-row table is not read again.
+            top = SimpleNamespace(rows=list(table.rows)[: published.HEADER_SEARCH_ROWS])
+            if published.find_header(published.docx_grid(top)) is not None:
                 break  # the task table: the header is above it
             seen = set()
             for row in table.rows:
