@@ -107,13 +107,17 @@ def test_a_header_in_plain_paragraphs_with_tabs_and_the_title_on_the_kind_line()
     assert (header.period_start, header.period_end) == (D(2024, 1, 1), D(2024, 12, 31))
 
 
-def test_an_appendix_names_its_plan_in_the_line_it_is_issued_with():
+def appendix_docx():
     document = docx.Document()
     document.add_paragraph("PHỤ LỤC")
     document.add_paragraph("DANH MỤC NHIỆM VỤ THỰC HIỆN CÔNG TÁC ĐỐI NGOẠI GIAI ĐOẠN 2021 – 2025")
     document.add_paragraph("(Kèm theo Kế hoạch số 139/KH-UBND ngày 12/01/2021 của UBND tỉnh Điện Biên)")
     _task_table(document)
-    header = header_read(_save(document))
+    return _save(document)
+
+
+def test_an_appendix_names_its_plan_in_the_line_it_is_issued_with():
+    header = header_read(appendix_docx())
     assert (header.number, header.issued_on, header.issuer, header.kind) == (
         "139/KH-UBND",
         D(2021, 1, 12),
@@ -308,6 +312,27 @@ def test_an_invalid_field_is_marked_and_nothing_is_created(coordinator_client, k
     assert Plan.objects.filter(number="139/KH-UBND").exists()
 
 
+def test_an_appendix_proposes_its_plan_and_the_coordinator_writes_the_title(coordinator_client, known):
+    html = coordinator_client.post(
+        reverse(URL), {"file": SimpleUploadedFile("phu-luc.docx", appendix_docx())}
+    ).content.decode()
+    assert 'name="number" value="139/KH-UBND"' in html
+    assert "Được đọc từ dòng “Kèm theo…” của phụ lục." in html
+    assert "Phụ lục không ghi trích yếu của kế hoạch: hãy nhập." in html
+    assert 'name="period_end" value="31/12/2025"' in html
+    missing = _confirm(coordinator_client, title="", period_start="01/01/2021", period_end="31/12/2025")
+    assert "Chưa tạo kế hoạch: hãy sửa các mục được đánh dấu bên dưới." in missing.content.decode()
+    assert not Plan.objects.exists()
+    # A task due 31/12/2020 lies before the appendix's period: refused, nothing saved.
+    outside = _confirm(coordinator_client, period_start="01/01/2021", period_end="31/12/2025")
+    assert "Chưa tạo kế hoạch, chưa lưu gì" in outside.content.decode()
+    assert not Plan.objects.exists()
+    response = _confirm(coordinator_client, period_start="01/01/2019", period_end="31/12/2025")
+    assert response.status_code == 302
+    plan = Plan.objects.get(number="139/KH-UBND")
+    assert (plan.title, plan.period_start, plan.period_end) == (TITLE, D(2019, 1, 1), D(2025, 12, 31))
+
+
 def test_an_existing_number_points_to_that_plans_import(coordinator_client, known):
     plan = PlanFactory(number="139/KH-UBND")
     response = coordinator_client.post(reverse(URL), {"file": SimpleUploadedFile("kh.docx", plan_docx())})
@@ -372,6 +397,24 @@ def test_the_command_prints_the_proposed_plan_and_needs_acceptance(known, tmp_pa
     assert "Kế hoạch 139/KH-UBND: 2 dòng." in again.getvalue()
     assert again.getvalue().splitlines()[-1] == "rows: 2 read, 0 imported, 0 skipped, 0 need a decision"
     assert Plan.objects.count() == 1
+
+
+def test_the_command_cannot_create_a_plan_without_its_title(known, tmp_path):
+    path = tmp_path / "phu-luc.docx"
+    path.write_bytes(appendix_docx())
+    out = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_plan", str(path), "--accept-proposals", stdout=out)
+    assert (
+        "  Trích yếu: (không có) – Lưu ý: Phụ lục không ghi trích yếu của kế hoạch: hãy nhập."
+        in out.getvalue()
+    )
+    assert str(excinfo.value) == (
+        "Văn bản không cho biết trích yếu của kế hoạch; không lưu gì. Hãy dùng trang quản trị “Nhập kế "
+        "hoạch từ văn bản” để nhập các mục này."
+    )
+    assert out.getvalue().splitlines()[-1] == "rows: 2 read, 0 imported, 0 skipped, 2 need a decision"
+    assert not Plan.objects.exists()
 
 
 def test_the_command_refuses_a_document_with_a_refused_row_and_creates_nothing(known, tmp_path):
