@@ -447,10 +447,18 @@ def _create_from_document(model_admin, request):
             accept_proposals=request.POST.get("accept_proposals") == "on",
         )
     except ImportRejected as exc:
+        if not exc.preview.rejected:
+            return again(error="Chưa tạo kế hoạch, chưa lưu gì: hãy chấp nhận các đề xuất rồi xác nhận lại.")
+        # Rows the preview let through were refused against the plan as saved (a due date
+        # outside the period entered): the rows are shown again against the fields as edited,
+        # with their proposals, so the coordinator can correct a field and confirm again.
+        reasons = " ".join(f"Dòng {row.number}: {' '.join(row.errors)}" for row in exc.preview.rejected)
         return again(
-            exc.preview,
-            "Chưa tạo kế hoạch, chưa lưu gì: còn dòng bị từ chối, hoặc còn đề xuất chưa được chấp nhận. Sửa "
-            "tệp rồi tải lên lại, hoặc chấp nhận các đề xuất.",
+            error=(
+                f"Chưa tạo kế hoạch, chưa lưu gì: khi áp dụng, {len(exc.preview.rejected)} dòng bị từ "
+                f"chối. {reasons} Sửa mục của kế hoạch (như thời gian) rồi xác nhận lại, hoặc sửa tệp rồi "
+                "tải lên lại."
+            )
         )
     except ValidationError as exc:
         existing = document_selectors.plan_get_by_number(number=form.cleaned_data["number"])

@@ -323,9 +323,16 @@ def test_an_appendix_proposes_its_plan_and_the_coordinator_writes_the_title(coor
     missing = _confirm(coordinator_client, title="", period_start="01/01/2021", period_end="31/12/2025")
     assert "Chưa tạo kế hoạch: hãy sửa các mục được đánh dấu bên dưới." in missing.content.decode()
     assert not Plan.objects.exists()
-    # A task due 31/12/2020 lies before the appendix's period: refused, nothing saved.
-    outside = _confirm(coordinator_client, period_start="01/01/2021", period_end="31/12/2025")
-    assert "Chưa tạo kế hoạch, chưa lưu gì" in outside.content.decode()
+    # The task due 31/12/2020 lies before the period the appendix's heading names: refused
+    # when applied, nothing saved, and the form is there to correct the period.
+    outside = _confirm(
+        coordinator_client, period_start="01/01/2021", period_end="31/12/2025"
+    ).content.decode()
+    assert (
+        "Chưa tạo kế hoạch, chưa lưu gì: khi áp dụng, 1 dòng bị từ chối. Dòng 5: Thời hạn: Hạn 31/12/2020 "
+        "nằm ngoài thời gian của kế hoạch (01/01/2021 – 31/12/2025)."
+    ) in outside
+    assert 'value="Tạo kế hoạch và nhập nhiệm vụ"' in outside and 'name="accept_proposals"' in outside
     assert not Plan.objects.exists()
     response = _confirm(coordinator_client, period_start="01/01/2019", period_end="31/12/2025")
     assert response.status_code == 302
