@@ -153,18 +153,26 @@ class QuickSelect(forms.Select):
     and rendering a template per option cost more than computing the page's figures."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = [f'<select name="{escape(widget["name"])}"{_attributes(widget["attrs"])}>']
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{escape(group_name)}">')
-            for option in options:
-                parts.append(
-                    f'\n  <option value="{escape(option["value"])}"{_attributes(option["attrs"])}>'
-                    f"{escape(option['label'])}</option>"
-                )
-            if group_name:
+        chosen = set(self.format_value(value))
+        selected_one = False
+
+        def option(option_value, label) -> str:
+            # As Select.optgroups: the first option holding the value is selected.
+            nonlocal selected_one
+            option_value = "" if option_value is None else str(option_value)
+            selected = not selected_one and option_value in chosen
+            selected_one = selected_one or selected
+            mark = " selected" if selected else ""
+            return f'\n  <option value="{escape(option_value)}"{mark}>{escape(label)}</option>'
+
+        parts = [f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
+        for option_value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                parts.append(f'\n  <optgroup label="{escape(option_value)}">')
+                parts.extend(option(sub_value, sub_label) for sub_value, sub_label in label)
                 parts.append("\n  </optgroup>")
+            else:
+                parts.append(option(option_value, label))
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every value escaped above
 
