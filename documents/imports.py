@@ -346,6 +346,11 @@ class ImportPreview:
         return [proposal for proposal in self._proposals.values() if proposal.kind != "area"]
 
     @property
+    def creating(self) -> list[Proposal]:
+        """The proposals that create something: all but the names mapped."""
+        return [p for p in self._proposals.values() if p.decision is None or not p.decision.maps]
+
+    @property
     def needing_choice(self) -> list[Proposal]:
         return [proposal for proposal in self._proposals.values() if proposal.needs_choice]
 
