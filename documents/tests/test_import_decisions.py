@@ -317,6 +317,9 @@ def test_deciding_and_reviewing_mappings_need_the_import_permissions(
     page = client.get(changelist).content.decode()
     assert STEERING in page
     assert reverse("admin:documents_agencynamemapping_add") not in page
+    change = reverse("admin:documents_agencynamemapping_change", args=[mapping.pk])
+    assert STEERING in client.get(change).content.decode()  # read only
+    assert client.post(change, {"name": "Tên khác"}).status_code == 403
     delete = reverse("admin:documents_agencynamemapping_delete", args=[mapping.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 302
     assert not AgencyNameMapping.objects.exists()
