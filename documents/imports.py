@@ -1215,10 +1215,19 @@ def decisions_check(decisions) -> dict:
         decision.short_name = " ".join(decision.short_name.split())
         for text in (decision.name, decision.short_name):
             created.setdefault(agency_key(text), set()).add(decision.name)
+    mapped_keys = defaultdict(int)
+    for decision in decisions:
+        if decision.choice == "map":
+            mapped_keys[agency_key(decision.name)] += 1
+    longest = AgencyNameMapping._meta.get_field("name").max_length
     for decision in decisions:
         name = quote(decision.name)
         message = None
-        if decision.choice == "map" and decision.kind == "agency":
+        if decision.choice == "map" and len(decision.name) > longest:
+            message = f"Tên {name} dài quá {longest} ký tự để lưu lựa chọn: hãy sửa tên trong tệp."
+        elif decision.choice == "map" and mapped_keys[agency_key(decision.name)] > 1:
+            message = f"Tên {name} vừa là cơ quan vừa là nhóm cơ quan: hãy chọn một cách cho tên này."
+        elif decision.choice == "map" and decision.kind == "agency":
             decision.target = agencies.get(decision.target_id)
             if decision.target is None:
                 message = f"Hãy chọn cơ quan mà {name} chỉ."

@@ -325,3 +325,20 @@ def test_deciding_and_reviewing_mappings_need_the_import_permissions(
     assert not AgencyNameMapping.objects.exists()
     # Deleted, the name is proposed again.
     assert import_preview(plan=plan, file=xlsx(ROWS)).proposals[0].name == STEERING
+
+
+def test_a_name_mapped_both_as_an_agency_and_as_a_group_or_too_long_to_keep_is_refused(plan, known):  # noqa: F811
+    group = AgencyGroup.objects.create(name="Các sở, ban, ngành tỉnh")
+    phrase, long_name = "Các cơ quan liên quan", "Ban " + "x" * 500
+    decisions = [
+        NameDecision("agency", phrase, "map", target_id=known["noi-vu"].pk),
+        NameDecision("group", phrase, "map", target_id=group.pk),
+        NameDecision("agency", long_name, "map", target_id=known["noi-vu"].pk),
+    ]
+    twice = f"Tên “{phrase}” vừa là cơ quan vừa là nhóm cơ quan: hãy chọn một cách cho tên này."
+    assert list(decisions_check(decisions).values()) == [
+        twice,
+        twice,
+        f"Tên “{long_name}” dài quá 500 ký tự để lưu lựa chọn: hãy sửa tên trong tệp.",
+    ]
+    assert decisions_check(decisions[1:2]) == {}
