@@ -460,12 +460,8 @@ class AgencyDirectory:
         """The saved mapping of a name that matches nothing by itself, or None."""
         return None if self.matches(text) else self.mappings.get(agency_key(text))
 
-    def unknown(self, text: str) -> bool:
-        """Neither an agency (by any name) nor a collective phrase nor a mapped name, nor
-        close to an agency's name (that is taken for a misspelling, with suggestions)."""
-        return not self.known(text) and not self.suggest(text)
-
     def known(self, text: str) -> bool:
+        """An agency's name, a group's phrase, or a name an earlier import mapped."""
         return self.matches(text) or agency_key(text) in self.mappings
 
     def split(self, value) -> list[str]:
