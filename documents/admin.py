@@ -1,6 +1,7 @@
 """The plan admin with the Excel task table: an object tool on the plan's change page
-("Nhập nhiệm vụ từ Excel", ``documents/templates/admin/plans/plan/change_form.html``) and the
-import and task-table pages (``documents.import_admin``).
+("Nhập nhiệm vụ từ Excel", ``documents/templates/admin/plans/plan/change_form.html``), one on
+the plan list ("Nhập kế hoạch từ văn bản", ``change_list.html``) and the import and
+task-table pages (``documents.import_admin``).
 
 ``plans.admin`` knows nothing of documents; this app extends its plan admin, which
 Django has registered first (``plans`` comes before ``documents`` in INSTALLED_APPS)."""
@@ -18,6 +19,14 @@ class PlanWithImportAdmin(PlanAdmin):
     def get_urls(self):
         # Before the default URLs, whose "<object_id>/" would catch them.
         return plan_import_urls(self) + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's "Nhập kế hoạch từ văn bản" (templates/admin/plans/plan/change_list.html).
+        extra_context = {
+            **(extra_context or {}),
+            "can_import_plans": permissions.can_import_plans(request.user),
+        }
+        return super().changelist_view(request, extra_context)
 
 
 admin.site.unregister(Plan)

@@ -40,9 +40,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 from documents import selectors as document_selectors
+from documents.document_header import PLAN_FIELDS, header_read, plan_proposal, unsaved_plan
 from documents.imports import (
     COOPERATING_SEPARATOR,
     HEADERS,
@@ -62,7 +64,7 @@ from documents.imports import (
     template_workbook,
 )
 from documents.schedule_text import ACCEPTED_FORMS, PUBLISHED_FORMS
-from documents.services import plan_import_apply
+from documents.services import plan_import_apply, plan_import_new
 from plans import permissions
 from plans.models import Agency, Plan
 
@@ -143,7 +145,8 @@ def _stash_dir() -> Path:
 
 
 def _session_key(plan) -> str:
-    return f"plan_import_{plan.pk}"
+    # ``plan`` None: a plan read from its document, not created yet.
+    return f"plan_import_{plan.pk}" if plan is not None else "plan_import_document"
 
 
 def _stash_sweep(directory: Path) -> None:
@@ -450,11 +453,199 @@ def plan_task_table_view(model_admin, request, object_id):
     return response
 
 
+# --- A new plan read from its document --------------------------------------------------
+
+PROPOSAL_SESSION_KEY = "plan_import_document_proposal"
+DOCUMENT_TITLE = "Nhập kế hoạch từ văn bản"
+
+
+class PlanFromDocumentForm(forms.ModelForm):
+    """The plan proposed from the document's header, as the coordinator confirms it."""
+
+    class Meta:
+        model = Plan
+        fields = list(PLAN_FIELDS)
+        widgets = {"title": forms.Textarea(attrs={"rows": 2, "cols": 80})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["coordinating_agency"].queryset = Agency.objects.filter(ended_on__isnull=True)
+
+    def validate_unique(self):
+        # The service says, with the plan's number, that it exists already.
+        pass
+
+
+def _proposal_keep(request, values: dict, notes: dict) -> None:
+    kept = {name: _encode(value) for name, value in values.items() if name != "coordinating_agency"}
+    agency = values.get("coordinating_agency")
+    kept["coordinating_agency"] = agency.pk if agency is not None else None
+    request.session[PROPOSAL_SESSION_KEY] = {"values": kept, "notes": notes}
+
+
+def _proposal_kept(request) -> tuple[dict, dict]:
+    kept = request.session.get(PROPOSAL_SESSION_KEY) or {"values": {}, "notes": {}}
+    values = {name: _decode(value) for name, value in kept["values"].items() if name != "coordinating_agency"}
+    pk = kept["values"].get("coordinating_agency")
+    values["coordinating_agency"] = Agency.objects.filter(pk=pk).first() if pk else None
+    return values, kept["notes"]
+
+
+def _render_document(
+    model_admin,
+    request,
+    *,
+    upload=None,
+    form=None,
+    notes=None,
+    preview=None,
+    existing=None,
+    file_name="",
+    error="",
+):
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Plan._meta,
+        "title": DOCUMENT_TITLE,
+        "form": upload or ImportUploadForm(),
+        "plan_form": form,
+        # Each field with what the header did not say of it (assumed, or not found).
+        "plan_fields": [(form[name], (notes or {}).get(name, "")) for name in PLAN_FIELDS] if form else [],
+        "preview": preview,
+        "near_miss_refused": NEAR_MISS_IN_A_NEW_PLAN,
+        "existing": existing,
+        "file_name": file_name,
+        "error": error,
+        "accepted_forms": ACCEPTED_FORMS + PUBLISHED_FORMS,
+    }
+    return TemplateResponse(request, "admin/plans/plan/import_document.html", context)
+
+
+def plan_document_import_view(model_admin, request):
+    """Upload a plan's document, see the plan proposed from its header with the rows'
+    preview, edit the plan's fields and confirm: the plan (a draft) and its tasks are
+    created together (``plan_import_new``)."""
+    if not permissions.can_import_plans(request.user):
+        raise PermissionDenied
+    if request.method != "POST":
+        return _render_document(model_admin, request)
+    if request.POST.get("action") == "create":
+        return _create_from_document(model_admin, request)
+
+    upload_form = ImportUploadForm(request.POST, request.FILES)
+    if not upload_form.is_valid():
+        return _render_document(model_admin, request, upload=upload_form)
+    upload = upload_form.cleaned_data["file"]
+    data = upload.read(MAX_FILE_BYTES + 1)
+    stash_discard(request, None)
+    try:
+        rows = read_rows(data)
+        header = header_read(data)
+    except ImportFileError as exc:
+        return _render_document(
+            model_admin, request, upload=upload_form, file_name=upload.name, error=exc.message
+        )
+    proposal = plan_proposal(
+        header,
+        today=timezone.localdate(),
+        default_issuer=Plan._meta.get_field("issuer").default,
+        coordinating_agency=document_selectors.plan_coordinator_default(),
+    )
+    existing = document_selectors.plan_get_by_number(number=header.number)
+    if existing is not None:
+        return _render_document(model_admin, request, existing=existing, file_name=upload.name)
+    preview = import_preview(plan=unsaved_plan(proposal.values), rows=rows)
+    if not preview.rejected:
+        stash_put(request, None, rows_dump(rows), upload.name)
+        _proposal_keep(request, proposal.values, proposal.notes)
+    form = PlanFromDocumentForm(initial=proposal.values)
+    return _render_document(
+        model_admin, request, form=form, notes=proposal.notes, preview=preview, file_name=upload.name
+    )
+
+
+# A new plan's page has no choice of agencies: a name close to existing ones is settled in
+# the file, or later on the plan's own import page.
+NEAR_MISS_IN_A_NEW_PLAN = (
+    "Chưa tạo được kế hoạch: có tên gần giống tên cơ quan đã có (xem “Cần quyết định” bên dưới). Sửa tên "
+    "trong tệp rồi tải lên lại; hoặc bỏ các dòng đó khỏi tệp, tạo kế hoạch, rồi nhập chúng ở trang “Nhập "
+    "nhiệm vụ từ Excel” của kế hoạch, nơi chọn được cơ quan cho từng tên."
+)
+
+
+def _create_from_document(model_admin, request):
+    stashed = stash_get(request, None)
+    if stashed is None:
+        return _render_document(
+            model_admin,
+            request,
+            error=(
+                "Không còn văn bản đã kiểm tra (phiên làm việc đã hết hạn hoặc kế hoạch đã được tạo). "
+                "Hãy tải văn bản lên lại."
+            ),
+        )
+    data, name = stashed
+    rows = rows_load(data)
+    values, notes = _proposal_kept(request)
+    form = PlanFromDocumentForm(request.POST)
+
+    def again(preview=None, error=""):
+        if preview is None:
+            shown = {**values, **{k: v for k, v in getattr(form, "cleaned_data", {}).items() if v}}
+            preview = import_preview(plan=unsaved_plan(shown), rows=rows)
+        return _render_document(
+            model_admin, request, form=form, notes=notes, preview=preview, file_name=name, error=error
+        )
+
+    if not form.is_valid():
+        return again(error="Chưa tạo kế hoạch: hãy sửa các mục được đánh dấu bên dưới.")
+    try:
+        plan, result = plan_import_new(
+            fields=form.cleaned_data,
+            rows=rows,
+            user=request.user,
+            file_name=name,
+            accept_proposals=request.POST.get("accept_proposals") == "on",
+        )
+    except ImportRejected as exc:
+        if not exc.preview.rejected and exc.preview.needing_choice:
+            return again(error=NEAR_MISS_IN_A_NEW_PLAN)
+        if not exc.preview.rejected:
+            return again(error="Chưa tạo kế hoạch, chưa lưu gì: hãy chấp nhận các đề xuất rồi xác nhận lại.")
+        # Rows the preview let through were refused against the plan as saved (a due date
+        # outside the period entered): the rows are shown again against the fields as edited,
+        # with their proposals, so the coordinator can correct a field and confirm again.
+        reasons = " ".join(f"Dòng {row.number}: {' '.join(row.errors)}" for row in exc.preview.rejected)
+        return again(
+            error=(
+                f"Chưa tạo kế hoạch, chưa lưu gì: khi áp dụng, {len(exc.preview.rejected)} dòng bị từ "
+                f"chối. {reasons} Sửa mục của kế hoạch (như thời gian) rồi xác nhận lại, hoặc sửa tệp rồi "
+                "tải lên lại."
+            )
+        )
+    except ValidationError as exc:
+        existing = document_selectors.plan_get_by_number(number=form.cleaned_data["number"])
+        if existing is not None:
+            stash_discard(request, None)
+            return _render_document(model_admin, request, existing=existing, file_name=name)
+        for field_name, errors in exc.message_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, errors)
+        return again(error="Chưa tạo kế hoạch: hãy sửa các mục được đánh dấu bên dưới.")
+    stash_discard(request, None)
+    request.session.pop(PROPOSAL_SESSION_KEY, None)
+    messages.success(
+        request,
+        f"Đã tạo kế hoạch {plan.number} (dự thảo: chỉ cán bộ đầu mối thấy cho đến khi chuyển trạng thái "
+        f"“Đang thực hiện”). {result.message()}",
+    )
+    return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+
+
 def plan_import_urls(model_admin):
     """URLs for ``PlanAdmin.get_urls``: ``admin:plans_plan_import`` (the import page),
     ``admin:plans_plan_import_template`` (the .xlsx template) and
     ``admin:plans_plan_task_table`` (the plan's tasks in that layout), each taking the
-    plan's id."""
+    plan's id; and ``admin:plans_plan_import_document``, a new plan from its document."""
     wrap = model_admin.admin_site.admin_view
 
     def import_view(request, object_id):
@@ -466,7 +657,11 @@ def plan_import_urls(model_admin):
     def task_table_view(request, object_id):
         return plan_task_table_view(model_admin, request, object_id)
 
+    def document_view(request):
+        return plan_document_import_view(model_admin, request)
+
     return [
+        path("import-document/", wrap(document_view), name="plans_plan_import_document"),
         path("<path:object_id>/import/", wrap(import_view), name="plans_plan_import"),
         path("<path:object_id>/import/template/", wrap(template_view), name="plans_plan_import_template"),
         path("<path:object_id>/import/tasks/", wrap(task_table_view), name="plans_plan_task_table"),

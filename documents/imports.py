@@ -893,7 +893,9 @@ class PlanTables:
 
     def __init__(self, plan):
         self.plan = plan
-        self.areas = {area.number: area for area in ContentArea.objects.filter(plan=plan)}
+        # A plan proposed from its document, not saved yet, has no areas nor tasks.
+        saved = plan.pk is not None
+        self.areas = {area.number: area for area in ContentArea.objects.filter(plan=plan)} if saved else {}
         for area in self.areas.values():
             area.plan = plan
         self.agencies = AgencyDirectory(
@@ -902,12 +904,14 @@ class PlanTables:
         self.yearly_due = settings.PLAN_IMPORT_YEARLY_DUE
         self.horizon_end = deadline_horizon_end(plan=plan, today=timezone.localdate())
         self._area_titles = {_loose_key(area.title): area for area in self.areas.values()}
-        self.tasks = {task.code: task for task in Task.objects.filter(plan=plan)}
+        self.tasks = {task.code: task for task in Task.objects.filter(plan=plan)} if saved else {}
         self.cooperating = defaultdict(set)
+        self.cooperating_groups = defaultdict(set)
+        if not saved:
+            return
         through = Task.cooperating_agencies.through
         for task_id, agency_id in through.objects.filter(task__plan=plan).values_list("task_id", "agency_id"):
             self.cooperating[task_id].add(agency_id)
-        self.cooperating_groups = defaultdict(set)
         links = Task.cooperating_groups.through.objects.filter(task__plan=plan)
         for task_id, group_id in links.values_list("task_id", "agencygroup_id"):
             self.cooperating_groups[task_id].add(group_id)

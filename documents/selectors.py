@@ -662,3 +662,21 @@ def periodic_report_get(*, user, pk: int) -> PeriodicReport:
     """One report the user may read; ``PeriodicReport.DoesNotExist`` otherwise (a page
     answers 404, so nobody learns that a draft exists)."""
     return periodic_report_list(user=user).get(pk=pk)
+
+
+# The agency that coordinates a foreign-affairs plan (Plan 139's).
+FOREIGN_AFFAIRS_CODE = "so-ngoai-vu"
+
+
+def plan_coordinator_default() -> Agency | None:
+    """The coordinating agency proposed for a plan read from a document: the Department of
+    Foreign Affairs, as for Plan 139, when the portal has it (by code, else by name)."""
+    agencies = Agency.objects.filter(ended_on__isnull=True)
+    by_code = agencies.filter(code=FOREIGN_AFFAIRS_CODE).first()
+    return by_code or agencies.filter(name__iexact="Sở Ngoại vụ").first()
+
+
+def plan_get_by_number(*, number: str) -> Plan | None:
+    """The plan numbered ``number`` (as written, case and spaces aside), or None."""
+    number = " ".join((number or "").split())
+    return Plan.objects.filter(number__iexact=number).first() if number else None

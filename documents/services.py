@@ -191,6 +191,48 @@ def plan_import_apply(
     return result
 
 
+NUMBER_TAKEN = "Đã có kế hoạch số “{number}”: hãy nhập nhiệm vụ vào kế hoạch đó."
+
+
+@transaction.atomic
+def plan_import_new(
+    *,
+    fields: dict,
+    rows,
+    user=None,
+    file_name: str = "",
+    today: datetime.date | None = None,
+    accept_proposals: bool = False,
+) -> tuple[Plan, PlanImportResult]:
+    """Create a plan from its document (``fields``, what the coordinator confirmed of the
+    proposal read from the header), as a draft, and import ``rows`` into it
+    (``plan_import_apply``): one transaction, so a refused row leaves no plan behind.
+    Raises ``ValidationError`` for the plan's fields and ``ImportRejected`` for the rows."""
+    if user is not None and not permissions.can_import_plans(user):
+        raise PermissionDenied("Cần quyền thêm kế hoạch và thêm, sửa nhiệm vụ để nhập kế hoạch từ văn bản.")
+    today = today or timezone.localdate()
+    number = " ".join(str(fields.get("number") or "").split())
+    if number and Plan.objects.filter(number__iexact=number).exists():
+        raise ValidationError({"number": NUMBER_TAKEN.format(number=number)})
+    by = f", người nhập: {user.get_username()}" if user is not None else ""
+    plan = Plan(
+        **{**fields, "number": number},
+        status=Plan.Status.DRAFT,
+        source_note=f"Tạo từ văn bản “{file_name or 'không tên'}” ngày {today:%d/%m/%Y}{by}.",
+    )
+    plan.full_clean()
+    plan.save()
+    result = plan_import_apply(
+        plan=plan,
+        rows=rows,
+        user=user,
+        file_name=file_name,
+        today=today,
+        accept_proposals=accept_proposals,
+    )
+    return plan, result
+
+
 # Agencies' calendar feeds: the token is the secret part of the feed's URL.
 
 

@@ -311,6 +311,8 @@ ADMIN_SITE_RULES = {
     "admin:plans_plan_import": Rule(ADMIN, GET_POST, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_import_template": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
     "admin:plans_plan_task_table": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
+    # A new plan read from its document (documents.import_admin).
+    "admin:plans_plan_import_document": Rule(ADMIN, GET_POST, ok=None),
     # Reversing an agency reorganisation (plans.reorganisation_admin).
     "admin:plans_reorganisation_reverse": Rule(
         ADMIN, GET_POST, ok=None, args=_ids(object_id="reorganisation")

@@ -130,3 +130,60 @@ def test_coordinator_decides_unknown_names_in_the_preview(seeded, live_server, c
         created
     ]
     assert AgencyNameMapping.objects.get().agency.code == "so-tttt"
+
+
+def plan_document_docx() -> bytes:
+    """A new plan as issued: its header in a borderless layout table, then its tasks."""
+    document = docx.Document()
+    layout = document.add_table(rows=2, cols=2)
+    layout.cell(0, 0).text = "ỦY BAN NHÂN DÂN\nTỈNH ĐIỆN BIÊN"
+    layout.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    layout.cell(1, 0).text = "Số: 45/KH-UBND"
+    layout.cell(1, 1).text = "Điện Biên, ngày 20 tháng 02 năm 2026"
+    document.add_paragraph("KẾ HOẠCH")
+    document.add_paragraph("Công tác thông tin đối ngoại năm 2026")
+    table = document.add_table(rows=0, cols=5)
+    for values in [
+        ("STT", "Nội dung nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian thực hiện"),
+        ("I", "THÔNG TIN ĐỐI NGOẠI", "", "", ""),
+        ("1", "Kiểm thử: cập nhật chuyên mục", "Sở TT&TT", "Sở Ngoại vụ", "Quý IV/2026"),
+    ]:
+        cells = table.add_row().cells
+        for cell, value in zip(cells, values, strict=True):
+            cell.text = value
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_coordinator_creates_a_plan_from_its_document_in_the_browser(
+    seeded, live_server, chromium_path, tmp_path
+):
+    path = tmp_path / "ke-hoach-45.docx"
+    path.write_bytes(plan_document_docx())
+    with chromium(chromium_path) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+        log_in(page, live_server.url, "admin")
+        page.wait_for_url(lambda address: "/accounts/login/" not in address)
+        page.goto(f"{live_server.url}{reverse('admin:plans_plan_changelist')}")
+        page.get_by_role("link", name="Nhập kế hoạch từ văn bản").click()
+        page.locator('input[type="file"]').set_input_files(str(path))
+        page.get_by_role("button", name="Kiểm tra văn bản").click()
+        page.get_by_role("heading", name="Kế hoạch đề xuất từ văn bản “ke-hoach-45.docx”").wait_for()
+        proposed = page.content()
+        screenshot(page, "plan-from-document")
+        page.get_by_label("Trích yếu").fill("Kế hoạch công tác thông tin đối ngoại năm 2026")
+        page.get_by_label("Chấp nhận 1 đề xuất").check()
+        page.get_by_role("button", name="Tạo kế hoạch và nhập nhiệm vụ").click()
+        page.wait_for_url(lambda address: address.rstrip("/").endswith("/change"))
+        created = page.content()
+
+    assert "Thời gian bắt đầu" in proposed and 'value="01/01/2026"' in proposed
+    assert "Đã tạo kế hoạch 45/KH-UBND (dự thảo" in created
+    plan = Plan.objects.get(number="45/KH-UBND")
+    assert (plan.status, plan.title, str(plan.period_end)) == (
+        Plan.Status.DRAFT,
+        "Kế hoạch công tác thông tin đối ngoại năm 2026",
+        "2026-12-31",
+    )
+    assert list(Task.objects.filter(plan=plan).values_list("code", "area__number")) == [("1", 1)]
