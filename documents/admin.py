@@ -9,7 +9,7 @@ Django has registered first (``plans`` comes before ``documents`` in INSTALLED_A
 from django.contrib import admin
 
 from documents.import_admin import plan_import_urls
-from documents.models import PeriodicReport
+from documents.models import AgencyNameMapping, PeriodicReport
 from plans import permissions
 from plans.admin import HistoryAdmin, PlanAdmin
 from plans.models import Plan
@@ -49,4 +49,32 @@ class PeriodicReportAdmin(HistoryAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AgencyNameMapping)
+class AgencyNameMappingAdmin(admin.ModelAdmin):
+    """The names coordinators mapped to an agency or group in an import's preview. They
+    are made only there; here whoever may import tasks reviews them and deletes a wrong
+    one (the name is then proposed again at the next import)."""
+
+    list_display = ["name", "agency", "group", "decided_by", "decided_at", "source"]
+    list_select_related = ["agency", "group", "decided_by"]
+    search_fields = ["name", "agency__name", "agency__short_name", "group__name"]
+    readonly_fields = ["name", "agency", "group", "decided_by", "decided_at", "source"]
+    fields = readonly_fields
+
+    def has_module_permission(self, request):
+        return permissions.can_import_tasks(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_import_tasks(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_import_tasks(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

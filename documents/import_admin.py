@@ -13,6 +13,13 @@ only apply a file they uploaded themselves; it checks the kept rows' SHA-256 aga
 the session and deletes them once the import is applied or replaced. Files left behind
 by abandoned previews are removed after a day. (Re-submitting the file instead would
 make the user pick it again, and a browser cannot pre-fill a file field.)
+
+Names the portal lacks are decided in the preview's form, posted with **Áp dụng** (or
+with **Xem lại**, which recomputes the preview with them and saves nothing): for each
+proposed agency, "tạo mới" with its kind and short name, or "là đơn vị đã có"; for a
+collective phrase, a new group or an existing one. The form's fields are
+``decision-N-name``, ``-kind``, ``-choice``, ``-agency_kind``, ``-short_name`` and
+``-target``; ``documents.imports.decisions_check`` validates them.
 """
 
 import datetime
@@ -22,6 +29,7 @@ import re
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
@@ -41,10 +49,14 @@ from documents.imports import (
     COOPERATING_SEPARATOR,
     HEADERS,
     MAX_DATA_ROWS,
+    MAX_DECISIONS,
     MAX_FILE_BYTES,
     SHEET_NAME,
     ImportFileError,
     ImportRejected,
+    NameDecision,
+    Proposal,
+    decisions_check,
     import_preview,
     number_vi,
     read_rows,
@@ -179,6 +191,97 @@ def stash_discard(request, plan) -> None:
         (_stash_dir() / f"{entry['token']}{STASH_SUFFIX}").unlink(missing_ok=True)
 
 
+# --- The coordinator's decisions for names the portal lacks --------------------------
+
+DECISION_NAME = re.compile(r"^decision-(\d{1,4})-name$")
+
+
+def decisions_from_post(data) -> list[NameDecision]:
+    """The decisions posted with the preview's form, as typed (checked later)."""
+    decisions = []
+    for field_name in data:
+        match = DECISION_NAME.match(field_name)
+        if match is None:
+            continue
+        prefix = f"decision-{match.group(1)}-"
+        kind, choice = data.get(prefix + "kind"), data.get(prefix + "choice", "")
+        if kind not in ("agency", "group"):
+            continue
+        target = data.get(prefix + "target", "")
+        decisions.append(
+            NameDecision(
+                kind=kind,
+                name=data[field_name],
+                choice=choice if choice in ("create", "map") else "",
+                agency_kind=data.get(prefix + "agency_kind", ""),
+                short_name=data.get(prefix + "short_name", ""),
+                target_id=int(target) if target.isdigit() else None,
+            )
+        )
+        if len(decisions) >= MAX_DECISIONS:
+            break
+    return decisions
+
+
+@dataclass
+class DecisionField:
+    """One proposed agency or group in the preview's form, as posted or as proposed."""
+
+    index: int
+    proposal: Proposal
+    choice: str
+    agency_kind: str
+    short_name: str
+    target_id: int | None
+    suggestions: list
+    others: list
+    error: str = ""
+
+
+def decision_fields(preview, posted=(), errors=None) -> list[DecisionField]:
+    errors = errors or {}
+    proposals = preview.decidable if preview is not None and not preview.rejected else []
+    if not proposals:
+        return []
+    posted = {decision.key: decision for decision in posted}
+    agencies = document_selectors.agencies_to_map_to()
+    groups = document_selectors.agency_groups_to_map_to() if any(p.kind == "group" for p in proposals) else []
+    working = {agency.pk for agency in agencies}
+    fields = []
+    for index, proposal in enumerate(proposals):
+        if proposal.kind == "agency":
+            suggestions = [agency for agency in proposal.suggestions if agency.pk in working]
+            shown = {agency.pk for agency in suggestions}
+            others = [agency for agency in agencies if agency.pk not in shown]
+        else:
+            suggestions, others = [], groups
+        decision = posted.get(proposal.key)
+        if decision is None:
+            # A near-miss has no default: the coordinator chooses.
+            decision = NameDecision(
+                kind=proposal.kind,
+                name=proposal.name,
+                choice="" if proposal.suggestions else "create",
+                agency_kind=proposal.agency_kind,
+                short_name=proposal.short_name,
+                target_id=suggestions[0].pk if suggestions else None,
+            )
+        fields.append(
+            DecisionField(
+                index=index,
+                proposal=proposal,
+                choice=decision.choice,
+                agency_kind=decision.agency_kind,
+                short_name=decision.short_name,
+                target_id=decision.target_id,
+                suggestions=suggestions,
+                others=others,
+                error=errors.get(proposal.key, ""),
+            )
+        )
+    return fields
+
+
 # --- Views -----------------------------------------------------------------------------
 
 
@@ -191,7 +294,19 @@ def _plan_for(model_admin, request, object_id) -> Plan:
     return plan
 
 
-def _render(model_admin, request, plan, *, form=None, preview=None, file_name="", error="", status=200):
+def _render(
+    model_admin,
+    request,
+    plan,
+    *,
+    form=None,
+    preview=None,
+    file_name="",
+    error="",
+    decisions=(),
+    decision_errors=None,
+    status=200,
+):
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": Plan._meta,
@@ -208,6 +323,8 @@ def _render(model_admin, request, plan, *, form=None, preview=None, file_name=""
         "template_url": reverse("admin:plans_plan_import_template", args=[plan.pk]),
         "task_table_url": reverse("admin:plans_plan_task_table", args=[plan.pk]),
         "change_url": reverse("admin:plans_plan_change", args=[plan.pk]),
+        "decision_fields": decision_fields(preview, decisions, decision_errors),
+        "agency_kinds": Agency.Kind.choices,
     }
     return TemplateResponse(request, "admin/plans/plan/import.html", context, status=status)
 
@@ -217,6 +334,8 @@ def plan_import_view(model_admin, request, object_id):
     if request.method != "POST":
         return _render(model_admin, request, plan)
     if request.POST.get("action") == "apply":
+        if "review" in request.POST:
+            return _review(model_admin, request, plan)
         return _apply(model_admin, request, plan)
 
     form = ImportUploadForm(request.POST, request.FILES)
@@ -238,19 +357,40 @@ def plan_import_view(model_admin, request, object_id):
     return _render(model_admin, request, plan, preview=preview, file_name=upload.name)
 
 
+NO_FILE_KEPT = (
+    "Không còn tệp đã kiểm tra (phiên làm việc đã hết hạn hoặc tệp đã được nhập). Hãy tải tệp lên lại."
+)
+INVALID_DECISIONS = "Chưa lưu gì: có lựa chọn chưa hợp lệ (xem từng tên ở mục “Đề xuất”)."
+
+
+def _review(model_admin, request, plan):
+    """The preview again, with the decisions posted: nothing is saved."""
+    stashed = stash_get(request, plan)
+    if stashed is None:
+        return _render(model_admin, request, plan, error=NO_FILE_KEPT)
+    data, name = stashed
+    decisions = decisions_from_post(request.POST)
+    errors = decisions_check(decisions)
+    valid = [decision for decision in decisions if decision.key not in errors]
+    preview = import_preview(plan=plan, rows=rows_load(data), decisions=valid)
+    return _render(
+        model_admin,
+        request,
+        plan,
+        preview=preview,
+        file_name=name,
+        error=INVALID_DECISIONS if errors else "",
+        decisions=decisions,
+        decision_errors=errors,
+    )
+
+
 def _apply(model_admin, request, plan):
     stashed = stash_get(request, plan)
     if stashed is None:
-        return _render(
-            model_admin,
-            request,
-            plan,
-            error=(
-                "Không còn tệp đã kiểm tra (phiên làm việc đã hết hạn hoặc tệp đã được nhập). "
-                "Hãy tải tệp lên lại."
-            ),
-        )
+        return _render(model_admin, request, plan, error=NO_FILE_KEPT)
     data, name = stashed
+    decisions = decisions_from_post(request.POST)
     try:
         result = plan_import_apply(
             plan=plan,
@@ -258,30 +398,41 @@ def _apply(model_admin, request, plan):
             user=request.user,
             file_name=name,
             accept_proposals=request.POST.get("accept_proposals") == "on",
+            decisions=decisions,
         )
     except ImportFileError as exc:
         stash_discard(request, plan)
         return _render(model_admin, request, plan, file_name=name, error=exc.message)
-    except ImportRejected as exc:
-        # Something changed since the preview (an area or agency removed…): nothing was
-        # saved; the new preview says which rows and why.
-        stash_discard(request, plan)
-        return _render(
-            model_admin,
-            request,
-            plan,
-            preview=exc.preview,
-            file_name=name,
-            error=(
-                "Chưa lưu gì: còn dòng bị từ chối, hoặc còn đề xuất chưa được chấp nhận. Sửa tệp rồi tải lên "
-                "lại, hoặc chấp nhận các đề xuất."
-                if exc.preview.need_decision and not exc.preview.rejected
-                else "Kiểm tra lại khi áp dụng thấy dòng bị từ chối; chưa lưu gì. Sửa tệp rồi tải lên lại."
-            ),
-        )
+    except ValidationError as exc:
+        if isinstance(exc, ImportRejected):
+            return _refused(model_admin, request, plan, exc.preview, name, decisions)
+        # A decision that cannot be carried out: the same preview, each name's problem
+        # beside it; the file is kept for another try.
+        return _review(model_admin, request, plan)
     stash_discard(request, plan)
     messages.success(request, result.message())
     return HttpResponseRedirect(reverse("admin:plans_plan_change", args=[plan.pk]))
+
+
+def _refused(model_admin, request, plan, preview, name, decisions):
+    """The apply refused: nothing was saved; the new preview says which rows and why."""
+    if preview.rejected:
+        # Something changed since the preview (an area or agency removed…).
+        stash_discard(request, plan)
+        error = "Kiểm tra lại khi áp dụng thấy dòng bị từ chối; chưa lưu gì. Sửa tệp rồi tải lên lại."
+    elif preview.needing_choice:
+        error = (
+            "Chưa lưu gì: còn tên gần giống tên cơ quan đã có mà chưa chọn. Hãy chọn “là đơn vị đã có” "
+            "hoặc “tạo mới” cho từng tên rồi áp dụng lại."
+        )
+    else:
+        error = (
+            "Chưa lưu gì: còn đề xuất chưa được chấp nhận. Hãy chọn cho từng tên, đánh dấu “Chấp nhận…” "
+            "rồi áp dụng lại, hoặc sửa tệp rồi tải lên lại."
+        )
+    return _render(
+        model_admin, request, plan, preview=preview, file_name=name, error=error, decisions=decisions
+    )
 
 
 def plan_import_template_view(model_admin, request, object_id):
@@ -361,6 +512,7 @@ def _render_document(
         # Each field with what the header did not say of it (assumed, or not found).
         "plan_fields": [(form[name], (notes or {}).get(name, "")) for name in PLAN_FIELDS] if form else [],
         "preview": preview,
+        "near_miss_refused": NEAR_MISS_IN_A_NEW_PLAN,
         "existing": existing,
         "file_name": file_name,
         "error": error,
@@ -412,6 +564,15 @@ def plan_document_import_view(model_admin, request):
     )
 
 
+# A new plan's page has no choice of agencies: a name close to existing ones is settled in
+# the file, or later on the plan's own import page.
+NEAR_MISS_IN_A_NEW_PLAN = (
+    "Chưa tạo được kế hoạch: có tên gần giống tên cơ quan đã có (xem “Cần quyết định” bên dưới). Sửa tên "
+    "trong tệp rồi tải lên lại; hoặc bỏ các dòng đó khỏi tệp, tạo kế hoạch, rồi nhập chúng ở trang “Nhập "
+    "nhiệm vụ từ Excel” của kế hoạch, nơi chọn được cơ quan cho từng tên."
+)
+
+
 def _create_from_document(model_admin, request):
     stashed = stash_get(request, None)
     if stashed is None:
@@ -447,6 +608,8 @@ def _create_from_document(model_admin, request):
             accept_proposals=request.POST.get("accept_proposals") == "on",
         )
     except ImportRejected as exc:
+        if not exc.preview.rejected and exc.preview.needing_choice:
+            return again(error=NEAR_MISS_IN_A_NEW_PLAN)
         if not exc.preview.rejected:
             return again(error="Chưa tạo kế hoạch, chưa lưu gì: hãy chấp nhận các đề xuất rồi xác nhận lại.")
         # Rows the preview let through were refused against the plan as saved (a due date

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.history import RecordedQuerySet
-from plans.models import Plan
+from plans.models import Agency, AgencyGroup, Plan
 
 
 class PeriodicReport(models.Model):
@@ -106,3 +106,60 @@ class PeriodicReport(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.state == self.State.ISSUED
+
+
+class AgencyNameMapping(models.Model):
+    """A name an imported plan wrote for an agency (or a collective phrase) that the
+    portal did not know, and what the coordinator decided it means: an existing agency
+    or agency group. The plan import resolves the name through it from then on
+    (``documents.imports.AgencyDirectory``); deleting it makes the name unknown again."""
+
+    name = models.CharField(_("tên như trong văn bản"), max_length=500)
+    # The name as the import compares it (``plans.selectors.agencies.normalise_name``).
+    key = models.CharField(_("khóa so khớp"), max_length=500, unique=True, editable=False)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="name_mappings",
+        verbose_name=_("cơ quan, đơn vị"),
+    )
+    group = models.ForeignKey(
+        AgencyGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="name_mappings",
+        verbose_name=_("nhóm cơ quan, đơn vị"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người chọn"),
+    )
+    decided_at = models.DateTimeField(_("thời điểm chọn"))
+    source = models.CharField(_("khi nhập"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("tên cơ quan đã chọn khi nhập")
+        verbose_name_plural = _("tên cơ quan đã chọn khi nhập")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False, group__isnull=True)
+                | Q(agency__isnull=True, group__isnull=False),
+                name="agency_name_mapping_one_target",
+                violation_error_message=_("Tên phải ứng với đúng một cơ quan hoặc một nhóm cơ quan."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.target}"
+
+    @property
+    def target(self):
+        return self.agency or self.group

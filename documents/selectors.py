@@ -16,8 +16,10 @@ from django.db.models import (
 
 from documents.models import PeriodicReport
 from plans import permissions
+from plans.collation import VietnameseOrder
 from plans.models import (
     Agency,
+    AgencyGroup,
     ContentArea,
     Deadline,
     DeadlineStatus,
@@ -387,6 +389,18 @@ def task_list_for_table(*, plan: Plan) -> QuerySet[Task]:
 # "Ban hành tháng 01/2019" in a plan's source note: the month a source gives when it does
 # not give the day (the day then stays "…").
 _ISSUED_MONTH = re.compile(r"ban hành\s+tháng\s+(\d{1,2})/(\d{4})", re.IGNORECASE)
+
+
+def agencies_to_map_to() -> list[Agency]:
+    """The agencies a name in an imported plan may be mapped to: those working today,
+    in Vietnamese order."""
+    return list(
+        Agency.objects.filter(is_active=True, ended_on__isnull=True).order_by(VietnameseOrder("name"))
+    )
+
+
+def agency_groups_to_map_to() -> list[AgencyGroup]:
+    return list(AgencyGroup.objects.order_by(VietnameseOrder("name")))
 
 
 def plan_issue_date_parts(plan: Plan) -> tuple[str, str, str]:

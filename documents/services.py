@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from documents import selectors as document_selectors
-from documents.models import PeriodicReport
+from documents.models import AgencyNameMapping, PeriodicReport
 from documents.schedule_text import fold
 from plans import permissions, selectors
 from plans.models import (
@@ -34,12 +34,15 @@ class PlanImportResult:
     updated: int = 0
     unchanged: int = 0
     proposals: int = 0
+    mapped: int = 0
     deadlines: DeadlineSyncResult = field(default_factory=DeadlineSyncResult)
 
     def message(self):
         text = f"Đã tạo {self.created}, cập nhật {self.updated} nhiệm vụ."
         if self.proposals:
             text += f" Đã tạo {self.proposals} nội dung, cơ quan hoặc nhóm cơ quan theo đề xuất."
+        if self.mapped:
+            text += f" Đã lưu {self.mapped} tên cơ quan đã chọn, để lần nhập sau tự nhận ra."
         return text
 
 
@@ -52,29 +55,53 @@ def _unique_agency_code(name: str, taken: set) -> str:
     return code
 
 
-def _proposals_create(*, plan: Plan, proposals, user=None) -> None:
-    """Create what an import's preview proposed (areas, agencies, agency groups), inside
-    the import's transaction. Agencies and groups keep the name as the document wrote
-    it, so the next import of a document naming them finds them."""
+def _proposals_create(*, plan: Plan, proposals, user=None, file_name: str = "") -> tuple[int, int]:
+    """Carry out what an import's preview proposed, inside the import's transaction:
+    create the areas, agencies (with the kind and short name the coordinator chose, else
+    the guessed ones) and agency groups, and save the names the coordinator mapped to an
+    existing agency or group (``AgencyNameMapping``). Created agencies and groups keep
+    the name as the document wrote it, so the next import of a document naming them
+    finds them. Returns (created, mapped)."""
+    from documents.imports import agency_key, default_short_name
+
     taken = set(Agency.objects.values_list("code", flat=True))
     note = f"Tạo khi nhập bảng nhiệm vụ của kế hoạch {plan.number}"
     if user is not None:
         note += f", người nhập: {user.get_username()}"
+    source = f"Kế hoạch {plan.number}, tệp “{file_name or 'không tên'}”"[:300]
+    created = mapped = 0
     for proposal in proposals:
-        if proposal.kind == "area":
+        decision = proposal.decision
+        if decision is not None and decision.maps:
+            target = decision.target
+            obj = AgencyNameMapping(
+                name=proposal.name,
+                key=agency_key(proposal.name),
+                agency=target if isinstance(target, Agency) else None,
+                group=target if isinstance(target, AgencyGroup) else None,
+                decided_by=user,
+                decided_at=timezone.now(),
+                source=source,
+            )
+            mapped += 1
+        elif proposal.kind == "area":
             obj = ContentArea(plan=plan, number=proposal.number, title=proposal.name[:500])
         elif proposal.kind == "group":
             obj = AgencyGroup(name=proposal.name, note=f"{note}. Cần chọn các cơ quan thành viên.")
         else:
-            short_name = proposal.name if len(proposal.name) <= 80 else proposal.name[:79] + "…"
+            chosen = decision is not None and decision.creates
             obj = Agency(
                 code=_unique_agency_code(proposal.name, taken),
                 name=proposal.name,
-                short_name=short_name,
-                kind=proposal.agency_kind,
+                short_name=decision.short_name if chosen else default_short_name(proposal.name),
+                kind=decision.agency_kind if chosen else proposal.agency_kind,
+                source_note=note,
             )
+        if not isinstance(obj, AgencyNameMapping):
+            created += 1
         obj.full_clean()
         obj.save()
+    return created, mapped
 
 
 @transaction.atomic
@@ -87,6 +114,7 @@ def plan_import_apply(
     file_name: str = "",
     today: datetime.date | None = None,
     accept_proposals: bool = False,
+    decisions=(),
 ) -> PlanImportResult:
     """Import a task table (.xlsx bytes or file object, or ``rows`` that ``read_rows``
     already took from it) into ``plan``: all rows or none.
@@ -97,10 +125,24 @@ def plan_import_apply(
     saved); so does a ``full_clean()`` error. Each created or changed task is saved one
     by one and gets its deadlines from ``deadline_sync_for_task``. A file already
     imported changes nothing.
+
+    ``decisions`` (``documents.imports.NameDecision``) say, for names the portal lacks,
+    what the coordinator chose: an agency to create with its kind and short name, or an
+    existing agency or group, remembered for the next imports. A decision that cannot
+    be carried out refuses the import (``ValidationError``, nothing saved). Proposals
+    left undecided are created as guessed when ``accept_proposals``; a name close to
+    existing agencies has no such default and refuses the import until decided.
     """
     # Imported here so that openpyxl loads only when a plan is imported, not with every
     # process that uses the services (web workers, Celery).
-    from documents.imports import ImportRejected, Outcome, import_preview, read_rows, validation_messages
+    from documents.imports import (
+        ImportRejected,
+        Outcome,
+        decisions_check,
+        import_preview,
+        read_rows,
+        validation_messages,
+    )
 
     if user is not None and not permissions.can_import_tasks(user):
         raise PermissionDenied("Cần quyền thêm và sửa nhiệm vụ để nhập bảng nhiệm vụ.")
@@ -108,16 +150,20 @@ def plan_import_apply(
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if file is not None and rows is None:
         rows = read_rows(file)
-    preview = import_preview(plan=plan, rows=rows)
-    if preview.rejected or (preview.need_decision and not accept_proposals):
+    decision_errors = decisions_check(decisions)
+    if decision_errors:
+        raise ValidationError(list(decision_errors.values()), code="invalid_decisions")
+    preview = import_preview(plan=plan, rows=rows, decisions=decisions)
+    if preview.rejected or (preview.need_decision and not accept_proposals) or preview.needing_choice:
         raise ImportRejected(preview)
     proposals = preview.proposals
+    created = mapped = 0
     if proposals:
-        _proposals_create(plan=plan, proposals=proposals, user=user)
+        created, mapped = _proposals_create(plan=plan, proposals=proposals, user=user, file_name=file_name)
         preview = import_preview(plan=plan, rows=rows)
         if preview.rejected or preview.need_decision:
             raise ImportRejected(preview)
-    result = PlanImportResult(unchanged=len(preview.unchanged), proposals=len(proposals))
+    result = PlanImportResult(unchanged=len(preview.unchanged), proposals=created, mapped=mapped)
     stamp = f"Nhập từ tệp “{file_name or 'không tên'}”"
     for row in preview.rows:
         if row.outcome not in (Outcome.CREATE, Outcome.UPDATE):

@@ -66,6 +66,7 @@ from django.utils.regex_helper import normalize
 
 from accounts.roles import GROUP_NAMES, Role
 from documents import services as document_services
+from documents.models import AgencyNameMapping
 from plans import services
 from plans.models import Agency, AgencyGroup, Deadline, Holiday, Plan, ProgressReport
 from plans.periods import ReportPeriod
@@ -360,6 +361,7 @@ RULES: dict[str, Rule] = {
     **admin_models("axes", "accessattempt", "accesslog", "accessfailurelog"),
     **admin_models("tasks", "reminderpolicy", "reminderlog"),
     **admin_models("documents", "periodicreport", history=True),
+    **admin_models("documents", "agencynamemapping"),
 }
 
 # --- The URLconf, walked ----------------------------------------------------------------
@@ -571,6 +573,12 @@ def _world_build() -> World:
         user=users["coordinator"], plan=area.plan, period=ReportPeriod.quarter_containing(today)
     )
     chosen["documents.periodicreport"] = objects["periodic_report"]
+    chosen["documents.agencynamemapping"] = AgencyNameMapping.objects.create(
+        name="Ban Chỉ đạo đối ngoại",
+        key="ban chỉ đạo đối ngoại",
+        agency=agencies["a"],
+        decided_at=timezone.now(),
+    )
     token = document_services.calendar_token_get_or_create(agency=agencies["a"])
     draft = _draft_plan_build(users, agencies, coordinating, due_on=task.due_on)
     return World(users=users, objects=objects, rows=chosen, calendar_token=token, draft=draft)

@@ -454,3 +454,18 @@ def test_the_service_creates_no_plan_when_a_row_is_refused(known):
     assert not Agency.objects.filter(name="Hội Hữu nghị Việt – Lào tỉnh").exists()
     plan, result = plan_import_new(fields=fields, rows=read_rows(plan_docx()), accept_proposals=True)
     assert (plan.status, result.created, result.proposals) == (Plan.Status.DRAFT, 2, 3)
+
+
+def test_a_name_close_to_an_existing_agency_is_settled_before_a_new_plan_is_created(
+    coordinator_client, known
+):
+    """A new plan's page offers no choice of agency: a near-miss is sent back to the file
+    (or to the plan's own import page), even with the proposals accepted."""
+    document = docx.Document(io.BytesIO(plan_docx()))
+    table = document.tables[-1]
+    _row(table, "2", "Tổng kết đối ngoại", "So Noi Vu", "", "31/12/2020")
+    coordinator_client.post(reverse(URL), {"file": SimpleUploadedFile("kh.docx", _save(document))})
+    response = _confirm(coordinator_client).content.decode()
+    assert "Chưa tạo được kế hoạch: có tên gần giống tên cơ quan đã có" in response
+    assert "Không tìm thấy cơ quan “So Noi Vu”. Có phải: Sở Nội vụ?" in response
+    assert not Plan.objects.exists() and not Agency.objects.filter(name="So Noi Vu").exists()

@@ -15,9 +15,10 @@ class Command(BaseCommand):
     help = (
         "Nhập bảng nhiệm vụ của một kế hoạch: tệp Excel (.xlsx) theo mẫu (trang “Nhiệm vụ”), hoặc văn bản "
         "Word (.docx) hay bảng Excel như khi ban hành. In ra kết quả kiểm tra từng dòng; nếu có dòng bị từ "
-        "chối, hoặc đề xuất chưa được chấp nhận, thì không lưu gì. Không có --plan: kế hoạch là kế hoạch "
-        "mà phần đầu văn bản ghi số; nếu chưa có, in kế hoạch đề xuất từ văn bản, và --accept-proposals tạo "
-        "kế hoạch đó (dự thảo) cùng mọi thứ khác. --dry-run chỉ kiểm tra. Dòng cuối: "
+        "chối, hoặc đề xuất chưa được chấp nhận, thì không lưu gì. Tên cơ quan đã chọn khi nhập qua trang "
+        "quản trị được dùng lại. Không có --plan: kế hoạch là kế hoạch mà phần đầu văn bản ghi số; nếu chưa "
+        "có, in kế hoạch đề xuất từ văn bản, và --accept-proposals tạo kế hoạch đó (dự thảo) cùng mọi thứ "
+        "khác. --dry-run chỉ kiểm tra. Dòng cuối: "
         "rows: N read, N imported, N skipped, N need a decision."
     )
 
@@ -60,8 +61,8 @@ class Command(BaseCommand):
         self._print_preview(preview)
         accept = options["accept_proposals"]
         imported, refused = 0, False
-        if preview.rejected or (preview.need_decision and not accept):
-            refused = not options["dry_run"] or bool(preview.rejected)
+        if preview.rejected or preview.needing_choice or (preview.need_decision and not accept):
+            refused = not options["dry_run"] or bool(preview.rejected or preview.needing_choice)
         elif options["dry_run"]:
             self.stdout.write("Chạy thử (--dry-run): không lưu gì.")
         elif not (preview.has_changes or preview.need_decision):
@@ -112,7 +113,7 @@ class Command(BaseCommand):
                 f"Văn bản không cho biết {labels} của kế hoạch; không lưu gì. Hãy dùng trang quản trị "
                 "“Nhập kế hoạch từ văn bản” để nhập các mục này."
             )
-        elif preview.rejected:
+        elif preview.rejected or preview.needing_choice:
             problem = self._rejected_text(preview)
         elif not accept:
             if not options["dry_run"]:
@@ -181,6 +182,9 @@ class Command(BaseCommand):
         for proposal in preview.proposals:
             rows = ", ".join(str(number) for number in proposal.rows)
             self.stdout.write(f"  Đề xuất: {proposal.label} – dòng {rows}")
+        for name in preview.remembered:
+            rows = ", ".join(str(number) for number in name.rows)
+            self.stdout.write(f"  {name.label} – dòng {rows}")
 
     @staticmethod
     def _rejected_text(preview):
@@ -188,10 +192,19 @@ class Command(BaseCommand):
         if preview.rejected:
             lines.append(f"{len(preview.rejected)} dòng bị từ chối; không lưu gì. Sửa tệp rồi chạy lại:")
             lines += [f"  Dòng {row.number}: {' '.join(row.errors)}" for row in preview.rejected]
-        if preview.need_decision:
+        if preview.needing_choice:
+            names = "; ".join(f"“{proposal.name}”" for proposal in preview.needing_choice)
+            lines.append(
+                f"Chưa chọn cơ quan cho tên gần giống tên cơ quan đã có: {names}; không lưu gì. "
+                "--accept-proposals không tự quyết những tên này: sửa tên trong tệp, hoặc chọn cơ quan "
+                "cho tên đó ở trang “Nhập nhiệm vụ từ Excel” (lựa chọn được lưu và dùng cho các lần nhập "
+                "sau, kể cả bằng lệnh này):"
+            )
+        elif preview.need_decision:
             lines.append(
                 f"{len(preview.need_decision)} dòng cần quyết định; không lưu gì. Chạy lại với "
                 "--accept-proposals để chấp nhận các đề xuất:"
             )
+        if preview.need_decision:
             lines += [f"  Dòng {row.number}: {' '.join(row.decisions)}" for row in preview.need_decision]
         return "\n".join(lines)
