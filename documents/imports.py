@@ -58,6 +58,7 @@ from openpyxl.utils import get_column_letter
 
 from documents import published_table as published
 from documents.excel import FORMULA_START, workbook_text_safe
+from documents.models import AgencyNameMapping
 from documents.schedule_text import ACCEPTED_FORMS, DeadlineTextError, fold, quote, read_timing
 from plans.collation import VietnameseOrder
 from plans.models import Agency, AgencyGroup, ContentArea, Plan, Task
@@ -125,24 +126,102 @@ class Outcome(models.TextChoices):
     REJECTED = "rejected", "Bị từ chối"
 
 
+# Names a decision is kept for: the longest a created agency's name may be.
+MAX_DECIDED_NAME = 200
+# Decisions read from one posted form: far more than any plan names.
+MAX_DECISIONS = 500
+
+
+def default_short_name(name: str) -> str:
+    """The short name a proposed agency gets unless the coordinator writes another."""
+    return name if len(name) <= 80 else name[:79] + "…"
+
+
+@dataclass
+class NameDecision:
+    """What the coordinator decided, in the preview, for a name the portal lacks:
+    ``choice`` "create" (an agency with ``agency_kind`` and ``short_name``, or a group)
+    or "map" (the existing agency or group ``target_id``). ``kind`` is what the name was
+    proposed as: "agency" or "group". ``decisions_check`` validates it and sets
+    ``target``."""
+
+    kind: str
+    name: str
+    choice: str = ""
+    agency_kind: str = ""
+    short_name: str = ""
+    target_id: int | None = None
+    target: Agency | AgencyGroup | None = None
+
+    @property
+    def key(self):
+        return (self.kind, agency_key(self.name))
+
+    @property
+    def maps(self) -> bool:
+        return self.choice == "map" and self.target is not None
+
+    @property
+    def creates(self) -> bool:
+        return self.choice == "create"
+
+
 @dataclass
 class Proposal:
     """Something the document names that the portal lacks, proposed for creation: a
-    content area (a group row), an agency or an agency group (a collective phrase)."""
+    content area (a group row), an agency or an agency group (a collective phrase).
+    An agency name close to existing ones (``suggestions``) has no default: the
+    coordinator chooses an agency or creates one (``decision``)."""
 
     kind: str  # "area", "agency" or "group"
     name: str
     number: int | None = None  # an area's
     agency_kind: str = ""  # an agency's Agency.Kind, guessed from its name
     rows: list[int] = field(default_factory=list)
+    suggestions: list[Agency] = field(default_factory=list)
+    decision: NameDecision | None = None
+
+    @property
+    def key(self):
+        return (self.kind, self.number if self.kind == "area" else agency_key(self.name))
+
+    @property
+    def short_name(self):
+        return default_short_name(self.name)
+
+    @property
+    def needs_choice(self) -> bool:
+        """A near-miss nobody decided: accepting the proposals does not settle it."""
+        return bool(self.suggestions) and self.decision is None
 
     @property
     def label(self):
         if self.kind == "area":
             return f"Tạo nội dung số {self.number}: {self.name}"
+        decision = self.decision
+        if decision is not None and decision.maps:
+            return f"“{self.name}” là {decision.target.name}"
         if self.kind == "group":
             return f"Tạo nhóm cơ quan “{self.name}” (chọn các cơ quan thành viên sau khi nhập)"
+        if decision is not None and decision.creates:
+            kind = Agency.Kind(decision.agency_kind).label
+            return f"Tạo cơ quan “{self.name}” (loại: {kind}, tên viết tắt: {decision.short_name})"
+        if self.suggestions:
+            return f"Chọn cơ quan đã có mà “{self.name}” chỉ, hoặc tạo cơ quan mới"
         return f"Tạo cơ quan “{self.name}” (loại: {Agency.Kind(self.agency_kind).label})"
+
+
+@dataclass
+class Remembered:
+    """A name the import resolved through a mapping saved by an earlier import."""
+
+    name: str
+    target: object
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def label(self):
+        return f"“{self.name}” là {self.target.name} (theo lựa chọn đã lưu)"
 
 
 def guess_agency_kind(name: str) -> str:
@@ -216,14 +295,23 @@ class ImportPreview:
     # Rows of the file left out (title, numbering, blank and note rows), with why.
     skipped: list = field(default_factory=list)
     layout: str = "template"
+    # The coordinator's decisions for names the portal lacks, by proposal key.
+    decisions: dict = field(default_factory=dict)
     _proposals: dict = field(default_factory=dict)
+    _remembered: dict = field(default_factory=dict)
 
     def propose(self, proposal: Proposal, row: int) -> Proposal:
-        key = (proposal.kind, proposal.number if proposal.kind == "area" else agency_key(proposal.name))
-        kept = self._proposals.setdefault(key, proposal)
+        kept = self._proposals.setdefault(proposal.key, proposal)
+        if kept is proposal:
+            kept.decision = self.decisions.get(proposal.key)
         if row not in kept.rows:
             kept.rows.append(row)
         return kept
+
+    def remember(self, mapping, row: int) -> None:
+        kept = self._remembered.setdefault(mapping.key, Remembered(mapping.name, mapping.target))
+        if row not in kept.rows:
+            kept.rows.append(row)
 
     def _with(self, outcome):
         return [row for row in self.rows if row.outcome == outcome]
@@ -251,6 +339,24 @@ class ImportPreview:
     @property
     def proposals(self) -> list[Proposal]:
         return list(self._proposals.values())
+
+    @property
+    def decidable(self) -> list[Proposal]:
+        """The proposed agencies and groups, which the coordinator may map or create."""
+        return [proposal for proposal in self._proposals.values() if proposal.kind != "area"]
+
+    @property
+    def creating(self) -> list[Proposal]:
+        """The proposals that create something: all but the names mapped."""
+        return [p for p in self._proposals.values() if p.decision is None or not p.decision.maps]
+
+    @property
+    def needing_choice(self) -> list[Proposal]:
+        return [proposal for proposal in self._proposals.values() if proposal.needs_choice]
+
+    @property
+    def remembered(self) -> list[Remembered]:
+        return list(self._remembered.values())
 
     @property
     def has_changes(self):
@@ -318,15 +424,18 @@ def _loose_key(text: str) -> str:
 
 
 class AgencyDirectory:
-    """Agencies matched by full name, short name or code, and collective phrases
-    matched to agency groups by the group's name or one of its other wordings."""
+    """Agencies matched by full name, short name or code, collective phrases matched to
+    agency groups by the group's name or one of its other wordings, and names that
+    earlier imports mapped to an agency or group (``AgencyNameMapping``), used only
+    where a name matches no agency and no phrase."""
 
-    def __init__(self, agencies, groups=()):
+    def __init__(self, agencies, groups=(), mappings=()):
         self.agencies = list(agencies)
         self.groups = {}
         for group in groups:
             for phrase in group.phrase_list():
                 self.groups.setdefault(agency_key(phrase), group)
+        self.mappings = {mapping.key: mapping for mapping in mappings}
         self.by_id = {agency.pk: agency for agency in self.agencies}
         self._exact = defaultdict(set)
         self._loose = defaultdict(set)
@@ -342,16 +451,18 @@ class AgencyDirectory:
         """The agency group a collective phrase stands for, or None."""
         return self.groups.get(agency_key(text))
 
-    def unknown(self, text: str) -> bool:
-        """Neither an agency (by any name) nor a collective phrase, nor close to an
-        agency's name (that is taken for a misspelling, with suggestions): a name to
-        propose for creation."""
-        key = agency_key(text)
-        return key not in self._exact and key not in self.groups and not self.suggest(text)
-
-    def known(self, text: str) -> bool:
+    def matches(self, text: str) -> bool:
+        """An agency's name, short name or code, or a group's phrase."""
         key = agency_key(text)
         return key in self._exact or key in self.groups
+
+    def mapping(self, text: str):
+        """The saved mapping of a name that matches nothing by itself, or None."""
+        return None if self.matches(text) else self.mappings.get(agency_key(text))
+
+    def known(self, text: str) -> bool:
+        """An agency's name, a group's phrase, or a name an earlier import mapped."""
+        return self.matches(text) or agency_key(text) in self.mappings
 
     def split(self, value) -> list[str]:
         """The names in a cooperating-agencies cell: one per line or between ";", and
@@ -381,18 +492,23 @@ class AgencyDirectory:
         """(agency, None) when found; (None, Vietnamese reason) otherwise."""
         ids = self._exact.get(agency_key(text), set())
         if len(ids) == 1:
-            agency = self.by_id[next(iter(ids))]
-            if agency.ended_on is not None:
-                # An old name (a department merged in 2025…): offer who carries its work today.
-                ended = AgencyMatch(agency=agency, successors=agency_successors(agency=agency))
-                return None, f"{ended.message} Hãy ghi cơ quan hiện nay."
-            return agency, None
+            return self.current(self.by_id[next(iter(ids))])
         if len(ids) > 1:
             names = "; ".join(sorted(self.by_id[pk].name for pk in ids))
             return None, (
                 f"Tên {quote(text)} ứng với nhiều cơ quan ({names}). Hãy ghi tên đầy đủ của cơ quan."
             )
         return None, self.not_found(text)
+
+    @staticmethod
+    def current(agency: Agency) -> tuple[Agency | None, str | None]:
+        """(agency, None) while it exists; an ended one is refused, naming who carries its
+        work today."""
+        if agency.ended_on is not None:
+            # An old name (a department merged in 2025…): offer who carries its work today.
+            ended = AgencyMatch(agency=agency, successors=agency_successors(agency=agency))
+            return None, f"{ended.message} Hãy ghi cơ quan hiện nay."
+        return agency, None
 
     def not_found(self, text):
         message = f"Không tìm thấy cơ quan {quote(text)}."
@@ -401,19 +517,23 @@ class AgencyDirectory:
             message += f" Có phải: {'; '.join(suggestions)}?"
         return message
 
-    def suggest(self, text, limit=3):
+    def suggest(self, text, limit=3) -> list[str]:
+        return [agency.name for agency in self.suggested(text, limit)]
+
+    def suggested(self, text, limit=3) -> list[Agency]:
+        """The agencies whose names are closest to ``text``."""
         key = _loose_key(text)
         # The same name but for diacritics or punctuation is the one meant.
         matches = (
             [key] if key in self._loose else difflib.get_close_matches(key, list(self._loose), n=limit * 2)
         )
-        names = []
+        found = []
         for match in matches:
             for pk in sorted(self._loose[match]):
-                name = self.by_id[pk].name
-                if name not in names:
-                    names.append(name)
-        return names[:limit]
+                agency = self.by_id[pk]
+                if all(agency.name != other.name for other in found):
+                    found.append(agency)
+        return found[:limit]
 
 
 # --- Reading the workbook ----------------------------------------------------------
@@ -773,19 +893,25 @@ class PlanTables:
 
     def __init__(self, plan):
         self.plan = plan
-        self.areas = {area.number: area for area in ContentArea.objects.filter(plan=plan)}
+        # A plan proposed from its document, not saved yet, has no areas nor tasks.
+        saved = plan.pk is not None
+        self.areas = {area.number: area for area in ContentArea.objects.filter(plan=plan)} if saved else {}
         for area in self.areas.values():
             area.plan = plan
-        self.agencies = AgencyDirectory(Agency.objects.all(), AgencyGroup.objects.all())
+        self.agencies = AgencyDirectory(
+            Agency.objects.all(), AgencyGroup.objects.all(), AgencyNameMapping.objects.select_related("group")
+        )
         self.yearly_due = settings.PLAN_IMPORT_YEARLY_DUE
         self.horizon_end = deadline_horizon_end(plan=plan, today=timezone.localdate())
         self._area_titles = {_loose_key(area.title): area for area in self.areas.values()}
-        self.tasks = {task.code: task for task in Task.objects.filter(plan=plan)}
+        self.tasks = {task.code: task for task in Task.objects.filter(plan=plan)} if saved else {}
         self.cooperating = defaultdict(set)
+        self.cooperating_groups = defaultdict(set)
+        if not saved:
+            return
         through = Task.cooperating_agencies.through
         for task_id, agency_id in through.objects.filter(task__plan=plan).values_list("task_id", "agency_id"):
             self.cooperating[task_id].add(agency_id)
-        self.cooperating_groups = defaultdict(set)
         links = Task.cooperating_groups.through.objects.filter(task__plan=plan)
         for task_id, group_id in links.values_list("task_id", "agencygroup_id"):
             self.cooperating_groups[task_id].add(group_id)
@@ -797,6 +923,54 @@ class PlanTables:
 
 def _area_list(numbers) -> str:
     return ", ".join(str(number) for number in sorted(numbers)) or "chưa có nội dung nào"
+
+
+def _agency_named(name, column, number, tables: PlanTables, preview: ImportPreview, row: ImportRow):
+    """What a name in an agency column stands for: (agency, None) or (None, group);
+    (None, None) with the reason in the row's errors, or a proposal in its decisions.
+
+    In order: an agency by name, short name or code, or a group's phrase; a mapping an
+    earlier import saved; the coordinator's decision in this preview; else a proposal
+    (with suggestions when the name is close to existing agencies)."""
+    directory = tables.agencies
+    if directory.matches(name):
+        agency, reason = directory.resolve(name)
+        if agency is None and directory.group(name) is not None:
+            return None, directory.group(name)
+        if reason:
+            row.errors.append(f"{column}: {reason}")
+        return agency, None
+    mapping = directory.mapping(name)
+    if mapping is not None:
+        preview.remember(mapping, number)
+        if mapping.group is not None:
+            return None, mapping.group
+        agency, reason = directory.current(directory.by_id.get(mapping.agency_id, mapping.agency))
+        if reason:
+            row.errors.append(
+                f"{column}: {quote(name)} theo lựa chọn đã lưu là {reason} Lựa chọn đã lưu có thể xóa ở "
+                "trang quản trị “Tên cơ quan đã chọn khi nhập”."
+            )
+        return agency, None
+    if looks_collective(name) and column != "Cơ quan chủ trì":
+        proposal = preview.propose(Proposal("group", name), number)
+        what = f"Chưa có nhóm cơ quan {quote(name)}."
+    else:
+        proposal = preview.propose(
+            Proposal(
+                "agency", name, agency_kind=guess_agency_kind(name), suggestions=directory.suggested(name)
+            ),
+            number,
+        )
+        what = directory.not_found(name)
+    decision = proposal.decision
+    if decision is not None and decision.maps:
+        return (None, decision.target) if proposal.kind == "group" else (decision.target, None)
+    if proposal.needs_choice:
+        row.decisions.append(f"{column}: {what} Hãy chọn cơ quan đã có, hoặc tạo cơ quan mới.")
+    else:
+        row.decisions.append(f"{column}: {what} Đề xuất: {proposal.label}.")
+    return None, None
 
 
 def _check_row(number, values, tables: PlanTables, seen_codes, preview: ImportPreview) -> ImportRow:
@@ -862,44 +1036,21 @@ def _check_row(number, values, tables: PlanTables, seen_codes, preview: ImportPr
     lead_text = cell_text(values["lead_agency"])
     if not lead_text:
         errors.append("Thiếu cơ quan chủ trì.")
-    elif tables.agencies.group(lead_text) and not tables.agencies.resolve(lead_text)[0]:
-        errors.append(
-            f"Cơ quan chủ trì: {quote(lead_text)} là một nhóm cơ quan; mỗi nhiệm vụ cần một cơ quan chủ trì. "
-            "Hãy ghi nhóm ở cột cơ quan phối hợp, hoặc tách thành nhiệm vụ của từng cơ quan."
-        )
-    elif tables.agencies.unknown(lead_text):
-        proposal = preview.propose(
-            Proposal("agency", lead_text, agency_kind=guess_agency_kind(lead_text)), number
-        )
-        row.decisions.append(
-            f"Cơ quan chủ trì: {tables.agencies.not_found(lead_text)} Đề xuất: {proposal.label}."
-        )
     else:
-        lead, reason = tables.agencies.resolve(lead_text)
-        if reason:
-            errors.append(f"Cơ quan chủ trì: {reason}")
+        lead, group = _agency_named(lead_text, "Cơ quan chủ trì", number, tables, preview, row)
+        if group is not None:
+            errors.append(
+                f"Cơ quan chủ trì: {quote(lead_text)} là một nhóm cơ quan; mỗi nhiệm vụ cần một cơ quan chủ "
+                "trì. Hãy ghi nhóm ở cột cơ quan phối hợp, hoặc tách thành nhiệm vụ của từng cơ quan."
+            )
 
     cooperating, groups = [], []
     for name in tables.agencies.split(values["cooperating_agencies"]):
-        group = tables.agencies.group(name)
-        if group is not None and not tables.agencies.resolve(name)[0]:
-            if group not in groups:
-                groups.append(group)
+        agency, group = _agency_named(name, "Cơ quan phối hợp", number, tables, preview, row)
+        if group is not None and group not in groups:
+            groups.append(group)
+        elif agency is None:
             continue
-        if tables.agencies.unknown(name):
-            if looks_collective(name):
-                proposal = preview.propose(Proposal("group", name), number)
-                what = f"Chưa có nhóm cơ quan {quote(name)}."
-            else:
-                proposal = preview.propose(
-                    Proposal("agency", name, agency_kind=guess_agency_kind(name)), number
-                )
-                what = tables.agencies.not_found(name)
-            row.decisions.append(f"Cơ quan phối hợp: {what} Đề xuất: {proposal.label}.")
-            continue
-        agency, reason = tables.agencies.resolve(name)
-        if reason:
-            errors.append(f"Cơ quan phối hợp: {reason}")
         elif agency == lead:
             errors.append(f"{agency.name} đã là cơ quan chủ trì, không đồng thời là cơ quan phối hợp.")
         elif agency not in cooperating:
@@ -1042,10 +1193,82 @@ def _changes(old: Task, new: Task, old_cooperating: set, cooperating: list, tabl
     return changes
 
 
-def import_preview(*, plan: Plan, file=None, rows=None) -> ImportPreview:
+def decisions_check(decisions) -> dict:
+    """Check the coordinator's decisions (``NameDecision``) against the portal as it is,
+    and set the target of each mapping. Returns a Vietnamese message by proposal key
+    for each decision that cannot be carried out; none for a name left undecided."""
+    errors = {}
+    agencies = Agency.objects.in_bulk(
+        {d.target_id for d in decisions if d.kind == "agency" and d.choice == "map" and d.target_id}
+    )
+    groups = AgencyGroup.objects.in_bulk(
+        {d.target_id for d in decisions if d.kind == "group" and d.choice == "map" and d.target_id}
+    )
+    creating = [d for d in decisions if d.kind == "agency" and d.choice == "create"]
+    taken = {}
+    if creating:
+        for name, short_name, code in Agency.objects.values_list("name", "short_name", "code"):
+            for text in (name, short_name, code):
+                taken.setdefault(agency_key(text), name)
+    created = {}  # what the created agencies will be called, and whose name it is
+    for decision in creating:
+        decision.short_name = " ".join(decision.short_name.split())
+        for text in (decision.name, decision.short_name):
+            created.setdefault(agency_key(text), set()).add(decision.name)
+    mapped_keys = defaultdict(int)
+    for decision in decisions:
+        if decision.choice == "map":
+            mapped_keys[agency_key(decision.name)] += 1
+    longest = AgencyNameMapping._meta.get_field("name").max_length
+    for decision in decisions:
+        name = quote(decision.name)
+        message = None
+        if decision.choice == "map" and len(decision.name) > longest:
+            message = f"Tên {name} dài quá {longest} ký tự để lưu lựa chọn: hãy sửa tên trong tệp."
+        elif decision.choice == "map" and mapped_keys[agency_key(decision.name)] > 1:
+            message = f"Tên {name} vừa là cơ quan vừa là nhóm cơ quan: hãy chọn một cách cho tên này."
+        elif decision.choice == "map" and decision.kind == "agency":
+            decision.target = agencies.get(decision.target_id)
+            if decision.target is None:
+                message = f"Hãy chọn cơ quan mà {name} chỉ."
+            elif decision.target.ended_on is not None or not decision.target.is_active:
+                message = f"{decision.target.name} không còn hoạt động: hãy chọn cơ quan khác cho {name}."
+        elif decision.choice == "map":
+            decision.target = groups.get(decision.target_id)
+            if decision.target is None:
+                message = f"Hãy chọn nhóm cơ quan mà {name} chỉ."
+        elif decision.choice == "create" and decision.kind == "agency":
+            short = decision.short_name
+            others = created.get(agency_key(short), set()) - {decision.name}
+            if len(decision.name) > MAX_DECIDED_NAME:
+                message = f"Tên cơ quan {name} dài quá {MAX_DECIDED_NAME} ký tự: hãy chọn một cơ quan đã có."
+            elif decision.agency_kind not in Agency.Kind.values:
+                message = f"Hãy chọn loại cơ quan cho {name}."
+            elif not short:
+                message = f"Hãy ghi tên viết tắt cho cơ quan {name}."
+            elif len(short) > 80:
+                message = f"Tên viết tắt {quote(short)} dài quá 80 ký tự."
+            elif agency_key(short) in taken:
+                message = (
+                    f"Tên viết tắt {quote(short)} đã dùng cho {taken[agency_key(short)]}: hãy ghi tên khác, "
+                    f"hoặc chọn “là đơn vị đã có” cho {name}."
+                )
+            elif others:
+                message = (
+                    f"Tên viết tắt {quote(short)} trùng với cơ quan {quote(sorted(others)[0])} cũng được tạo "
+                    "trong lần nhập này: hãy ghi tên khác."
+                )
+        if message:
+            errors[decision.key] = message
+    return errors
+
+
+def import_preview(*, plan: Plan, file=None, rows=None, decisions=()) -> ImportPreview:
     """What importing ``file`` (bytes or a file object) into ``plan`` would do. Never
     writes. Raises ``ImportFileError`` when the file cannot be imported at all. ``rows``,
-    what ``read_rows`` already gave for the file, spares parsing it again."""
+    what ``read_rows`` already gave for the file, spares parsing it again. ``decisions``
+    (``NameDecision``, checked by ``decisions_check``) say what names the portal lacks
+    stand for: rows naming a name mapped to an agency or group are read with it."""
     rows = read_rows(file) if rows is None else rows
     tables = PlanTables(plan)
     seen_codes = {}
@@ -1054,6 +1277,7 @@ def import_preview(*, plan: Plan, file=None, rows=None) -> ImportPreview:
         rows=[],
         skipped=list(getattr(rows, "skipped", [])),
         layout=getattr(rows, "layout", "template"),
+        decisions={decision.key: decision for decision in decisions if decision.maps or decision.creates},
     )
     preview.rows = [_check_row(n, values, tables, seen_codes, preview) for n, values in rows]
     return preview

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from plans.history import RecordedQuerySet
-from plans.models import Plan
+from plans.models import Agency, AgencyGroup, Plan
 
 
 class PeriodicReport(models.Model):
@@ -141,6 +141,9 @@ class ImportJob(models.Model):
     rows = models.TextField(_("các dòng đã đọc"), editable=False)
     rows_sha256 = models.CharField(max_length=64, editable=False)
     accept_proposals = models.BooleanField(_("chấp nhận đề xuất"), default=False)
+    # The coordinator's choices for names the portal lacks (documents.imports.NameDecision,
+    # as the preview's form gave them), carried out by the job as by an apply in the page.
+    decisions = models.JSONField(_("lựa chọn cho các tên"), default=list, blank=True, editable=False)
     state = models.CharField(_("trạng thái"), max_length=10, choices=State.choices, default=State.QUEUED)
     rows_total = models.PositiveIntegerField(_("số dòng"), default=0)
     rows_done = models.PositiveIntegerField(_("số dòng đã nhập"), default=0)
@@ -175,3 +178,60 @@ class ImportJob(models.Model):
         """Still waiting or running long after any import ends (2,000 rows take seconds):
         whatever ran it stopped, and its transaction saved nothing."""
         return not self.is_finished and self.created_at < timezone.now() - IMPORT_JOB_STALE_AFTER
+
+
+class AgencyNameMapping(models.Model):
+    """A name an imported plan wrote for an agency (or a collective phrase) that the
+    portal did not know, and what the coordinator decided it means: an existing agency
+    or agency group. The plan import resolves the name through it from then on
+    (``documents.imports.AgencyDirectory``); deleting it makes the name unknown again."""
+
+    name = models.CharField(_("tên như trong văn bản"), max_length=500)
+    # The name as the import compares it (``plans.selectors.agencies.normalise_name``).
+    key = models.CharField(_("khóa so khớp"), max_length=500, unique=True, editable=False)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="name_mappings",
+        verbose_name=_("cơ quan, đơn vị"),
+    )
+    group = models.ForeignKey(
+        AgencyGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="name_mappings",
+        verbose_name=_("nhóm cơ quan, đơn vị"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người chọn"),
+    )
+    decided_at = models.DateTimeField(_("thời điểm chọn"))
+    source = models.CharField(_("khi nhập"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("tên cơ quan đã chọn khi nhập")
+        verbose_name_plural = _("tên cơ quan đã chọn khi nhập")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agency__isnull=False, group__isnull=True)
+                | Q(agency__isnull=True, group__isnull=False),
+                name="agency_name_mapping_one_target",
+                violation_error_message=_("Tên phải ứng với đúng một cơ quan hoặc một nhóm cơ quan."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} → {self.target}"
+
+    @property
+    def target(self):
+        return self.agency or self.group

@@ -8,7 +8,7 @@ import json
 _TEMPORAL = {"date": datetime.date, "datetime": datetime.datetime, "time": datetime.time}
 
 
-def _encode(value):
+def value_encode(value):
     for tag, kind in reversed(_TEMPORAL.items()):  # datetime before date: it is one
         if isinstance(value, kind):
             return {tag: value.isoformat()}
@@ -17,7 +17,7 @@ def _encode(value):
     return value
 
 
-def _decode(value):
+def value_decode(value):
     if isinstance(value, dict):
         ((tag, text),) = value.items()
         if tag == "timedelta":
@@ -29,13 +29,13 @@ def _decode(value):
 def rows_dump(rows) -> bytes:
     """``read_rows``' result as bytes to keep between preview and apply."""
     return json.dumps(
-        [[number, {key: _encode(value) for key, value in values.items()}] for number, values in rows],
+        [[number, {key: value_encode(value) for key, value in values.items()}] for number, values in rows],
         ensure_ascii=False,
     ).encode()
 
 
 def rows_load(data: bytes):
     return [
-        (number, {key: _decode(value) for key, value in values.items()})
+        (number, {key: value_decode(value) for key, value in values.items()})
         for number, values in json.loads(data)
     ]

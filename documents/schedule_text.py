@@ -364,3 +364,22 @@ def read_timing(value, *, period_start=None, period_end=None, yearly_due="15/12"
             assumptions=[f"Thời gian {shown} không nêu ngày tháng: ghi là chưa xác định, chưa lập hạn."],
         )
     raise _unreadable(value)
+
+
+_TITLE_YEAR_RE = re.compile(r"\bnam (?P<y>(?:19|20)\d{2})(?P<open> va (?:cac|nhung) nam tiep theo)?\b")
+
+
+def period_named(text) -> tuple[datetime.date, datetime.date | None] | None:
+    """The period a document's title names: "giai đoạn 2019 – 2021" is 01/01/2019 to
+    31/12/2021, "… và các năm tiếp theo" has no end, "năm 2024" is that year; None when
+    the title names none."""
+    folded = _clean(text)
+    phase = _PHASE_RE.search(folded)
+    if phase and int(phase.group("y2")) >= int(phase.group("y1")):
+        end = None if "tiep theo" in phase.group(0) else datetime.date(int(phase.group("y2")), 12, 31)
+        return datetime.date(int(phase.group("y1")), 1, 1), end
+    year = _TITLE_YEAR_RE.search(folded)
+    if year:
+        first = int(year.group("y"))
+        return datetime.date(first, 1, 1), None if year.group("open") else datetime.date(first, 12, 31)
+    return None

@@ -17,8 +17,10 @@ from django.db.models import (
 
 from documents.models import ImportJob, PeriodicReport
 from plans import permissions
+from plans.collation import VietnameseOrder
 from plans.models import (
     Agency,
+    AgencyGroup,
     ContentArea,
     Deadline,
     DeadlineStatus,
@@ -390,6 +392,18 @@ def task_list_for_table(*, plan: Plan) -> QuerySet[Task]:
 _ISSUED_MONTH = re.compile(r"ban hành\s+tháng\s+(\d{1,2})/(\d{4})", re.IGNORECASE)
 
 
+def agencies_to_map_to() -> list[Agency]:
+    """The agencies a name in an imported plan may be mapped to: those working today,
+    in Vietnamese order."""
+    return list(
+        Agency.objects.filter(is_active=True, ended_on__isnull=True).order_by(VietnameseOrder("name"))
+    )
+
+
+def agency_groups_to_map_to() -> list[AgencyGroup]:
+    return list(AgencyGroup.objects.order_by(VietnameseOrder("name")))
+
+
 def plan_issue_date_parts(plan: Plan) -> tuple[str, str, str]:
     """Day, month and year of a plan's issue as Decree 30 writes them ("05", "01",
     "2019"), from the plan record: its date, or the month its source note gives, with
@@ -669,3 +683,21 @@ def import_job_rows_done(job: ImportJob) -> int:
     if job.state == ImportJob.State.RUNNING:
         return cache.get(job.progress_key, 0)
     return job.rows_done
+
+
+# The agency that coordinates a foreign-affairs plan (Plan 139's).
+FOREIGN_AFFAIRS_CODE = "so-ngoai-vu"
+
+
+def plan_coordinator_default() -> Agency | None:
+    """The coordinating agency proposed for a plan read from a document: the Department of
+    Foreign Affairs, as for Plan 139, when the portal has it (by code, else by name)."""
+    agencies = Agency.objects.filter(ended_on__isnull=True)
+    by_code = agencies.filter(code=FOREIGN_AFFAIRS_CODE).first()
+    return by_code or agencies.filter(name__iexact="Sở Ngoại vụ").first()
+
+
+def plan_get_by_number(*, number: str) -> Plan | None:
+    """The plan numbered ``number`` (as written, case and spaces aside), or None."""
+    number = " ".join((number or "").split())
+    return Plan.objects.filter(number__iexact=number).first() if number else None

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from documents import selectors as document_selectors
-from documents.models import IMPORT_JOB_STALE_AFTER, ImportJob, PeriodicReport
+from documents.models import IMPORT_JOB_STALE_AFTER, AgencyNameMapping, ImportJob, PeriodicReport
 from documents.row_codec import rows_load
 from documents.schedule_text import fold
 from plans import permissions, selectors
@@ -43,12 +43,15 @@ class PlanImportResult:
     updated: int = 0
     unchanged: int = 0
     proposals: int = 0
+    mapped: int = 0
     deadlines: DeadlineSyncResult = field(default_factory=DeadlineSyncResult)
 
     def message(self):
         text = f"Đã tạo {self.created}, cập nhật {self.updated} nhiệm vụ."
         if self.proposals:
             text += f" Đã tạo {self.proposals} nội dung, cơ quan hoặc nhóm cơ quan theo đề xuất."
+        if self.mapped:
+            text += f" Đã lưu {self.mapped} tên cơ quan đã chọn, để lần nhập sau tự nhận ra."
         return text
 
 
@@ -61,29 +64,53 @@ def _unique_agency_code(name: str, taken: set) -> str:
     return code
 
 
-def _proposals_create(*, plan: Plan, proposals, user=None) -> None:
-    """Create what an import's preview proposed (areas, agencies, agency groups), inside
-    the import's transaction. Agencies and groups keep the name as the document wrote
-    it, so the next import of a document naming them finds them."""
+def _proposals_create(*, plan: Plan, proposals, user=None, file_name: str = "") -> tuple[int, int]:
+    """Carry out what an import's preview proposed, inside the import's transaction:
+    create the areas, agencies (with the kind and short name the coordinator chose, else
+    the guessed ones) and agency groups, and save the names the coordinator mapped to an
+    existing agency or group (``AgencyNameMapping``). Created agencies and groups keep
+    the name as the document wrote it, so the next import of a document naming them
+    finds them. Returns (created, mapped)."""
+    from documents.imports import agency_key, default_short_name
+
     taken = set(Agency.objects.values_list("code", flat=True))
     note = f"Tạo khi nhập bảng nhiệm vụ của kế hoạch {plan.number}"
     if user is not None:
         note += f", người nhập: {user.get_username()}"
+    source = f"Kế hoạch {plan.number}, tệp “{file_name or 'không tên'}”"[:300]
+    created = mapped = 0
     for proposal in proposals:
-        if proposal.kind == "area":
+        decision = proposal.decision
+        if decision is not None and decision.maps:
+            target = decision.target
+            obj = AgencyNameMapping(
+                name=proposal.name,
+                key=agency_key(proposal.name),
+                agency=target if isinstance(target, Agency) else None,
+                group=target if isinstance(target, AgencyGroup) else None,
+                decided_by=user,
+                decided_at=timezone.now(),
+                source=source,
+            )
+            mapped += 1
+        elif proposal.kind == "area":
             obj = ContentArea(plan=plan, number=proposal.number, title=proposal.name[:500])
         elif proposal.kind == "group":
             obj = AgencyGroup(name=proposal.name, note=f"{note}. Cần chọn các cơ quan thành viên.")
         else:
-            short_name = proposal.name if len(proposal.name) <= 80 else proposal.name[:79] + "…"
+            chosen = decision is not None and decision.creates
             obj = Agency(
                 code=_unique_agency_code(proposal.name, taken),
                 name=proposal.name,
-                short_name=short_name,
-                kind=proposal.agency_kind,
+                short_name=decision.short_name if chosen else default_short_name(proposal.name),
+                kind=decision.agency_kind if chosen else proposal.agency_kind,
+                source_note=note,
             )
+        if not isinstance(obj, AgencyNameMapping):
+            created += 1
         obj.full_clean()
         obj.save()
+    return created, mapped
 
 
 # Created tasks are written this many at a time: few enough queries for any file, and
@@ -101,6 +128,7 @@ def plan_import_apply(
     file_name: str = "",
     today: datetime.date | None = None,
     accept_proposals: bool = False,
+    decisions=(),
     progress=None,
 ) -> PlanImportResult:
     """Import a task table (.xlsx bytes or file object, or ``rows`` that ``read_rows``
@@ -115,10 +143,24 @@ def plan_import_apply(
     get their deadlines from ``deadline_sync_for_task``. A file already imported
     changes nothing. ``progress(done, total)``, when given, is called as rows are
     written (unchanged rows count as done at once).
+
+    ``decisions`` (``documents.imports.NameDecision``) say, for names the portal lacks,
+    what the coordinator chose: an agency to create with its kind and short name, or an
+    existing agency or group, remembered for the next imports. A decision that cannot
+    be carried out refuses the import (``ValidationError``, nothing saved). Proposals
+    left undecided are created as guessed when ``accept_proposals``; a name close to
+    existing agencies has no such default and refuses the import until decided.
     """
     # Imported here so that openpyxl loads only when a plan is imported, not with every
     # process that uses the services (web workers, Celery).
-    from documents.imports import ImportRejected, Outcome, import_preview, read_rows, validation_messages
+    from documents.imports import (
+        ImportRejected,
+        Outcome,
+        decisions_check,
+        import_preview,
+        read_rows,
+        validation_messages,
+    )
 
     if user is not None and not permissions.can_import_tasks(user):
         raise PermissionDenied("Cần quyền thêm và sửa nhiệm vụ để nhập bảng nhiệm vụ.")
@@ -126,16 +168,20 @@ def plan_import_apply(
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
     if file is not None and rows is None:
         rows = read_rows(file)
-    preview = import_preview(plan=plan, rows=rows)
-    if preview.rejected or (preview.need_decision and not accept_proposals):
+    decision_errors = decisions_check(decisions)
+    if decision_errors:
+        raise ValidationError(list(decision_errors.values()), code="invalid_decisions")
+    preview = import_preview(plan=plan, rows=rows, decisions=decisions)
+    if preview.rejected or (preview.need_decision and not accept_proposals) or preview.needing_choice:
         raise ImportRejected(preview)
     proposals = preview.proposals
+    created = mapped = 0
     if proposals:
-        _proposals_create(plan=plan, proposals=proposals, user=user)
+        created, mapped = _proposals_create(plan=plan, proposals=proposals, user=user, file_name=file_name)
         preview = import_preview(plan=plan, rows=rows)
         if preview.rejected or preview.need_decision:
             raise ImportRejected(preview)
-    result = PlanImportResult(unchanged=len(preview.unchanged), proposals=len(proposals))
+    result = PlanImportResult(unchanged=len(preview.unchanged), proposals=created, mapped=mapped)
     stamp = f"Nhập từ tệp “{file_name or 'không tên'}”"
     by = f", người nhập: {user.get_username()}" if user is not None else ""
     creates, updates = preview.to_create, preview.to_update
@@ -227,7 +273,7 @@ def _tasks_create(rows, *, user, today: datetime.date) -> DeadlineSyncResult:
 
 @transaction.atomic
 def plan_import_job_create(
-    *, plan: Plan, user, rows: bytes, file_name: str, accept_proposals: bool
+    *, plan: Plan, user, rows: bytes, file_name: str, accept_proposals: bool, decisions=()
 ) -> ImportJob:
     """A job for ``rows`` (``row_codec.rows_dump``), for the caller to queue once this
     returns, committed (``documents.tasks.plan_import_job_queue``). Refused while a job
@@ -256,17 +302,30 @@ def plan_import_job_create(
         rows=rows.decode(),
         rows_sha256=sha256,
         accept_proposals=accept_proposals,
+        decisions=[_decision_fields(decision) for decision in decisions],
     )
     job.full_clean()
     job.save()
     return job
 
 
+def _decision_fields(decision) -> dict:
+    """A ``NameDecision`` as the job keeps it: what the form gave, not the target read."""
+    return {
+        "kind": decision.kind,
+        "name": decision.name,
+        "choice": decision.choice,
+        "agency_kind": decision.agency_kind,
+        "short_name": decision.short_name,
+        "target_id": decision.target_id,
+    }
+
+
 def plan_import_job_run(*, job_id: int, today: datetime.date | None = None) -> ImportJob | None:
     """Run a queued job: the import in its own transaction, then the outcome on the job
     (done with its counts, or failed with every message; a failed import saved nothing).
     A job already taken (run twice by the broker) is left alone."""
-    from documents.imports import ImportFileError, ImportRejected
+    from documents.imports import ImportFileError, ImportRejected, NameDecision
 
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id, state=ImportJob.State.QUEUED).first()
@@ -289,6 +348,7 @@ def plan_import_job_run(*, job_id: int, today: datetime.date | None = None) -> I
             file_name=job.file_name,
             today=today,
             accept_proposals=job.accept_proposals,
+            decisions=[NameDecision(**fields) for fields in job.decisions],
             progress=progress,
         )
     except ImportRejected as exc:
@@ -317,6 +377,48 @@ def plan_import_job_run(*, job_id: int, today: datetime.date | None = None) -> I
         job.save()
         cache.delete(job.progress_key)
     return job
+
+
+NUMBER_TAKEN = "Đã có kế hoạch số “{number}”: hãy nhập nhiệm vụ vào kế hoạch đó."
+
+
+@transaction.atomic
+def plan_import_new(
+    *,
+    fields: dict,
+    rows,
+    user=None,
+    file_name: str = "",
+    today: datetime.date | None = None,
+    accept_proposals: bool = False,
+) -> tuple[Plan, PlanImportResult]:
+    """Create a plan from its document (``fields``, what the coordinator confirmed of the
+    proposal read from the header), as a draft, and import ``rows`` into it
+    (``plan_import_apply``): one transaction, so a refused row leaves no plan behind.
+    Raises ``ValidationError`` for the plan's fields and ``ImportRejected`` for the rows."""
+    if user is not None and not permissions.can_import_plans(user):
+        raise PermissionDenied("Cần quyền thêm kế hoạch và thêm, sửa nhiệm vụ để nhập kế hoạch từ văn bản.")
+    today = today or timezone.localdate()
+    number = " ".join(str(fields.get("number") or "").split())
+    if number and Plan.objects.filter(number__iexact=number).exists():
+        raise ValidationError({"number": NUMBER_TAKEN.format(number=number)})
+    by = f", người nhập: {user.get_username()}" if user is not None else ""
+    plan = Plan(
+        **{**fields, "number": number},
+        status=Plan.Status.DRAFT,
+        source_note=f"Tạo từ văn bản “{file_name or 'không tên'}” ngày {today:%d/%m/%Y}{by}.",
+    )
+    plan.full_clean()
+    plan.save()
+    result = plan_import_apply(
+        plan=plan,
+        rows=rows,
+        user=user,
+        file_name=file_name,
+        today=today,
+        accept_proposals=accept_proposals,
+    )
+    return plan, result
 
 
 # Agencies' calendar feeds: the token is the secret part of the feed's URL.

@@ -17,6 +17,8 @@ REVIEW_REPORTS = "plans.review_progressreport"
 EDIT_PLANS = "plans.change_plan"
 # Importing a plan's task table creates and changes tasks.
 IMPORT_TASKS = ("plans.add_task", "plans.change_task")
+# Importing a plan from its document creates the plan with its tasks.
+IMPORT_PLANS = ("plans.add_plan", *IMPORT_TASKS)
 # Coordinators: merge, split, rename or dissolve agencies (and reverse such an event).
 APPLY_REORGANISATION = "plans.apply_reorganisation"
 
@@ -81,6 +83,10 @@ def can_review_report(user, report) -> bool:
 
 def can_import_tasks(user) -> bool:
     return user.has_perms(IMPORT_TASKS)
+
+
+def can_import_plans(user) -> bool:
+    return user.has_perms(IMPORT_PLANS)
 
 
 def can_apply_reorganisation(user) -> bool:

@@ -13,6 +13,7 @@ import sys
 import threading
 import urllib.parse
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -222,6 +223,26 @@ def test_cold_pages_are_held_to_10_and_20_times_the_bare_view_cached_ones_to_3_a
     checks = verdicts(pages(*medians))
     assert tuple(checks[name] for name in RATIOS) == expected
     assert all(passed for name, passed in checks.items() if name not in RATIOS)
+
+
+def scale_run(scale, **medians):
+    return SimpleNamespace(config=SimpleNamespace(scale=scale), results=pages(**medians))
+
+
+@pytest.mark.parametrize(
+    ("dashboard", "overview", "expected"),
+    [
+        (150.0, 300.0, (True, True)),  # 1.5× and 3× at three times the data
+        (151.0, 300.0, (False, True)),  # the dashboard grew with the province
+        (100.0, 301.0, (True, False)),  # the overview grew faster than the data
+        (80.0, 90.0, (True, True)),
+    ],
+)
+def test_a_larger_scale_keeps_the_dashboard_flat_and_the_overview_linear(dashboard, overview, expected):
+    first = scale_run("1", dashboard=100.0, overview=100.0)
+    checks = run.growth_check(first, scale_run("3", dashboard=dashboard, overview=overview))
+    assert tuple(check.passed for check in checks) == expected
+    assert [check.budget for check in checks] == ["≤ 1.5×", "≤ 3×"]
 
 
 def test_a_page_with_failed_responses_misses_its_budget_however_fast():

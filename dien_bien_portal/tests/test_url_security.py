@@ -66,6 +66,7 @@ from django.utils.regex_helper import normalize
 
 from accounts.roles import GROUP_NAMES, Role
 from documents import services as document_services
+from documents.models import AgencyNameMapping
 from plans import services
 from plans.models import Agency, AgencyGroup, Deadline, Holiday, Plan, ProgressReport
 from plans.periods import ReportPeriod
@@ -312,6 +313,8 @@ ADMIN_SITE_RULES = {
     "admin:plans_plan_task_table": Rule(ADMIN, ok=None, args=_ids(object_id="plan")),
     # A background import's page: its starter's or a superuser's (documents/tests/test_import_jobs.py).
     "admin:plans_plan_import_job": Rule(ADMIN, ok=None, args=_ids(object_id="plan", job_id="import_job")),
+    # A new plan read from its document (documents.import_admin).
+    "admin:plans_plan_import_document": Rule(ADMIN, GET_POST, ok=None),
     # Reversing an agency reorganisation (plans.reorganisation_admin).
     "admin:plans_reorganisation_reverse": Rule(
         ADMIN, GET_POST, ok=None, args=_ids(object_id="reorganisation")
@@ -360,6 +363,7 @@ RULES: dict[str, Rule] = {
     **admin_models("axes", "accessattempt", "accesslog", "accessfailurelog"),
     **admin_models("tasks", "reminderpolicy", "reminderlog"),
     **admin_models("documents", "periodicreport", history=True),
+    **admin_models("documents", "agencynamemapping"),
 }
 
 # --- The URLconf, walked ----------------------------------------------------------------
@@ -573,6 +577,12 @@ def _world_build() -> World:
     chosen["documents.periodicreport"] = objects["periodic_report"]
     objects["import_job"] = document_services.plan_import_job_create(
         plan=area.plan, user=users["coordinator"], rows=b"[]", file_name="bang.xlsx", accept_proposals=False
+    )
+    chosen["documents.agencynamemapping"] = AgencyNameMapping.objects.create(
+        name="Ban Chỉ đạo đối ngoại",
+        key="ban chỉ đạo đối ngoại",
+        agency=agencies["a"],
+        decided_at=timezone.now(),
     )
     token = document_services.calendar_token_get_or_create(agency=agencies["a"])
     draft = _draft_plan_build(users, agencies, coordinating, due_on=task.due_on)

@@ -279,10 +279,12 @@ def test_preview_says_create_update_unchanged_and_rejected_with_excel_row_number
     assert preview.rejected[0].errors == [
         "Thiếu nội dung nhiệm vụ (cột “Nhiệm vụ”).",
         "Kế hoạch 139/KH-UBND không có nội dung số 9 (các nội dung có: 1, 2, 5).",
-        "Cơ quan chủ trì: Không tìm thấy cơ quan “Sở TTTT”. Có phải: Sở Thông tin và Truyền thông?",
         "Không đọc được thời hạn “sớm, trước 31/13”. Ghi một trong các dạng: 31/12/2019; "
         "Hằng năm, trước 15/12; 6 tháng; Hằng quý; Thường xuyên; Thường xuyên, báo cáo 6 tháng; "
         "Chưa xác định.",
+        # A name close to an agency's is the coordinator's to decide: listed after the errors.
+        "Cơ quan chủ trì: Không tìm thấy cơ quan “Sở TTTT”. Có phải: Sở Thông tin và Truyền thông? "
+        "Hãy chọn cơ quan đã có, hoặc tạo cơ quan mới.",
     ]
 
 
@@ -355,12 +357,21 @@ def test_an_unknown_agency_gets_the_closest_names_as_suggestions(plan, known):
         ["5.3", 5, "Nhiệm vụ", "", "Ủy ban Hoàn toàn Khác", "", "Hằng quý"],
     ]
     preview = import_preview(plan=plan, file=xlsx(rows))
-    assert preview.rows[0].errors == [
-        "Cơ quan chủ trì: Không tìm thấy cơ quan “Sở TTTT”. Có phải: Sở Thông tin và Truyền thông?"
+    choose = " Hãy chọn cơ quan đã có, hoặc tạo cơ quan mới."
+    # Close to an existing name: perhaps a misspelling, perhaps another agency; the
+    # coordinator decides (no default, not even with the proposals accepted).
+    assert [row.outcome for row in preview.rows[:2]] == ["decision", "decision"]
+    assert preview.rows[0].decisions == [
+        "Cơ quan chủ trì: Không tìm thấy cơ quan “Sở TTTT”. Có phải: Sở Thông tin và Truyền thông?" + choose
     ]
-    assert preview.rows[1].errors == [
-        "Cơ quan chủ trì: Không tìm thấy cơ quan “So Ngoai Vu”. Có phải: Sở Ngoại vụ?",
-        "Cơ quan phối hợp: Không tìm thấy cơ quan “Sở Tư Phap”. Có phải: Sở Tư pháp?",
+    assert preview.rows[1].decisions == [
+        "Cơ quan chủ trì: Không tìm thấy cơ quan “So Ngoai Vu”. Có phải: Sở Ngoại vụ?" + choose,
+        "Cơ quan phối hợp: Không tìm thấy cơ quan “Sở Tư Phap”. Có phải: Sở Tư pháp?" + choose,
+    ]
+    assert [(p.name, p.suggestions, p.needs_choice) for p in preview.needing_choice] == [
+        ("Sở TTTT", [known["tttt"]], True),
+        ("So Ngoai Vu", [known["ngoai-vu"]], True),
+        ("Sở Tư Phap", [known["tu-phap"]], True),
     ]
     # A name close to none: not a misspelling but an agency the portal lacks, proposed.
     assert preview.rows[2].outcome == "decision"
@@ -404,8 +415,9 @@ def test_the_preview_reads_in_a_fixed_number_of_queries(plan, known, size, djang
         for number in range(size)
     ]
     data = xlsx(rows)
-    # Areas, agencies, agency groups, tasks, cooperating agencies, cooperating groups.
-    with django_assert_num_queries(6):
+    # Areas, agencies, agency groups, saved name mappings, tasks, cooperating agencies,
+    # cooperating groups.
+    with django_assert_num_queries(7):
         preview = import_preview(plan=plan, file=data)
     assert len(preview.to_update) == size
 
@@ -465,7 +477,8 @@ def test_a_file_with_one_bad_row_saves_nothing(plan, known):
     with pytest.raises(ImportRejected) as excinfo:
         plan_import_apply(plan=plan, file=xlsx([*GOOD_ROWS, bad]))
     assert excinfo.value.messages == [
-        "Dòng 5: Cơ quan chủ trì: Không tìm thấy cơ quan “Sở TTTT”. Có phải: Sở Thông tin và Truyền thông?"
+        "Dòng 5: Cơ quan chủ trì: Không tìm thấy cơ quan “Sở TTTT”. Có phải: Sở Thông tin và Truyền thông? "
+        "Hãy chọn cơ quan đã có, hoặc tạo cơ quan mới."
     ]
     assert not Task.objects.filter(plan=plan).exists()
     assert not Deadline.objects.exists()
@@ -717,7 +730,7 @@ def test_admin_import_end_to_end(coordinator, plan, known, stash_dir):
 
 
 def test_admin_preview_shows_rejected_rows_and_no_apply_button(coordinator, plan, known, stash_dir):
-    bad = ["5.9", 5, "Nhiệm vụ", "", "Sở TTTT", "", "Hằng quý"]
+    bad = ["5.9", 5, "Nhiệm vụ", "", "Sở TTTT", "", "31/02/2020"]
     response = upload(coordinator, plan, xlsx([*GOOD_ROWS, bad]))
     assert response.status_code == 200
     html = response.content.decode()

@@ -76,7 +76,9 @@ def next_steps_get(*, user, dates: StatusDates, waiting: WaitingCounts) -> NextS
     )
     return next_steps_of(
         overdue=[d for d in deadlines if d.status == DeadlineStatus.OVERDUE],
-        returned=list(report_list_returned(agency_id=user.agency_id, filters=everything)[:NEXT_STEPS_SIZE]),
+        returned=list(
+            report_list_returned(agency_id=user.agency_id, filters=everything, limit=NEXT_STEPS_SIZE)
+        ),
         upcoming=deadlines,
         due_soon=due_soon,
         waiting=waiting,

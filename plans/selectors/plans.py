@@ -49,14 +49,18 @@ def filter_choices() -> dict:
     span = Deadline.objects.aggregate(first=Min("due_on"), last=Max("due_on"))
     years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else []
     return {
-        "plans": Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("-period_start", "number"),
+        # Only the columns an option's label reads: a filter lists every area and agency.
+        "plans": Plan.objects.exclude(status=Plan.Status.DRAFT)
+        .order_by("-period_start", "number")
+        .only("number"),
         "years": list(years),
         "areas": ContentArea.objects.exclude(plan__status=Plan.Status.DRAFT)
         .select_related("plan")
-        .order_by("plan__number", "number"),
+        .order_by("plan__number", "number")
+        .only("number", "title", "plan__number"),
         # Ended agencies stay, labelled with their successors ("Sở TT&TT (nay: …)"), so
         # that the past can be filtered by the agency as it was.
-        "agencies": Agency.objects.filter(Q(is_active=True) | ~Q(now_known_as="")).order_by(
-            VietnameseOrder("short_name")
-        ),
+        "agencies": Agency.objects.filter(Q(is_active=True) | ~Q(now_known_as=""))
+        .order_by(VietnameseOrder("short_name"))
+        .only("name", "short_name", "now_known_as"),
     }

@@ -2,22 +2,17 @@
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    BooleanField,
     Exists,
-    F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 
 from plans.models import (
     Deadline,
-    Plan,
     ProgressReport,
 )
-from plans.selectors.deadlines import DeadlineFilter, agency_scope
+from plans.selectors.deadlines import DeadlineFilter, InSubquery, agency_scope, draft_plan_tasks
 from plans.validators import split_email_list
 
 
@@ -28,32 +23,13 @@ def _latest_reports(reports: QuerySet[ProgressReport]) -> QuerySet[ProgressRepor
     return reports.filter(~Exists(later))
 
 
-class InSubquery(Func):
-    """``column IN (subquery)``. On PostgreSQL written ``column = ANY(ARRAY(subquery))``:
-    the subquery runs once, and its values are looked up in the column's index, so that
-    an OR with a condition on another indexed column reads both indexes (a BitmapOr)
-    instead of every row of the table."""
-
-    arg_joiner = " IN "
-    template = "%(expressions)s"
-    output_field = BooleanField()
-
-    def __init__(self, column: str, queryset: QuerySet):
-        super().__init__(F(column), Subquery(queryset))
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(
-            compiler, connection, arg_joiner=" = ANY(ARRAY", template="%(expressions)s)", **extra_context
-        )
-
-
 def _agency_reports(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
     """Reports the agency made, or on deadlines it answers for, in tracked plans, under
     the page's filters."""
     answers_for = Deadline.objects.filter(responsible_agency_id=agency_id).order_by().values("pk")
     reports = ProgressReport.objects.filter(
         Q(agency_id=agency_id) | Q(InSubquery("deadline_id", answers_for))
-    ).exclude(deadline__task__plan__status=Plan.Status.DRAFT)
+    ).exclude(deadline__in=Deadline.objects.filter(task__in=draft_plan_tasks()).values("pk"))
     if filters.plan_id:
         reports = reports.filter(deadline__task__plan_id=filters.plan_id)
     if filters.year:
@@ -61,23 +37,35 @@ def _agency_reports(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[Prog
     return reports
 
 
-def report_list_returned(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+def _first(reports: QuerySet[ProgressReport], limit: int | None) -> QuerySet[ProgressReport]:
+    """The first ``limit`` reports of a list (all without one), read by id after a
+    narrow query of the list's filters and order (``deadline_list_first`` says why)."""
+    if limit is None:
+        return reports
+    return ProgressReport.objects.filter(pk__in=reports.values("pk")[:limit])
+
+
+def report_list_returned(
+    *, agency_id: int, filters: DeadlineFilter, limit: int | None = None
+) -> QuerySet[ProgressReport]:
     """Reports of the agency returned for rework and not yet followed by a new one."""
     returned = _agency_reports(agency_id=agency_id, filters=filters).filter(
         review_state=ProgressReport.ReviewState.RETURNED
     )
     return (
-        _latest_reports(returned)
+        _first(_latest_reports(returned).order_by("-reviewed_at", "-pk"), limit)
         .select_related("deadline__task__plan", "reviewed_by")
-        .order_by("-reviewed_at")
+        .order_by("-reviewed_at", "-pk")
     )
 
 
-def report_list_recent(*, agency_id: int, filters: DeadlineFilter) -> QuerySet[ProgressReport]:
+def report_list_recent(
+    *, agency_id: int, filters: DeadlineFilter, limit: int | None = None
+) -> QuerySet[ProgressReport]:
     return (
-        _agency_reports(agency_id=agency_id, filters=filters)
+        _first(_agency_reports(agency_id=agency_id, filters=filters).order_by("-submitted_at", "-pk"), limit)
         .select_related("deadline__task__plan", "deadline__responsible_agency", "agency", "submitted_by")
-        .order_by("-submitted_at")
+        .order_by("-submitted_at", "-pk")
     )
 
 

@@ -59,13 +59,15 @@ def url_name(model, view):
 
 # The background-work app's admin pages are tested with its own data in tasks/tests, the
 # login lockout's (axes) with login attempts in accounts/tests, the periodic reports' with a
-# report in workspace/tests/test_periodic_report_pages.py.
+# report in workspace/tests/test_periodic_report_pages.py, the import's saved agency names'
+# with a name decided in an import in documents/tests/test_import_decisions.py.
 @pytest.mark.parametrize(
     "model",
     [
         m
         for m in admin.site._registry
-        if m._meta.app_label not in {"tasks", "axes"} and m._meta.label != "documents.PeriodicReport"
+        if m._meta.app_label not in {"tasks", "axes"}
+        and m._meta.label not in {"documents.PeriodicReport", "documents.AgencyNameMapping"}
     ],
     ids=lambda m: m._meta.label,
 )

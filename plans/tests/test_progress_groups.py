@@ -3,15 +3,20 @@ area and by agency) agree with counting each group directly."""
 
 import pytest
 
+from plans.models import DeadlineStatus
 from plans.selectors import (
+    OPEN_STATUSES,
     DeadlineFilter,
     agency_dashboard_get,
     deadline_list_filtered,
     province_overview_get,
+    report_list_recent,
+    report_list_returned,
     statistics_filter,
     status_counts,
     status_dates_get,
 )
+from plans.selectors.progress import DASHBOARD_LIST_SIZE
 from plans.tests.factories import populate
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +60,43 @@ def test_the_dashboard_counts_and_areas_agree_with_direct_counts(users, agencies
     for group in dashboard.areas:
         assert group.counts == status_counts(lead.filter(task__area_id=group.key))
     assert sum(group.total for group in dashboard.areas) == dashboard.total
+
+
+def test_the_dashboard_lists_are_the_first_rows_of_the_full_lists(users, agencies, today):
+    """Each short list, read by id after a narrow query, holds the same rows in the same
+    order as the first rows of the full list, with its markers."""
+    populate(agencies, tasks=12, deadlines_per_task=20, today=today)
+    officer = users["officer_b"]  # B cooperates on A's tasks and leads none
+    dates = status_dates_get()
+    agency_id = agencies["a"].pk
+    officer_a = users["officer_a"]
+    everything = DeadlineFilter()
+    dashboard = agency_dashboard_get(user=officer_a, agency_id=agency_id, filters=everything, dates=dates)
+
+    def full(relation, **extra):
+        filters = DeadlineFilter(agency_id=agency_id, relation=relation, **extra)
+        return deadline_list_filtered(user=officer_a, filters=statistics_filter(filters), dates=dates)
+
+    def rows(deadlines):
+        return [(d.pk, d.status, d.waiting_review, d.has_report, d.task.code) for d in deadlines]
+
+    overdue = full("lead").filter(status=DeadlineStatus.OVERDUE)
+    assert overdue.count() > DASHBOARD_LIST_SIZE
+    assert rows(dashboard.overdue) == rows(overdue[:DASHBOARD_LIST_SIZE])
+    cooperating = full("cooperate").filter(status__in=OPEN_STATUSES)
+    assert rows(dashboard.cooperating_open) == rows(cooperating[:DASHBOARD_LIST_SIZE])
+    assert [r.pk for r in dashboard.recent] == [
+        r.pk for r in report_list_recent(agency_id=agency_id, filters=everything)[:DASHBOARD_LIST_SIZE]
+    ]
+    assert len(dashboard.recent) == DASHBOARD_LIST_SIZE
+    assert [r.pk for r in dashboard.returned] == [
+        r.pk for r in report_list_returned(agency_id=agency_id, filters=everything)[:DASHBOARD_LIST_SIZE]
+    ]
+    assert dashboard.returned
+
+    # B's own dashboard: what it cooperates on, none of it led by B.
+    of_b = agency_dashboard_get(
+        user=officer, agency_id=agencies["b"].pk, filters=DeadlineFilter(), dates=dates
+    )
+    assert of_b.total == 0 and of_b.cooperating_open
+    assert {d.task.lead_agency_id for d in of_b.cooperating_open} == {agency_id}

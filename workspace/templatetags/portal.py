@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from plans.models import DeadlineStatus
@@ -91,90 +91,83 @@ def upcoming_days(text="{}"):
     return text.format(UPCOMING_DAYS)
 
 
-@register.simple_tag
-def status_bar(counts, label=""):
-    """A stacked bar of status counts, drawn as inline SVG (no script, no CDN). Built
-    here rather than by a template: the overview draws one per agency and per area."""
+def _status_labels() -> dict[str, str]:
+    return {status: str(status_label(status)) for status in STATUS_ORDER}
+
+
+def _status_bar(counts, label: str, labels: dict[str, str]) -> str:
+    """``status_bar``'s markup, with ``label`` already escaped and the status labels
+    translated once for a whole table."""
     total = sum(counts.values())
-    segments, x = [], 0.0
+    rects, titles, x = [], [], 0.0
     for status in STATUS_ORDER:
         count = counts.get(status, 0)
         if not count:
             continue
         width = 100 * count / total
-        segments.append((x, width, _STATUS_COLOURS[status], status_label(status), count))
+        rects.append(f'<rect x="{x:.2f}" width="{width:.2f}" height="6" fill="{_STATUS_COLOURS[status]}"/>')
+        titles.append(f"{labels[status]}: {count}")
         x += width
     # One title for the whole bar: the accessible name, and the tooltip on hover.
-    title = "; ".join(f"{name}: {count}" for _, _, _, name, count in segments)
-    title = f"{label} – {title};" if segments else f"{label} chưa có hạn"
-    rects = format_html_join(
-        "",
-        '<rect x="{}" width="{}" height="6" fill="{}"/>',
-        ((f"{start:.2f}", f"{width:.2f}", colour) for start, width, colour, _, _ in segments),
-    )
-    return format_html(
+    title = f"{label} – {'; '.join(titles)};" if titles else f"{label} chưa có hạn"
+    return (
         '<svg class="status-bar" viewBox="0 0 100 6" preserveAspectRatio="none" role="img" width="100%"'
-        ' height="14"><title>{}</title><rect width="100" height="6" fill="#e9ecef"/>{}</svg>',
-        title,
-        rects,
+        f' height="14"><title>{title}</title><rect width="100" height="6" fill="#e9ecef"/>'
+        f"{''.join(rects)}</svg>"
     )
+
+
+@register.simple_tag
+def status_bar(counts, label=""):
+    """A stacked bar of status counts, drawn as inline SVG (no script, no CDN)."""
+    return mark_safe(_status_bar(counts, escape(label), _status_labels()))  # noqa: S308 - label escaped
+
+
+# Stands for the status in a row's link, so that the query string is encoded once per
+# row, not once per figure (the status is a fixed word, never escaped differently).
+_STATUS_SLOT = "STATUS-SLOT"
 
 
 @register.simple_tag
 def progress_rows(groups, filters: DeadlineFilter, link_field: str, relation=None):
     """The rows of a progress table (``progress_table.html``), each figure a link to the
-    deadlines it counts. Written here, not by template tags: the overview's tables hold
-    hundreds of figures, and a tag per figure cost more than computing them."""
-    labels = {status: str(status_label(status)) for status in STATUS_ORDER}
+    deadlines it counts. Written here as plain strings, every text escaped: the
+    overview's tables hold hundreds of figures, and a template tag (or ``format_html``)
+    per figure cost more than the page's queries."""
+    labels = _status_labels()
+    zero = '<td class="status-count"><span class="count-zero">0</span></td>'
     rows = []
     for group in groups:
         if link_field == "area_id":
             scope = {"area_id": group.key, "relation": relation}
         else:
             scope = {"agency_id": group.key}
-        counts = [(status, group.counts.get(status, 0)) for status in STATUS_ORDER]
+        by_status = escape(deadlines_url(filters, status=_STATUS_SLOT, **scope))
+        label = escape(group.label)
         detail = (
-            format_html('<div class="small text-body-secondary">{}</div>', group.detail)
-            if group.detail
-            else ""
+            f'<div class="small text-body-secondary">{escape(group.detail)}</div>' if group.detail else ""
         )
-        # On a phone the counts sit under the name (CSS hides the columns).
-        phone = format_html_join(
-            " ",
-            '<span class="text-nowrap"><span class="status-dot status-{}"></span>{}: {}</span>',
-            ((status, labels[status], n) for status, n in counts if n),
-        )
-        cells = format_html_join(
-            "",
-            "{}",
-            (
-                (
-                    format_html(
-                        '<td class="status-count"><a href="{}">{}</a></td>',
-                        deadlines_url(filters, status=status, **scope),
-                        n,
-                    )
-                    if n
-                    else mark_safe('<td class="status-count"><span class="count-zero">0</span></td>'),
-                )
-                for status, n in counts
-            ),
-        )
-        rows.append(
-            format_html(
-                '<tr><th scope="row" class="fw-normal">{}{}<div class="small phone-counts">{}</div></th>{}'
-                '<td class="text-end fw-semibold"><a href="{}">{}</a></td>'
-                '<td class="d-none d-md-table-cell">{}</td></tr>',
-                group.label,
-                detail,
-                phone,
-                cells,
-                deadlines_url(filters, **scope),
-                group.total,
-                status_bar(group.counts, group.label),
+        cells, phone = [], []
+        for status in STATUS_ORDER:
+            n = group.counts.get(status, 0)
+            if not n:
+                cells.append(zero)
+                continue
+            url = by_status.replace(_STATUS_SLOT, status)
+            cells.append(f'<td class="status-count"><a href="{url}">{n}</a></td>')
+            # On a phone the counts sit under the name (CSS hides the columns).
+            phone.append(
+                f'<span class="text-nowrap"><span class="status-dot status-{status}"></span>'
+                f"{labels[status]}: {n}</span>"
             )
+        rows.append(
+            f'<tr><th scope="row" class="fw-normal">{label}{detail}<div class="small phone-counts">'
+            f"{' '.join(phone)}</div></th>{''.join(cells)}"
+            f'<td class="text-end fw-semibold"><a href="{escape(deadlines_url(filters, **scope))}">'
+            f"{group.total}</a></td>"
+            f'<td class="d-none d-md-table-cell">{_status_bar(group.counts, label, labels)}</td></tr>'
         )
-    return mark_safe("\n".join(rows))  # noqa: S308 - each row built by format_html
+    return mark_safe("\n".join(rows))  # noqa: S308 - every text in it escaped above
 
 
 @register.filter

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('documents', '0001_periodic_report'),
+        ('documents', '0002_agency_name_mapping'),
         ('plans', '0013_deadline_completed_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -22,6 +22,7 @@ class Migration(migrations.Migration):
                 ('rows', models.TextField(editable=False, verbose_name='các dòng đã đọc')),
                 ('rows_sha256', models.CharField(editable=False, max_length=64)),
                 ('accept_proposals', models.BooleanField(default=False, verbose_name='chấp nhận đề xuất')),
+                ('decisions', models.JSONField(blank=True, default=list, editable=False, verbose_name='lựa chọn cho các tên')),
                 ('state', models.CharField(choices=[('queued', 'Đang chờ'), ('running', 'Đang nhập'), ('done', 'Đã xong'), ('failed', 'Không nhập được')], default='queued', max_length=10, verbose_name='trạng thái')),
                 ('rows_total', models.PositiveIntegerField(default=0, verbose_name='số dòng')),
                 ('rows_done', models.PositiveIntegerField(default=0, verbose_name='số dòng đã nhập')),
