@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from documents.imports import ImportRejected, NameDecision, Outcome, decisions_check, import_preview
-from documents.models import AgencyNameMapping
+from documents.models import AgencyNameMapping, ImportJob
 from documents.services import plan_import_apply
 from documents.tests.test_import import (  # noqa: F401 (fixtures)
     apply,
@@ -342,3 +342,39 @@ def test_a_name_mapped_both_as_an_agency_and_as_a_group_or_too_long_to_keep_is_r
         f"Tên “{long_name}” dài quá 500 ký tự để lưu lựa chọn: hãy sửa tên trong tệp.",
     ]
     assert decisions_check(decisions[1:2]) == {}
+
+
+def test_a_background_import_carries_out_the_names_chosen_in_the_preview(
+    coordinator,  # noqa: F811
+    plan,  # noqa: F811
+    known,  # noqa: F811
+    stash_dir,  # noqa: F811
+    settings,
+):
+    """A file applied by a job (more rows than PLAN_IMPORT_BACKGROUND_ROWS; no broker, so
+    the job runs in the request that queues it) maps the name as chosen, as an apply in
+    the page would; an invalid choice is sent back to the preview, nothing queued."""
+    settings.PLAN_IMPORT_BACKGROUND_ROWS = 1
+    settings.CELERY_BROKER_URL = ""
+    upload(coordinator, plan, xlsx(ROWS))
+    invalid = {"name": STEERING, "kind": "agency", "choice": "create", "agency_kind": "department"}
+    refused = post(coordinator, plan, form({**invalid, "short_name": ""}))
+    assert refused.status_code == 200 and not ImportJob.objects.exists() and not Task.objects.exists()
+
+    mapped = {"name": STEERING, "kind": "agency", "choice": "map", "target": known["ngoai-vu"].pk}
+    response = post(coordinator, plan, form(mapped))
+    job = ImportJob.objects.get()
+    assert response["Location"] == reverse("admin:plans_plan_import_job", args=[plan.pk, job.pk])
+    assert job.state == ImportJob.State.DONE, job.errors
+    assert job.decisions == [
+        {
+            "kind": "agency",
+            "name": STEERING,
+            "choice": "map",
+            "agency_kind": "",
+            "short_name": "",
+            "target_id": known["ngoai-vu"].pk,
+        }
+    ]
+    assert Task.objects.get(code="5.1").lead_agency == known["ngoai-vu"]
+    assert AgencyNameMapping.objects.get().agency == known["ngoai-vu"]
