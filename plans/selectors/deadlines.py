@@ -201,17 +201,17 @@ def _filtered(deadlines: QuerySet[Deadline], *, filters: DeadlineFilter, dates: 
     if filters.agency_id:
         # Each relation starts from an index of the agency's own rows (its deadlines,
         # or the tasks it leads or cooperates on), so that its cost is the agency's size.
-        led = InSubquery("task_id", _tasks_led_by(filters.agency_id))
         if filters.relation == "cooperate":
             deadlines = deadlines.filter(_cooperating_deadlines(filters.agency_id)).exclude(
                 Q(responsible_agency_id=filters.agency_id) | Q(task__in=_tasks_led_by(filters.agency_id))
             )
         elif filters.relation == "inherited":
+            led = InSubquery("task_id", _tasks_led_by(filters.agency_id))
             deadlines = deadlines.filter(led, completed_on__isnull=True).exclude(
                 responsible_agency_id=filters.agency_id
             )
         elif filters.agencies_as == "today":
-            deadlines = deadlines.filter(led)
+            deadlines = deadlines.filter(InSubquery("task_id", _tasks_led_by(filters.agency_id)))
         else:
             deadlines = deadlines.filter(responsible_agency_id=filters.agency_id)
     if filters.status:
