@@ -374,6 +374,9 @@ def plan_import_job_run(*, job_id: int, today: datetime.date | None = None) -> I
                 ["Lỗi hệ thống khi nhập; chưa lưu gì. Hãy báo quản trị."],
             )
         job.finished_at = timezone.now()
+        # The rows served their one run: an ended job keeps its outcome, not a copy of
+        # the file's table (up to megabytes) for as long as the job is kept.
+        job.rows = ""
         job.save()
         cache.delete(job.progress_key)
     return job

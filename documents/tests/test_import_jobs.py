@@ -66,6 +66,7 @@ def test_a_big_import_runs_as_a_job_and_its_page_shows_the_result(
     job = ImportJob.objects.get()
     assert response["Location"] == job_url(plan, job)
     assert (job.state, job.rows_total, job.rows_done) == (ImportJob.State.DONE, 3, 3)
+    assert job.rows == ""  # the rows are not kept once the job has run
     assert (job.created, job.updated, job.unchanged, job.errors) == (3, 0, 0, [])
     assert job.user.username == "ngoaivu" and job.file_name == "bang-nhiem-vu.xlsx"
     assert job.started_at <= job.finished_at
@@ -89,7 +90,7 @@ def test_a_refused_job_ends_failed_with_its_messages_and_saves_nothing(
 
     response = apply(coordinator, plan)
     job = ImportJob.objects.get()
-    assert job.state == ImportJob.State.FAILED
+    assert (job.state, job.rows) == (ImportJob.State.FAILED, "")
     assert job.errors == ["Dòng 5: Kế hoạch 139/KH-UBND không có nội dung số 2 (các nội dung có: 1, 5)."]
     assert not Task.objects.exists() and not Deadline.objects.exists()
 
