@@ -72,6 +72,29 @@ def _agency_sources(agency_id: int) -> list[QuerySet]:
     ]
 
 
+# Stands for the agency in the agency fingerprint's query, built once per process: an id
+# no row has (ids are positive), replaced by the real one in the query's parameters.
+_ANY_AGENCY = -139
+
+
+@functools.cache
+def _agency_version_query(vendor: str) -> tuple[str, tuple]:
+    """The agency fingerprint's columns and parameters for ``_ANY_AGENCY``. Its SQL is
+    the same for every agency, and building it through the ORM cost more than running
+    it (and more than a whole cached page): it is built once, for the database in use."""
+    quote = connection.ops.quote_name
+    shared = [model.history.model._meta.db_table for model in _SHARED]
+    parts = [f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in shared]
+    params: list = []
+    for rows in _agency_sources(_ANY_AGENCY):
+        # MAX as a plain function: the rows' newest id, no GROUP BY.
+        newest = rows.values(newest=Func(F("history_id"), function="MAX"))
+        sql, query_params = newest.query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(query_params)
+    return ", ".join(parts), tuple(params)
+
+
 def page_data_version_get(*, agency_id: int | None = None) -> str:
     """A fingerprint of the plan data that changes whenever it does, in one query of
     index lookups (each MAX reads one end of an index). With ``agency_id``, of the data
@@ -83,16 +106,8 @@ def page_data_version_get(*, agency_id: int | None = None) -> str:
         columns = ", ".join(f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in sources)
         params: list = []
     else:
-        shared = [model.history.model._meta.db_table for model in _SHARED]
-        parts = [f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in shared]
-        params = []
-        for rows in _agency_sources(agency_id):
-            # MAX as a plain function: the rows' newest id, no GROUP BY.
-            newest = rows.values(newest=Func(F("history_id"), function="MAX"))
-            sql, query_params = newest.query.sql_with_params()
-            parts.append(f"({sql})")
-            params.extend(query_params)
-        columns = ", ".join(parts)
+        columns, any_agency = _agency_version_query(connection.vendor)
+        params = [agency_id if value == _ANY_AGENCY else value for value in any_agency]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}", params)
         return ".".join(str(value or 0) for value in cursor.fetchone())

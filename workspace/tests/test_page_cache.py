@@ -254,3 +254,23 @@ def test_an_agencys_fingerprint_follows_every_deadline_it_sees(agencies, deadlin
     # page, which listed the deadline as A's until the move.
     later = {**report, "submitted_at": timezone.now()}
     assert moves(lambda: ProgressReport.objects.create(deadline=deadline, agency=agencies["c"], **later))
+
+
+def test_each_agency_has_its_own_fingerprint_from_the_one_query_built(agencies, deadline, today):
+    """The agency fingerprint's query is built once and reused with each agency's id:
+    A's report moves A's fingerprint and not C's, C's report C's and not A's."""
+    a, c = agencies["a"].pk, agencies["c"].pk
+    theirs = deadline_of(agencies["c"], due_on=today)
+    report = {"state": "in_progress", "percent": 5, "narrative": "…", "submitted_at": timezone.now()}
+
+    def versions():
+        return page_data_version_get(agency_id=a), page_data_version_get(agency_id=c)
+
+    before = versions()
+    assert before[0] != before[1]
+    ProgressReport.objects.create(deadline=deadline, agency=agencies["a"], **report)
+    after_a = versions()
+    assert after_a[0] != before[0] and after_a[1] == before[1]
+    ProgressReport.objects.create(deadline=theirs, agency=agencies["c"], **report)
+    after_c = versions()
+    assert after_c[0] == after_a[0] and after_c[1] != after_a[1]
