@@ -124,9 +124,11 @@ def status_bar(counts, label=""):
     return mark_safe(_status_bar(counts, escape(label), _status_labels()))  # noqa: S308 - label escaped
 
 
-# Stands for the status in a row's link, so that the query string is encoded once per
-# row, not once per figure (the status is a fixed word, never escaped differently).
+# Stand for the status and the group in a table's links, so that the query string is
+# encoded once per table, not once per figure (both are replaced by words and ids,
+# which encoding leaves as they are).
 _STATUS_SLOT = "STATUS-SLOT"
+_GROUP_SLOT = "GROUP-SLOT"
 
 
 @register.simple_tag
@@ -137,13 +139,17 @@ def progress_rows(groups, filters: DeadlineFilter, link_field: str, relation=Non
     per figure cost more than the page's queries."""
     labels = _status_labels()
     zero = '<td class="status-count"><span class="count-zero">0</span></td>'
+    scope = (
+        {"area_id": _GROUP_SLOT, "relation": relation}
+        if link_field == "area_id"
+        else {"agency_id": _GROUP_SLOT}
+    )
+    by_status = escape(deadlines_url(filters, status=_STATUS_SLOT, **scope))
+    all_statuses = escape(deadlines_url(filters, **scope))
     rows = []
     for group in groups:
-        if link_field == "area_id":
-            scope = {"area_id": group.key, "relation": relation}
-        else:
-            scope = {"agency_id": group.key}
-        by_status = escape(deadlines_url(filters, status=_STATUS_SLOT, **scope))
+        key = str(group.key)
+        of_group = by_status.replace(_GROUP_SLOT, key)
         label = escape(group.label)
         detail = (
             f'<div class="small text-body-secondary">{escape(group.detail)}</div>' if group.detail else ""
@@ -154,7 +160,7 @@ def progress_rows(groups, filters: DeadlineFilter, link_field: str, relation=Non
             if not n:
                 cells.append(zero)
                 continue
-            url = by_status.replace(_STATUS_SLOT, status)
+            url = of_group.replace(_STATUS_SLOT, status)
             cells.append(f'<td class="status-count"><a href="{url}">{n}</a></td>')
             # On a phone the counts sit under the name (CSS hides the columns).
             phone.append(
@@ -164,7 +170,7 @@ def progress_rows(groups, filters: DeadlineFilter, link_field: str, relation=Non
         rows.append(
             f'<tr><th scope="row" class="fw-normal">{label}{detail}<div class="small phone-counts">'
             f"{' '.join(phone)}</div></th>{''.join(cells)}"
-            f'<td class="text-end fw-semibold"><a href="{escape(deadlines_url(filters, **scope))}">'
+            f'<td class="text-end fw-semibold"><a href="{all_statuses.replace(_GROUP_SLOT, key)}">'
             f"{group.total}</a></td>"
             f'<td class="d-none d-md-table-cell">{_status_bar(group.counts, label, labels)}</td></tr>'
         )
