@@ -117,15 +117,19 @@ def deadline_list_with_status(*, dates: StatusDates) -> QuerySet[Deadline]:
     )
 
 
+def completion_day(deadline_ref: str = "pk") -> Subquery:
+    """The local day the deadline's accepted completion report was sent (None without
+    one), as a subquery: what ``Deadline.completed_on`` holds."""
+    completion = ProgressReport.objects.filter(accepted_completion(), deadline=OuterRef(deadline_ref))
+    return Subquery(completion.annotate(day=TruncDate("submitted_at")).values("day")[:1])
+
+
 def deadline_completion_mismatches() -> QuerySet[Deadline]:
     """Deadlines whose stored ``completed_on`` is not the local date of their accepted
     completion report's submission (None without one): the check of the stored date
     against the reports it is kept from. Empty when all is well."""
-    completion = ProgressReport.objects.filter(accepted_completion(), deadline=OuterRef("pk"))
     return (
-        Deadline.objects.annotate(
-            from_reports=Subquery(completion.annotate(day=TruncDate("submitted_at")).values("day")[:1])
-        )
+        Deadline.objects.annotate(from_reports=completion_day())
         .exclude(completed_on__isnull=True, from_reports__isnull=True)
         .filter(
             Q(completed_on__isnull=True) | Q(from_reports__isnull=True) | ~Q(completed_on=F("from_reports"))

@@ -3,8 +3,7 @@ reviewed by the coordinator."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.db.models.functions import TruncDate
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from plans import permissions
@@ -19,6 +18,7 @@ from plans.models import (
 )
 from plans.selectors.deadlines import task_cooperating_ids
 from plans.selectors.evidence_integrity import fingerprint_chunks
+from plans.selectors.status import completion_day
 from plans.signals import report_returned
 
 # Progress reports, contributions and their evidence (the agency workspace).
@@ -223,13 +223,10 @@ def deadline_completion_backfill(*, deadlines: QuerySet[Deadline]) -> int:
     written in bulk rather than accepted through ``report_accept`` (the benchmark data
     set, bulk test fixtures). Like ``bulk_create``, it writes no history rows. Returns
     the number of deadlines done."""
-    completion = ProgressReport.objects.filter(accepted_completion(), deadline=OuterRef("pk"))
     done = models.QuerySet(Deadline).filter(
         pk__in=deadlines.filter(accepted_completion("reports")).values("pk")
     )
-    return done.update(
-        completed_on=Subquery(completion.annotate(day=TruncDate("submitted_at")).values("day")[:1])
-    )
+    return done.update(completed_on=completion_day())
 
 
 @transaction.atomic
