@@ -251,15 +251,26 @@ def _within_own_agency(user, filters: DeadlineFilter) -> bool:
     return bool(filters.agency_id) and filters.agency_id == user.agency_id
 
 
-def deadline_list_filtered(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+def deadline_set_filtered(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
     """The deadlines behind every number on the dashboards, scoped to the user, with
-    what a list row shows."""
+    their status and nothing a row shows: what figures count and short lists pick their
+    ids from. Building a list's joins and markers cost more than running a count."""
     deadlines = (
         deadline_list_with_status(dates=dates)
         if _within_own_agency(user, filters)
         else deadline_list_visible_to(user=user, dates=dates)
     )
-    return _as_listed(_filtered(deadlines, filters=filters, dates=dates))
+    return _filtered(deadlines, filters=filters, dates=dates)
+
+
+def deadline_list_filtered(*, user, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+    """``deadline_set_filtered`` with what a list row shows, in the lists' order."""
+    return _as_listed(deadline_set_filtered(user=user, filters=filters, dates=dates))
+
+
+# The lists' order: by due date, then plan, task code and id, so that equal dates keep a
+# stable order across pages and exports.
+LIST_ORDER = ("due_on", "task__plan__number", "task__code", "pk")
 
 
 def _as_listed(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
@@ -267,18 +278,18 @@ def _as_listed(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
     return (
         with_markers(deadlines)
         .select_related("task__plan", "task__area", "task__lead_agency", "responsible_agency")
-        .order_by("due_on", "task__plan__number", "task__code", "pk")
+        .order_by(*LIST_ORDER)
     )
 
 
 def deadline_list_first(deadlines: QuerySet[Deadline], size: int, *, dates: StatusDates) -> list[Deadline]:
-    """The first ``size`` of a list of deadlines (``deadline_list_filtered``, further
-    filtered), as a dashboard shows them: their ids found by a narrow query (the list's
-    filters and order alone), then those rows read by id with everything a row shows.
-    Reading the list itself, PostgreSQL joins every table a row shows and runs the
-    markers' subqueries for every candidate before the sort keeps ten, and it misjudges
-    how many candidates an agency's id array gives."""
-    first = deadlines.values("pk")[:size]
+    """The first ``size`` of a set of deadlines (``deadline_set_filtered``, further
+    filtered) in the lists' order, as a dashboard shows them: their ids found by a
+    narrow query (the set's filters and the order alone), then those rows read by id
+    with everything a row shows. Reading the list itself, PostgreSQL joins every table
+    a row shows and runs the markers' subqueries for every candidate before the sort
+    keeps ten, and it misjudges how many candidates an agency's id array gives."""
+    first = deadlines.order_by(*LIST_ORDER).values("pk")[:size]
     return list(_as_listed(deadline_list_with_status(dates=dates)).filter(pk__in=first))
 
 

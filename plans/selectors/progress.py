@@ -24,6 +24,7 @@ from plans.selectors.deadlines import (
     DeadlineFilter,
     deadline_list_filtered,
     deadline_list_first,
+    deadline_set_filtered,
     statistics_filter,
 )
 from plans.selectors.reports import report_list_recent, report_list_returned, report_review_queue
@@ -225,14 +226,14 @@ def agency_dashboard_get(
     """Everything on an agency's dashboard in a fixed number of queries."""
     lead_filters = dataclasses.replace(filters, agency_id=agency_id, relation="lead")
     cooperate_filters = dataclasses.replace(filters, agency_id=agency_id, relation="cooperate")
-    inherited = deadline_list_filtered(
+    inherited = deadline_set_filtered(
         user=user,
         filters=dataclasses.replace(filters, agency_id=agency_id, relation="inherited"),
         dates=dates,
     )
-    lead = deadline_list_filtered(user=user, filters=statistics_filter(lead_filters), dates=dates)
-    cooperating = deadline_list_filtered(user=user, filters=statistics_filter(cooperate_filters), dates=dates)
-    upcoming = deadline_list_filtered(
+    lead = deadline_set_filtered(user=user, filters=statistics_filter(lead_filters), dates=dates)
+    cooperating = deadline_set_filtered(user=user, filters=statistics_filter(cooperate_filters), dates=dates)
+    upcoming = deadline_set_filtered(
         user=user, filters=dataclasses.replace(lead_filters, window="upcoming"), dates=dates
     )
 
@@ -274,7 +275,7 @@ def waiting_counts_get(*, user, dates: StatusDates, reviews: bool) -> WaitingCou
     if not user.agency_id:
         return WaitingCounts(to_review=to_review)
     everything = DeadlineFilter()
-    lead = deadline_list_filtered(
+    lead = deadline_set_filtered(
         user=user,
         filters=statistics_filter(dataclasses.replace(everything, agency_id=user.agency_id, relation="lead")),
         dates=dates,
@@ -308,7 +309,7 @@ class ProvinceOverview:
 
 
 def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) -> ProvinceOverview:
-    deadlines = deadline_list_filtered(user=user, filters=statistics_filter(filters), dates=dates)
+    deadlines = deadline_set_filtered(user=user, filters=statistics_filter(filters), dates=dates)
     # The total, the agency table and the area table from one pass over the deadlines,
     # grouped by area and agency ids; the labels are read for the groups found.
     agency_key = f"{_agency_path(filters.agencies_as)}_id"
