@@ -28,7 +28,9 @@ PASSWORD = "Mat-khau-demo-2026"
 
 @pytest.fixture
 def seeded():
-    call_command("seed_demo", password=PASSWORD, today=D(2026, 11, 28), stdout=io.StringIO())
+    # The sample data placed around the real day: the admin's lists compute statuses
+    # against it, so a fixed day would leave no deadline "due soon" once it has passed.
+    call_command("seed_demo", password=PASSWORD, today=timezone.localdate(), stdout=io.StringIO())
     Holiday.objects.create(date=D(2026, 12, 31), kind=Holiday.Kind.DAY_OFF, name="Nghỉ bù")
     group = AgencyGroup.objects.create(name="Các sở, ban, ngành tỉnh")
     group.members.set(Agency.objects.filter(kind=Agency.Kind.DEPARTMENT))
