@@ -24,6 +24,7 @@ from plans.selectors.deadlines import (
     DeadlineFilter,
     deadline_list_filtered,
     deadline_list_first,
+    deadline_lists_first,
     deadline_set_filtered,
     statistics_filter,
 )
@@ -237,22 +238,29 @@ def agency_dashboard_get(
         user=user, filters=dataclasses.replace(lead_filters, window="upcoming"), dates=dates
     )
 
-    def first(deadlines):
-        return deadline_list_first(deadlines, DASHBOARD_LIST_SIZE, dates=dates)
-
+    lists = deadline_lists_first(
+        {
+            "overdue": lead.filter(status=DeadlineStatus.OVERDUE),
+            "upcoming": upcoming,
+            "cooperating_open": cooperating.filter(status__in=OPEN_STATUSES),
+            "inherited": inherited,
+        },
+        DASHBOARD_LIST_SIZE,
+        dates=dates,
+    )
     # The agency's counts and its per-area counts from the same grouped query.
     lead_rows = _status_rows(lead, ("task_id",))
     return AgencyDashboard(
         counts=status_counts_from_rows(lead_rows),
         backlog=backlog_counts(lead, filters),
-        overdue=first(lead.filter(status=DeadlineStatus.OVERDUE)),
-        upcoming=first(upcoming),
+        overdue=lists["overdue"],
+        upcoming=lists["upcoming"],
         returned=list(report_list_returned(agency_id=agency_id, filters=filters, limit=DASHBOARD_LIST_SIZE)),
         recent=list(report_list_recent(agency_id=agency_id, filters=filters, limit=DASHBOARD_LIST_SIZE)),
         areas=_area_groups_by_task(lead_rows),
         cooperating_counts=status_counts(cooperating),
-        cooperating_open=first(cooperating.filter(status__in=OPEN_STATUSES)),
-        inherited=first(inherited),
+        cooperating_open=lists["cooperating_open"],
+        inherited=lists["inherited"],
     )
 
 

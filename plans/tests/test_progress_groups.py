@@ -16,6 +16,7 @@ from plans.selectors import (
     status_counts,
     status_dates_get,
 )
+from plans.selectors.deadlines import deadline_lists_first, deadline_set_filtered
 from plans.selectors.progress import DASHBOARD_LIST_SIZE
 from plans.tests.factories import populate
 
@@ -85,6 +86,11 @@ def test_the_dashboard_lists_are_the_first_rows_of_the_full_lists(users, agencie
     assert rows(dashboard.overdue) == rows(overdue[:DASHBOARD_LIST_SIZE])
     cooperating = full("cooperate").filter(status__in=OPEN_STATUSES)
     assert rows(dashboard.cooperating_open) == rows(cooperating[:DASHBOARD_LIST_SIZE])
+    upcoming = deadline_list_filtered(
+        user=officer_a, filters=DeadlineFilter(agency_id=agency_id, window="upcoming"), dates=dates
+    )
+    assert upcoming.exists()
+    assert rows(dashboard.upcoming) == rows(upcoming[:DASHBOARD_LIST_SIZE])
     assert [r.pk for r in dashboard.recent] == [
         r.pk for r in report_list_recent(agency_id=agency_id, filters=everything)[:DASHBOARD_LIST_SIZE]
     ]
@@ -100,3 +106,30 @@ def test_the_dashboard_lists_are_the_first_rows_of_the_full_lists(users, agencie
     )
     assert of_b.total == 0 and of_b.cooperating_open
     assert {d.task.lead_agency_id for d in of_b.cooperating_open} == {agency_id}
+
+
+def test_several_short_lists_read_at_once_are_each_the_first_rows_of_their_set(users, agencies, today):
+    """Lists read together (their ids in one query, their rows in another) hold what each
+    would alone, in order, even where two lists share rows; an empty set gives none."""
+    populate(agencies, tasks=6, deadlines_per_task=10, today=today)
+    coordinator = users["coordinator"]
+    dates = status_dates_get()
+    every = deadline_set_filtered(user=coordinator, filters=DeadlineFilter(), dates=dates)
+    sets = {
+        "overdue": every.filter(status=DeadlineStatus.OVERDUE),
+        "open": every.filter(status__in=OPEN_STATUSES),  # holds the overdue ones too
+        "of_a": every.filter(responsible_agency_id=agencies["a"].pk),
+        "none": every.filter(pk__lt=0),
+    }
+    lists = deadline_lists_first(sets, 7, dates=dates)
+
+    def rows(deadlines):
+        return [(d.pk, d.status, d.waiting_review, d.has_report, d.task.code) for d in deadlines]
+
+    for name, deadlines in sets.items():
+        alone = deadline_list_filtered(user=coordinator, filters=DeadlineFilter(), dates=dates).filter(
+            pk__in=deadlines.values("pk")
+        )
+        assert rows(lists[name]) == rows(alone[:7]), name
+    assert len(lists["overdue"]) == 7 and lists["none"] == []
+    assert {d.pk for d in lists["overdue"]} & {d.pk for d in lists["open"]}
