@@ -288,6 +288,12 @@ def _first_ids(deadlines: QuerySet[Deadline], size: int) -> QuerySet:
     return deadlines.order_by(*LIST_ORDER).values("pk")[:size]
 
 
+def _rows_by_id(ids, *, dates: StatusDates) -> list[Deadline]:
+    """The deadlines of ``ids`` (a subquery or a collection) with everything a list row
+    shows, in the lists' order."""
+    return list(_as_listed(deadline_list_with_status(dates=dates)).filter(pk__in=ids))
+
+
 def deadline_list_first(deadlines: QuerySet[Deadline], size: int, *, dates: StatusDates) -> list[Deadline]:
     """The first ``size`` of a set of deadlines (``deadline_set_filtered``, further
     filtered) in the lists' order, as a dashboard shows them: their ids found by a
@@ -295,7 +301,7 @@ def deadline_list_first(deadlines: QuerySet[Deadline], size: int, *, dates: Stat
     with everything a row shows. Reading the list itself, PostgreSQL joins every table
     a row shows and runs the markers' subqueries for every candidate before the sort
     keeps ten, and it misjudges how many candidates an agency's id array gives."""
-    return list(_as_listed(deadline_list_with_status(dates=dates)).filter(pk__in=_first_ids(deadlines, size)))
+    return _rows_by_id(_first_ids(deadlines, size), dates=dates)
 
 
 def deadline_lists_first(
@@ -305,6 +311,8 @@ def deadline_lists_first(
     number: each set's first ids by its own narrow query, named by the set, in one
     UNION ALL; then every row they name, read once with everything a row shows (in the
     lists' order, which every list keeps). A row query costs more to build than to run."""
+    # Each sliced id query inside an outer one: SQLite refuses LIMIT and ORDER BY in the
+    # parts of a UNION.
     named_ids = [
         Deadline.objects.filter(pk__in=_first_ids(deadlines, size))
         .order_by()
@@ -316,8 +324,7 @@ def deadline_lists_first(
     for pk, name in named_ids[0].union(*named_ids[1:], all=True):
         ids_by_list[name].add(pk)
     every_id = set().union(*ids_by_list.values())
-    listed = _as_listed(deadline_list_with_status(dates=dates))
-    rows = list(listed.filter(pk__in=every_id)) if every_id else []
+    rows = _rows_by_id(every_id, dates=dates) if every_id else []
     return {name: [row for row in rows if row.pk in ids] for name, ids in ids_by_list.items()}
 
 

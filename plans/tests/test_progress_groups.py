@@ -9,6 +9,7 @@ from plans.selectors import (
     DeadlineFilter,
     agency_dashboard_get,
     deadline_list_filtered,
+    deadline_set_filtered,
     province_overview_get,
     report_list_recent,
     report_list_returned,
@@ -16,7 +17,7 @@ from plans.selectors import (
     status_counts,
     status_dates_get,
 )
-from plans.selectors.deadlines import deadline_lists_first, deadline_set_filtered
+from plans.selectors.deadlines import deadline_lists_first
 from plans.selectors.progress import DASHBOARD_LIST_SIZE
 from plans.tests.factories import populate
 
