@@ -33,7 +33,8 @@ class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Plan
 
-    number = factory.Sequence(lambda n: f"{100 + n}/KH-UBND")
+    # Above the numbers of real and sample plans the tests load (139/KH-UBND…).
+    number = factory.Sequence(lambda n: f"{1000 + n}/KH-UBND")
     title = factory.Sequence(lambda n: f"Kế hoạch thử nghiệm {n}")
     period_start = datetime.date(2019, 1, 1)
     period_end = None
