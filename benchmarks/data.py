@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 from django.db.models import ProtectedError, RestrictedError, signals
 from django.db.models.deletion import get_candidate_relations_to_delete
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -200,6 +201,7 @@ STEP_DEADLINES_BUILD = "Hạn nhiệm vụ: tạo"
 STEP_DEADLINES_WRITE = "Hạn nhiệm vụ: ghi"
 STEP_REPORTS_BUILD = "Báo cáo tiến độ: tạo"
 STEP_REPORTS_WRITE = "Báo cáo tiến độ: ghi"
+STEP_HISTORY = "Lịch sử thay đổi"
 STEP_ANALYZE = "Cập nhật thống kê"
 
 
@@ -379,15 +381,16 @@ def _delete_scoped(rows: models.QuerySet) -> int:
     evidence, cooperation links) are deleted first the same way, and whenever anything
     else references them (PROTECT, SET_NULL…) or a delete signal other than the change
     history's has listeners, the collector does the deletion and applies the model's
-    rules. Benchmark rows are inserted without history, and deleted without it.
+    rules. The rows' change history (``_Generator._history``, and whatever a benchmark
+    run wrote) goes with them.
     """
     model = rows.model
     recorded = hasattr(model._meta, "simple_history_manager_attribute")
     if not recorded and (signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)):
         return _collector_delete(rows)
     if recorded:
-        # Benchmark rows are bulk-inserted without history, so they go without it too;
-        # history a benchmark run wrote for them (a report it submitted) goes first.
+        # The history of benchmark rows (generated, or written by a run that submitted a
+        # report) goes first: nothing references it.
         history = getattr(model, model._meta.simple_history_manager_attribute)
         versions = history.filter(**{f"{model._meta.pk.attname}__in": rows.values("pk")})
         for relation in get_candidate_relations_to_delete(versions.model._meta):  # m2m versions
@@ -465,6 +468,7 @@ class _Generator:
         tasks = self._tasks(plans, areas, agencies)
         deadlines = self._deadlines(tasks)
         self._reports(deadlines)
+        self._history()
         return self.result
 
     def _bulk(self, model, rows, *, step=None, done=0, total=None):
@@ -730,6 +734,64 @@ class _Generator:
         # What report_accept stores on each deadline its accepted completion makes done.
         deadline_completion_backfill(deadlines=Deadline.objects.filter(task__plan__in=bench_plan_list()))
 
+    def _history(self) -> None:
+        """The change history the portal would have written for these rows, one
+        ``INSERT … SELECT`` per kind: each task, deadline and report created ("+"), and
+        changed since ("~") where its row shows a change (a deadline completed or waived,
+        a report reviewed or closed). Without it the history tables are empty and the
+        page cache's fingerprints, which read the newest history of an agency's rows,
+        would cost less than in a portal in use."""
+        plans = bench_plan_list()
+        tasks = Task.objects.filter(plan__in=plans)
+        deadlines = Deadline.objects.filter(task__in=tasks)
+        reports = ProgressReport.objects.filter(deadline__in=deadlines)
+        created_at = self._moment(self.period_start, 8 * 60)
+        accepted_at = (
+            ProgressReport.objects.filter(
+                deadline_id=models.OuterRef("pk"),
+                state=_DONE,
+                review_state=_ACCEPTED,
+            )
+            .order_by("-reviewed_at")
+            .values("reviewed_at")[:1]
+        )
+        entries = [
+            (tasks, "+", {}, models.Value(created_at)),
+            (
+                deadlines,
+                "+",
+                {"completed_on": None, "waived_at": None, "waived_by_id": None, "waiver_reason": ""},
+                models.Value(created_at),
+            ),
+            (
+                deadlines.filter(models.Q(completed_on__isnull=False) | models.Q(waived_at__isnull=False)),
+                "~",
+                {},
+                Coalesce("waived_at", models.Subquery(accepted_at), models.Value(created_at)),
+            ),
+            (
+                reports,
+                "+",
+                {
+                    "review_state": _SUBMITTED,
+                    "reviewed_at": None,
+                    "reviewed_by_id": None,
+                    "review_comment": "",
+                },
+                models.F("submitted_at"),
+            ),
+            (
+                reports.exclude(review_state=_SUBMITTED),
+                "~",
+                {},
+                Coalesce("reviewed_at", "submitted_at"),
+            ),
+        ]
+        self.progress(STEP_HISTORY, 0, len(entries))
+        for done, (rows, history_type, changed, moment) in enumerate(entries, start=1):
+            _history_insert(rows, history_type=history_type, changed=changed, moment=moment)
+            self.progress(STEP_HISTORY, done, len(entries))
+
     def _report(self, deadline, submitted_at, following, state, review_state, position, history):
         rng = self.rng
         if state == _DONE:
@@ -759,6 +821,34 @@ class _Generator:
         return report
 
 
+def _history_insert(rows: models.QuerySet, *, history_type: str, changed: dict, moment) -> None:
+    """One history row per row of ``rows`` (a recorded model), as django-simple-history
+    would write it at ``moment`` (an expression of the row), with the ``changed``
+    columns set to the values they had then; no user, no reason. The rows are selected
+    by the ORM and copied by the database in one statement."""
+    model = rows.model
+    history = getattr(model, model._meta.simple_history_manager_attribute).model
+    kept = {f.attname for f in history._meta.concrete_fields}
+    copied = [f.attname for f in model._meta.concrete_fields if f.attname in kept]
+    values = {
+        attname: models.Value(changed[attname], output_field=model._meta.get_field(attname))
+        if attname in changed
+        else models.F(attname)
+        for attname in copied
+    }
+    values["history_date"] = models.ExpressionWrapper(moment, output_field=models.DateTimeField())
+    values["history_type"] = models.Value(history_type)
+    select = rows.order_by().values(**{f"h_{name}": expression for name, expression in values.items()})
+    sql, params = select.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = [history._meta.get_field(name).column for name in values]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(map(quote, columns))}) {sql}",
+            params,
+        )
+
+
 def _analyze(progress: Progress = _no_progress) -> None:
     """Fresh planner statistics for the tables just filled (PostgreSQL only; ANALYZE
     sees the rows of its own transaction)."""
@@ -774,6 +864,9 @@ def _analyze(progress: Progress = _no_progress) -> None:
             Task.cooperating_agencies.through,
             Deadline,
             ProgressReport,
+            Task.history.model,
+            Deadline.history.model,
+            ProgressReport.history.model,
         )
     ]
     progress(STEP_ANALYZE, 0, len(tables))

@@ -319,6 +319,44 @@ def test_data_added_to_benchmark_deadlines_goes_with_them():
     assert bench_counts()["reports"] == 1000
 
 
+def test_every_benchmark_row_has_the_history_the_portal_would_have_written():
+    """A task, deadline and report each created once ("+", as it was then: a report
+    waiting for review, a deadline neither done nor waived), and changed once more ("~",
+    as it is now) where its row shows a change: the page cache's fingerprints then read
+    history of the size a portal in use has."""
+    generate()
+    deadlines, reports = bench_deadlines(), bench_reports()
+    tasks = Task.objects.filter(plan__in=bench_data.bench_plan_list())
+    changed_deadlines = deadlines.filter(Q(completed_on__isnull=False) | Q(waived_at__isnull=False))
+    reviewed = reports.exclude(review_state=ProgressReport.ReviewState.SUBMITTED)
+    assert changed_deadlines.exists() and reviewed.exists()
+
+    def versions(model, rows, kind):
+        return model.history.filter(id__in=rows.values("pk"), history_type=kind)
+
+    assert versions(Task, tasks, "+").count() == tasks.count()
+    assert not versions(Task, tasks, "~").exists()
+    created = versions(Deadline, deadlines, "+")
+    assert created.count() == deadlines.count()
+    assert not created.filter(Q(completed_on__isnull=False) | Q(waived_at__isnull=False)).exists()
+    assert sorted(versions(Deadline, deadlines, "~").values_list("id", "completed_on")) == sorted(
+        changed_deadlines.values_list("id", "completed_on")
+    )
+    submitted = versions(ProgressReport, reports, "+")
+    assert submitted.count() == reports.count()
+    assert set(submitted.values_list("review_state", flat=True)) == {ProgressReport.ReviewState.SUBMITTED}
+    assert not submitted.filter(reviewed_at__isnull=False).exists()
+    assert sorted(
+        versions(ProgressReport, reports, "~").values_list("id", "review_state", "reviewed_at")
+    ) == sorted(reviewed.values_list("id", "review_state", "reviewed_at"))
+    # Each created before it changed.
+    first = dict(submitted.values_list("id", "history_date"))
+    assert all(
+        first[pk] <= moment
+        for pk, moment in versions(ProgressReport, reports, "~").values_list("id", "history_date")
+    )
+
+
 def test_history_written_on_benchmark_rows_goes_with_them():
     # A benchmark that submits or edits through the portal leaves history behind.
     generate()
@@ -417,6 +455,7 @@ def test_generation_draws_a_progress_bar_per_step_on_stderr():
         bench_data.STEP_DEADLINES_WRITE,
         bench_data.STEP_REPORTS_BUILD,
         bench_data.STEP_REPORTS_WRITE,
+        bench_data.STEP_HISTORY,
     ] + ([bench_data.STEP_ANALYZE] if connection.vendor == "postgresql" else [])
     # Each step is drawn in place (carriage returns) and closed by one line at 100 %.
     lines = err.getvalue().split("\n")
