@@ -8,6 +8,17 @@ class PlansConfig(AppConfig):
     verbose_name = "Kế hoạch và nhiệm vụ"
 
     def ready(self):
+        from simple_history.signals import post_create_historical_record
+
+        from plans.models import Deadline, ProgressReport
+        from plans.services.agency_changes import history_recorded
         from plans.sqlite import install_unicode_like
 
         connection_created.connect(install_unicode_like, dispatch_uid="plans.unicode_like")
+        # Each deadline's and report's history row journals the agencies it concerns.
+        for model in (Deadline, ProgressReport):
+            post_create_historical_record.connect(
+                history_recorded,
+                sender=model.history.model,
+                dispatch_uid=f"plans.agency_changes.{model.__name__}",
+            )

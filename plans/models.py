@@ -978,3 +978,22 @@ class ReorganisationLink(models.Model):
 
     def __str__(self):
         return f"{self.predecessor.label} → {self.successor.label if self.successor else '—'}"
+
+
+class AgencyChange(models.Model):
+    """One change to what an agency's pages show: a deadline in its scope (or one it
+    once answered for), a report on such a deadline, or a report it made. Written in
+    the same transaction as the change (``plans.history``), so the newest id of an
+    agency's rows fingerprints its data in one index probe (``workspace.page_cache``),
+    however long its history grows. An agency id without a foreign key: a journal row
+    neither holds nor waits for a lock on the agency."""
+
+    agency_id = models.BigIntegerField(_("cơ quan"))
+
+    class Meta:
+        verbose_name = _("thay đổi dữ liệu của cơ quan")
+        verbose_name_plural = _("thay đổi dữ liệu của cơ quan")
+        indexes = [models.Index(fields=["agency_id", "id"], name="agency_change_newest_idx")]
+
+    def __str__(self):
+        return f"{self.agency_id} #{self.pk}"

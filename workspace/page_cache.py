@@ -8,7 +8,8 @@ fingerprint of the plan data (``page_data_version_get``, below). Any change to p
 areas, tasks, deadlines, reports or holiday corrections moves the fingerprint, so a
 stale part is never shown after such a change. An agency's dashboard is keyed by its
 agency's fingerprint: a change to plans, areas, tasks or the calendar, or to a deadline
-or report in its scope; another agency's report leaves it cached. The overview shows
+or report in its scope (its journal, ``plans.models.AgencyChange``); another agency's
+report leaves it cached. The overview shows
 the whole province and moves with every change; the time limit only bounds how long an
 agency's new name, which does not move it, can take to appear. Only what is the same for
 every viewer of the key goes in: no CSRF token, no user name.
@@ -20,17 +21,16 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Func, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from plans import permissions, selectors
-from plans.models import ContentArea, Deadline, Holiday, Plan, ProgressReport, Task
+from plans.models import AgencyChange, ContentArea, Deadline, Holiday, Plan, ProgressReport, Task
 
 # Changed whenever what is stored changes shape, so a new release never reads an old entry.
-_FORMAT = 3
+_FORMAT = 4
 # A filter value is an id or a year; anything longer is not ours.
 _MAX_VALUE_LENGTH = 10
 
@@ -53,61 +53,34 @@ def _version_sources() -> tuple[tuple[str, str], ...]:
 _SHARED = (Plan, ContentArea, Task, Holiday)
 
 
-def _agency_sources(agency_id: int) -> list[QuerySet]:
-    """The history rows whose newest id fingerprints what an agency's dashboard and
-    badges can show: of the deadlines in its scope today (``agency_scope_deadline_sets``)
-    or that it ever answered for (a deadline moved away from it leaves its page too), of
-    the reports on those deadlines, and of the reports it made. Each set is found through
-    an index on the agency's rows, so the cost is the agency's size, not the province's."""
-    deadline_history = Deadline.history.model.objects.order_by()
-    report_history = ProgressReport.history.model.objects.order_by()
-    deadline_sets = [
-        *selectors.agency_scope_deadline_sets(agency_id),
-        deadline_history.filter(responsible_agency_id=agency_id).values("id"),
-    ]
-    return [
-        *(deadline_history.filter(id__in=ids) for ids in deadline_sets),
-        *(report_history.filter(deadline_id__in=ids) for ids in deadline_sets),
-        report_history.filter(agency_id=agency_id),
-    ]
-
-
-# Stands for the agency in the agency fingerprint's query, built once per process: an id
-# no row has (ids are positive), replaced by the real one in the query's parameters.
-_ANY_AGENCY = -139
-
-
 @functools.cache
-def _agency_version_query(vendor: str) -> tuple[str, tuple]:
-    """The agency fingerprint's columns and parameters for ``_ANY_AGENCY``. Its SQL is
-    the same for every agency, and building it through the ORM cost more than running
-    it (and more than a whole cached page): it is built once, for the database in use."""
+def _agency_version_sql(vendor: str) -> str:
+    """The agency fingerprint's query (one parameter, the agency): the shared tables'
+    newest history ids and the agency's newest journal entry (``AgencyChange``, written
+    with every change to a deadline or report its pages show). Each reads one end of an
+    index, whatever the size of the agency or of its history. Built once per database."""
     quote = connection.ops.quote_name
     shared = [model.history.model._meta.db_table for model in _SHARED]
     parts = [f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in shared]
-    params: list = []
-    for rows in _agency_sources(_ANY_AGENCY):
-        # MAX as a plain function: the rows' newest id, no GROUP BY.
-        newest = rows.values(newest=Func(F("history_id"), function="MAX"))
-        sql, query_params = newest.query.sql_with_params()
-        parts.append(f"({sql})")
-        params.extend(query_params)
-    return ", ".join(parts), tuple(params)
+    parts.append(
+        f"(SELECT MAX({quote('id')}) FROM {quote(AgencyChange._meta.db_table)} "
+        f"WHERE {quote('agency_id')} = %s)"
+    )
+    return ", ".join(parts)
 
 
 def page_data_version_get(*, agency_id: int | None = None) -> str:
     """A fingerprint of the plan data that changes whenever it does, in one query of
     index lookups (each MAX reads one end of an index). With ``agency_id``, of the data
-    that agency's pages show: the shared tables, and its own deadlines' and reports'
-    history; a report on another agency's deadline leaves it alone."""
+    that agency's pages show: the shared tables, and its journal of changes; a report on
+    another agency's deadline leaves it alone."""
     quote = connection.ops.quote_name
     if agency_id is None:
         sources = _version_sources()
         columns = ", ".join(f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in sources)
         params: list = []
     else:
-        columns, any_agency = _agency_version_query(connection.vendor)
-        params = [agency_id if value == _ANY_AGENCY else value for value in any_agency]
+        columns, params = _agency_version_sql(connection.vendor), [agency_id]
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns}", params)
         return ".".join(str(value or 0) for value in cursor.fetchone())

@@ -14,8 +14,10 @@ from benchmarks import data as bench_data
 from plans.models import Deadline, DeadlineStatus, ProgressReport
 from plans.selectors import (
     STATUS_ORDER,
+    agency_scope_deadline_sets,
     deadline_completion_mismatches,
     deadline_list_with_status,
+    deadline_scope_agencies,
     status_counts,
     status_dates_get,
 )
@@ -70,3 +72,28 @@ def test_benchmark_figures_from_the_stored_date_equal_those_from_the_reports(tod
     counts = status_counts(deadline_list_with_status(dates=dates).filter(pk__in=deadlines))
     assert counts == {status: expected.get(status, 0) for status in STATUS_ORDER}
     assert len({status for status in direct.values()}) >= 4
+
+
+def test_over_the_benchmark_data_each_deadline_concerns_exactly_the_agencies_that_see_it():
+    """The page cache journals a change for the agencies ``deadline_scope_agencies``
+    names; over the benchmark data set they are exactly those whose dashboard scope
+    (``agency_scope_deadline_sets``) holds the deadline."""
+    call_command("generate_bench_data", "--scale", "0.02", "--today", "2026-05-15", stdout=io.StringIO())
+    deadlines = Deadline.objects.filter(task__plan__in=bench_data.bench_plan_list())
+    agency_ids = list(bench_data.bench_agency_list().values_list("pk", flat=True))
+    seen_by = set()  # (agency, deadline) pairs
+    by_task = {}
+    for deadline_id, task_id, responsible_id in deadlines.values_list(
+        "pk", "task_id", "responsible_agency_id"
+    ):
+        if task_id not in by_task:
+            by_task[task_id] = deadline_scope_agencies([(task_id, None)])
+        for agency_id in by_task[task_id] | {responsible_id}:
+            seen_by.add((agency_id, deadline_id))
+    assert len(by_task) > 100
+    for agency_id in agency_ids:
+        in_scope = {
+            pk for rows in agency_scope_deadline_sets(agency_id) for pk in rows.values_list("pk", flat=True)
+        }
+        from_deadlines = {deadline_id for (seen, deadline_id) in seen_by if seen == agency_id}
+        assert from_deadlines == in_scope, agency_id

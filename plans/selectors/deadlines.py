@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -18,6 +19,7 @@ from django.db.models import (
 
 from plans import permissions
 from plans.models import (
+    AgencyGroup,
     Contribution,
     Deadline,
     EvidenceFile,
@@ -117,6 +119,26 @@ def agency_scope_deadline_sets(agency_id: int) -> list[QuerySet]:
         deadlines.filter(task__in=_tasks_cooperated_by(agency_id)).values("pk"),
         deadlines.filter(task__in=_tasks_cooperated_by_group(agency_id)).values("pk"),
     ]
+
+
+def deadline_scope_agencies(deadlines: Iterable[tuple[int, int | None]]) -> set[int]:
+    """The agencies whose scope (``agency_scope_deadline_sets``) holds deadlines given as
+    (task id, responsible agency id) pairs: the one answering for each, and its task's
+    lead, named cooperating agencies and members of cooperating groups. The same rule
+    read from the deadline's side, in one query."""
+    pairs = list(deadlines)
+    if not pairs:
+        return set()
+    task_ids = {task_id for task_id, _ in pairs}
+    leads = Task.objects.filter(pk__in=task_ids).values_list("lead_agency_id")
+    named = Task.cooperating_agencies.through.objects.filter(task_id__in=task_ids).values_list("agency_id")
+    grouped = AgencyGroup.members.through.objects.filter(
+        agencygroup__in=Task.cooperating_groups.through.objects.filter(task_id__in=task_ids).values(
+            "agencygroup_id"
+        )
+    ).values_list("agency_id")
+    found = {agency_id for (agency_id,) in leads.order_by().union(named.order_by(), grouped.order_by())}
+    return found | {agency_id for _, agency_id in pairs if agency_id is not None}
 
 
 def agency_scope(*, user, task_field: str = "task") -> Q:

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from plans.models import Deadline, Holiday, ProgressReport
-from plans.tests.factories import TaskFactory
+from plans.models import AgencyGroup, Deadline, Holiday, ProgressReport
+from plans.services import deadline_sync_for_task
+from plans.tests.factories import AgencyFactory, TaskFactory
 from workspace.page_cache import page_data_version_get
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +41,8 @@ def without_csrf(html):
 
 
 def is_fingerprint(sql):
-    """The data fingerprint's query: newest history ids only (an agency's found through
-    its deadlines' ids)."""
+    """The data fingerprint's query: newest history ids only (and, for an agency, the
+    newest entry of its journal of changes)."""
     return sql.startswith('SELECT (SELECT MAX("history_id")')
 
 
@@ -274,3 +275,32 @@ def test_each_agency_has_its_own_fingerprint_from_the_one_query_built(agencies, 
     ProgressReport.objects.create(deadline=theirs, agency=agencies["c"], **report)
     after_c = versions()
     assert after_c[0] == after_a[0] and after_c[1] != after_a[1]
+
+
+def test_deadlines_generated_in_bulk_move_the_fingerprints_of_the_agencies_that_see_them(agencies, today):
+    """Deadline generation inserts its rows in bulk, which sends no signal: it journals
+    the agencies that see them itself (the lead, a named cooperator, a member of a
+    cooperating group); an agency with no part in the task keeps its fingerprint."""
+    member = AgencyFactory(code="agency-member")
+    group = AgencyGroup.objects.create(name="Các đơn vị thử nghiệm")
+    group.members.add(member)
+    task = TaskFactory(lead_agency=agencies["a"], due_on=today + datetime.timedelta(days=20))
+    task.cooperating_agencies.add(agencies["b"])
+    task.cooperating_groups.add(group)
+    watched = [agencies["a"].pk, agencies["b"].pk, member.pk, agencies["c"].pk]
+    before = [page_data_version_get(agency_id=agency_id) for agency_id in watched]
+
+    assert deadline_sync_for_task(task=task, today=today).created == 1
+
+    after = [page_data_version_get(agency_id=agency_id) for agency_id in watched]
+    assert [b != a for b, a in zip(before, after, strict=True)] == [True, True, True, False]
+
+
+def test_the_agency_fingerprint_reads_no_history_of_deadlines_or_reports(agencies, deadline):
+    """However long an agency's history grows, its fingerprint reads the shared tables'
+    newest history ids and its own newest journal entry, nothing per deadline."""
+    with CaptureQueriesContext(connection) as ctx:
+        page_data_version_get(agency_id=agencies["a"].pk)
+    (sql,) = [query["sql"] for query in ctx.captured_queries]
+    assert "plans_agencychange" in sql
+    assert "plans_historicaldeadline" not in sql and "plans_historicalprogressreport" not in sql

@@ -1,0 +1,54 @@
+"""The journal of changes per agency (``AgencyChange``): which agencies' pages a change
+to a deadline or a report alters, written in the change's own transaction.
+
+Every save and deletion of a deadline or a report writes a history row
+(``plans.history``); the receiver below journals the agencies that row concerns. Bulk
+inserts send no signal, so ``bulk_create_with_history``'s callers journal their rows
+themselves (``agency_changes_record``).
+"""
+
+from collections.abc import Iterable
+
+from plans.models import AgencyChange, Deadline
+from plans.selectors import deadline_scope_agencies
+
+
+def agency_changes_record(
+    deadlines: Iterable[tuple[int, int | None]], *, deadline_ids: Iterable[int] = (), agency_ids=()
+) -> set[int]:
+    """Journal a change for every agency that sees the given deadlines ((task id,
+    responsible agency id) pairs, ``deadline_scope_agencies``), every agency that once
+    answered for the deadlines ``deadline_ids`` (its page listed them until they moved),
+    and ``agency_ids``. Returns the agencies journaled."""
+    agencies = deadline_scope_agencies(deadlines) | set(agency_ids)
+    if deadline_ids := set(deadline_ids):
+        agencies |= set(
+            Deadline.history.filter(id__in=deadline_ids)
+            .order_by()
+            .values_list("responsible_agency_id", flat=True)
+            .distinct()
+        )
+    agencies.discard(None)
+    if not agencies:
+        return agencies
+    AgencyChange.objects.bulk_create([AgencyChange(agency_id=agency_id) for agency_id in sorted(agencies)])
+    return agencies
+
+
+def history_recorded(sender, history_instance, **kwargs) -> None:
+    """``post_create_historical_record`` of deadlines and reports: journal the agencies
+    whose pages showed, or now show, the changed row."""
+    if isinstance(history_instance, Deadline.history.model):
+        agency_changes_record(
+            [(history_instance.task_id, history_instance.responsible_agency_id)],
+            deadline_ids=[history_instance.id],
+        )
+        return
+    deadline = Deadline.objects.filter(pk=history_instance.deadline_id).values_list(
+        "task_id", "responsible_agency_id"
+    )
+    agency_changes_record(
+        list(deadline),
+        deadline_ids=[history_instance.deadline_id],
+        agency_ids=[history_instance.agency_id],
+    )
