@@ -983,7 +983,7 @@ class ReorganisationLink(models.Model):
 class AgencyChange(models.Model):
     """One change to what an agency's pages show: a deadline in its scope (or one it
     once answered for), a report on such a deadline, or a report it made. Written in
-    the same transaction as the change (``plans.history``), so the newest id of an
+    the same transaction as the change (``plans.services.agency_changes``), so the newest id of an
     agency's rows fingerprints its data in one index probe (``workspace.page_cache``),
     however long its history grows. An agency id without a foreign key: a journal row
     neither holds nor waits for a lock on the agency."""

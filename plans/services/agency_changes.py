@@ -14,7 +14,10 @@ from plans.selectors import deadline_scope_agencies
 
 
 def agency_changes_record(
-    deadlines: Iterable[tuple[int, int | None]], *, deadline_ids: Iterable[int] = (), agency_ids=()
+    deadlines: Iterable[tuple[int, int | None]],
+    *,
+    deadline_ids: Iterable[int] = (),
+    agency_ids: Iterable[int] = (),
 ) -> set[int]:
     """Journal a change for every agency that sees the given deadlines ((task id,
     responsible agency id) pairs, ``deadline_scope_agencies``), every agency that once
