@@ -35,18 +35,12 @@ _FORMAT = 4
 _MAX_VALUE_LENGTH = 10
 
 
-@functools.cache
-def _version_sources() -> tuple[tuple[str, str], ...]:
-    """(table, column) pairs whose maximum moves on every change a dashboard or the
-    overview can show: every save, m2m change and deletion of a plan, area, task,
-    deadline, report or holiday correction writes a history row (``QuerySet.update`` is
-    refused, see plans.history; generated deadlines go through
-    ``bulk_create_with_history``), so the newest history id changes with it. Agencies
-    have no history: a renamed agency shows once the cached part expires."""
-    recorded = (Plan, ContentArea, Task, Deadline, ProgressReport, Holiday)
-    return tuple((model.history.model._meta.db_table, "history_id") for model in recorded)
-
-
+# Every save, m2m change and deletion of a plan, area, task, deadline, report or holiday
+# correction writes a history row (``QuerySet.update`` is refused, see plans.history;
+# generated deadlines go through ``bulk_create_with_history``), so the newest history id
+# of these tables moves on every change a dashboard or the overview can show. Agencies
+# have no history: a renamed agency shows once the cached part expires.
+_RECORDED = (Plan, ContentArea, Task, Deadline, ProgressReport, Holiday)
 # What every page depends on: the plans, their areas and tasks (a task's lead agency and
 # cooperation too: its m2m changes write task history) and the working calendar. Rare
 # edits in the admin; any of them re-renders every page.
@@ -54,35 +48,35 @@ _SHARED = (Plan, ContentArea, Task, Holiday)
 
 
 @functools.cache
-def _agency_version_sql(vendor: str) -> str:
-    """The agency fingerprint's query (one parameter, the agency): the shared tables'
-    newest history ids and the agency's newest journal entry (``AgencyChange``, written
-    with every change to a deadline or report its pages show). Each reads one end of an
-    index, whatever the size of the agency or of its history. Built once per database."""
+def _version_sql(vendor: str, *, of_agency: bool) -> str:
+    """The fingerprint's columns, each reading one end of an index: the newest history
+    id of every recorded table (the province), or of the shared ones and the agency's
+    newest journal entry (``AgencyChange``, written with every change to a deadline or
+    report its pages show; the query's one parameter), whatever the size of the agency
+    or of its history. Built once per database."""
     quote = connection.ops.quote_name
-    shared = [model.history.model._meta.db_table for model in _SHARED]
-    parts = [f"(SELECT MAX({quote('history_id')}) FROM {quote(table)})" for table in shared]
-    parts.append(
-        f"(SELECT MAX({quote('id')}) FROM {quote(AgencyChange._meta.db_table)} "
-        f"WHERE {quote('agency_id')} = %s)"
-    )
+    parts = [
+        f"(SELECT MAX({quote('history_id')}) FROM {quote(model.history.model._meta.db_table)})"
+        for model in (_SHARED if of_agency else _RECORDED)
+    ]
+    if of_agency:
+        parts.append(
+            f"(SELECT MAX({quote('id')}) FROM {quote(AgencyChange._meta.db_table)} "
+            f"WHERE {quote('agency_id')} = %s)"
+        )
     return ", ".join(parts)
 
 
 def page_data_version_get(*, agency_id: int | None = None) -> str:
     """A fingerprint of the plan data that changes whenever it does, in one query of
-    index lookups (each MAX reads one end of an index). With ``agency_id``, of the data
-    that agency's pages show: the shared tables, and its journal of changes; a report on
-    another agency's deadline leaves it alone."""
-    quote = connection.ops.quote_name
-    if agency_id is None:
-        sources = _version_sources()
-        columns = ", ".join(f"(SELECT MAX({quote(col)}) FROM {quote(table)})" for table, col in sources)
-        params: list = []
-    else:
-        columns, params = _agency_version_sql(connection.vendor), [agency_id]
+    index lookups. With ``agency_id``, of the data that agency's pages show: the shared
+    tables, and its journal of changes; a report on another agency's deadline leaves it
+    alone."""
+    of_agency = agency_id is not None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns}", params)
+        cursor.execute(
+            f"SELECT {_version_sql(connection.vendor, of_agency=of_agency)}", [agency_id] if of_agency else []
+        )
         return ".".join(str(value or 0) for value in cursor.fetchone())
 
 
