@@ -298,6 +298,7 @@ class ProvinceReportForm(forms.Form):
     plan = forms.TypedChoiceField(
         label=_("Kế hoạch"),
         coerce=int,
+        widget=QuickSelect,
         error_messages={
             "required": _("Hãy chọn kế hoạch."),
             "invalid_choice": _("Kế hoạch đã chọn không có, hoặc còn là dự thảo."),
@@ -305,7 +306,7 @@ class ProvinceReportForm(forms.Form):
     )
     period = forms.CharField(
         label=_("Kỳ báo cáo"),
-        widget=forms.Select,
+        widget=QuickSelect,
         error_messages={"required": _("Hãy chọn kỳ báo cáo.")},
     )
 
