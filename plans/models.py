@@ -997,3 +997,64 @@ class AgencyChange(models.Model):
 
     def __str__(self):
         return f"{self.agency_id} #{self.pk}"
+
+
+class StatusTally(models.Model):
+    """The province's counted deadlines of one content area and one answerable agency,
+    per status, as of the day ``StatusTallyState`` holds: the unfiltered province
+    overview's figures, kept up to date as the data changes
+    (``plans.services.status_tally``) so that the overview need not count every deadline
+    of the province on each view. One column per status (``DeadlineStatus``). Ids
+    without foreign keys: the rows are a copy, rebuilt from the deadlines, and never
+    hold a lock on what they count."""
+
+    area_id = models.BigIntegerField(_("nội dung"))
+    agency_id = models.BigIntegerField(_("cơ quan chịu trách nhiệm"))
+    done_on_time = models.PositiveIntegerField(DeadlineStatus.DONE_ON_TIME.label, default=0)
+    done_late = models.PositiveIntegerField(DeadlineStatus.DONE_LATE.label, default=0)
+    overdue = models.PositiveIntegerField(DeadlineStatus.OVERDUE.label, default=0)
+    due_soon = models.PositiveIntegerField(DeadlineStatus.DUE_SOON.label, default=0)
+    not_yet_due = models.PositiveIntegerField(DeadlineStatus.NOT_YET_DUE.label, default=0)
+    waived = models.PositiveIntegerField(DeadlineStatus.WAIVED.label, default=0)
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp toàn tỉnh")
+        verbose_name_plural = _("số liệu tổng hợp toàn tỉnh")
+        indexes = [models.Index(fields=["agency_id"], name="status_tally_agency_idx")]
+
+    def __str__(self):
+        return f"{self.area_id}/{self.agency_id}"
+
+
+class StatusTallyState(models.Model):
+    """What the ``StatusTally`` rows were counted for (one row): the day and the last
+    "sắp đến hạn" day (``StatusDates``), and the fingerprint of the plans, areas, tasks
+    and holiday corrections. Rows counted for another day, calendar or plan data are
+    counted again before use; so a status that changes with the date alone, at midnight
+    or after a holiday correction, is never read from yesterday's count."""
+
+    day = models.DateField(_("ngày"), null=True)
+    due_soon_until = models.DateField(_("sắp đến hạn đến ngày"), null=True)
+    version = models.CharField(_("phiên bản dữ liệu"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("trạng thái số liệu tổng hợp")
+        verbose_name_plural = _("trạng thái số liệu tổng hợp")
+
+    def __str__(self):
+        return f"{self.day} ({self.version})"
+
+
+class StatusTallyMark(models.Model):
+    """An agency whose ``StatusTally`` rows a committed change has made stale (None:
+    every row), written in the change's own transaction. Only inserted, never updated,
+    so writers never wait for each other; the refresh deletes the marks it has read."""
+
+    agency_id = models.BigIntegerField(_("cơ quan"), null=True)
+
+    class Meta:
+        verbose_name = _("đánh dấu số liệu cần tính lại")
+        verbose_name_plural = _("đánh dấu số liệu cần tính lại")
+
+    def __str__(self):
+        return f"{self.agency_id or '*'} #{self.pk}"

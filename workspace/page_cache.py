@@ -15,19 +15,16 @@ agency's new name, which does not move it, can take to appear. Only what is the 
 every viewer of the key goes in: no CSRF token, no user name.
 """
 
-import functools
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from plans import permissions, selectors
-from plans.models import AgencyChange, ContentArea, Deadline, Holiday, Plan, ProgressReport, Task
 
 # Changed whenever what is stored changes shape, so a new release never reads an old entry.
 _FORMAT = 4
@@ -35,49 +32,10 @@ _FORMAT = 4
 _MAX_VALUE_LENGTH = 10
 
 
-# Every save, m2m change and deletion of a plan, area, task, deadline, report or holiday
-# correction writes a history row (``QuerySet.update`` is refused, see plans.history;
-# generated deadlines go through ``bulk_create_with_history``), so the newest history id
-# of these tables moves on every change a dashboard or the overview can show. Agencies
-# have no history: a renamed agency shows once the cached part expires.
-_RECORDED = (Plan, ContentArea, Task, Deadline, ProgressReport, Holiday)
-# What every page depends on: the plans, their areas and tasks (a task's lead agency and
-# cooperation too: its m2m changes write task history) and the working calendar. Rare
-# edits in the admin; any of them re-renders every page.
-_SHARED = (Plan, ContentArea, Task, Holiday)
-
-
-@functools.cache
-def _version_sql(vendor: str, *, of_agency: bool) -> str:
-    """The fingerprint's columns, each reading one end of an index: the newest history
-    id of every recorded table (the province), or of the shared ones and the agency's
-    newest journal entry (``AgencyChange``, written with every change to a deadline or
-    report its pages show; the query's one parameter), whatever the size of the agency
-    or of its history. Built once per database."""
-    quote = connection.ops.quote_name
-    parts = [
-        f"(SELECT MAX({quote('history_id')}) FROM {quote(model.history.model._meta.db_table)})"
-        for model in (_SHARED if of_agency else _RECORDED)
-    ]
-    if of_agency:
-        parts.append(
-            f"(SELECT MAX({quote('id')}) FROM {quote(AgencyChange._meta.db_table)} "
-            f"WHERE {quote('agency_id')} = %s)"
-        )
-    return ", ".join(parts)
-
-
 def page_data_version_get(*, agency_id: int | None = None) -> str:
-    """A fingerprint of the plan data that changes whenever it does, in one query of
-    index lookups. With ``agency_id``, of the data that agency's pages show: the shared
-    tables, and its journal of changes; a report on another agency's deadline leaves it
-    alone."""
-    of_agency = agency_id is not None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_version_sql(connection.vendor, of_agency=of_agency)}", [agency_id] if of_agency else []
-        )
-        return ".".join(str(value or 0) for value in cursor.fetchone())
+    """The fingerprint a page is kept under (``plans.selectors.data_version_get``): the
+    province's, or with ``agency_id`` that agency's."""
+    return selectors.data_version_get(agency_id=agency_id)
 
 
 def request_data_version(request, *, agency_id: int | None = None) -> str:

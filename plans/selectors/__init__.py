@@ -26,10 +26,12 @@ from plans.selectors.deadlines import (
     DeadlineFilter,
     agency_scope,
     agency_scope_deadline_sets,
+    deadline_answering_agencies,
     deadline_get_for_page,
     deadline_list_filtered,
     deadline_list_visible_to,
     deadline_scope_agencies,
+    deadline_set_counted,
     deadline_set_filtered,
     evidence_get_for_download,
     period_scope,
@@ -94,6 +96,8 @@ from plans.selectors.status import (
     with_markers,
     working_calendar_get,
 )
+from plans.selectors.status_tally import province_status_counts, status_tally_rows
+from plans.selectors.versions import data_version_get
 
 __all__ = [
     "NextStep",
@@ -133,12 +137,17 @@ __all__ = [
     "StatusFigures",
     "agency_dashboard_get",
     "agency_progress",
+    "data_version_get",
+    "province_status_counts",
+    "status_tally_rows",
     "agency_scope",
     "agency_scope_deadline_sets",
     "deadline_scope_agencies",
     "area_progress",
+    "deadline_answering_agencies",
     "deadline_get_for_page",
     "deadline_list_filtered",
+    "deadline_set_counted",
     "deadline_set_filtered",
     "deadline_list_visible_to",
     "deadline_completion_mismatches",

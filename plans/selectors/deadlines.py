@@ -141,6 +141,17 @@ def deadline_scope_agencies(deadlines: Iterable[tuple[int, int | None]]) -> set[
     return found | {agency_id for _, agency_id in pairs if agency_id is not None}
 
 
+def deadline_answering_agencies(deadline_id: int) -> set[int]:
+    """The agencies a deadline's rows are counted under, now and in any earlier version:
+    a deadline moved by a reorganisation leaves its old agency's count too."""
+    return set(
+        Deadline.history.filter(id=deadline_id)
+        .order_by()
+        .values_list("responsible_agency_id", flat=True)
+        .distinct()
+    )
+
+
 def agency_scope(*, user, task_field: str = "task") -> Q:
     """What a user may see: everything for those who see all agencies (coordinators,
     leaders), otherwise only rows whose task (``task_field``) the user's own agency
@@ -266,6 +277,13 @@ def statistics_filter(filters: DeadlineFilter) -> DeadlineFilter:
     without one, those whose period has begun, so that deadlines generated years
     ahead do not dilute the figures."""
     return filters if filters.period else dataclasses.replace(filters, window=filters.window or "started")
+
+
+def deadline_set_counted(*, filters: DeadlineFilter, dates: StatusDates) -> QuerySet[Deadline]:
+    """The deadlines a province-wide figure counts under ``filters`` (``statistics_filter``
+    applied), with their status: what ``deadline_set_filtered`` gives those who see every
+    agency, whoever they are."""
+    return _filtered(deadline_list_with_status(dates=dates), filters=statistics_filter(filters), dates=dates)
 
 
 def _within_own_agency(user, filters: DeadlineFilter) -> bool:

@@ -11,6 +11,7 @@ from django.db.models import (
     QuerySet,
 )
 
+from plans import permissions
 from plans.collation import sorted_vietnamese
 from plans.models import (
     Agency,
@@ -38,6 +39,7 @@ from plans.selectors.status import (
     status_counts,
     status_counts_from_rows,
 )
+from plans.selectors.status_tally import AREA_KEY, status_tally_rows
 
 
 @dataclass
@@ -316,17 +318,28 @@ class ProvinceOverview:
         return overdue_share(self.counts)
 
 
+def _overview_rows(*, user, filters: DeadlineFilter, dates: StatusDates, deadlines) -> tuple[list, list]:
+    """The overview's counts by area and by agency: the province's kept counts
+    (``status_tally_rows``) when the overview is unfiltered and they are current, else
+    counted from ``deadlines``."""
+    if filters == DeadlineFilter() and permissions.can_see_all_agencies(user):
+        kept = status_tally_rows(dates=dates)
+        if kept is not None:
+            return kept
+    agency_key = f"{_agency_path(filters.agencies_as)}_id"
+    return _status_rows_by_area_and_agency(deadlines, AREA_KEY, agency_key)
+
+
 def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) -> ProvinceOverview:
     deadlines = deadline_set_filtered(user=user, filters=statistics_filter(filters), dates=dates)
     # The total, the agency table and the area table from one pass over the deadlines,
     # grouped by area and agency ids; the labels are read for the groups found.
-    agency_key = f"{_agency_path(filters.agencies_as)}_id"
-    by_area, by_agency = _status_rows_by_area_and_agency(deadlines, "task__area_id", agency_key)
+    by_area, by_agency = _overview_rows(user=user, filters=filters, dates=dates, deadlines=deadlines)
     return ProvinceOverview(
         counts=status_counts_from_rows(by_area),
         backlog=backlog_counts(deadlines, filters),
-        agencies=_agency_groups(by_agency, agency_key),
-        areas=_area_groups(by_area),
+        agencies=_agency_groups(by_agency, f"{_agency_path(filters.agencies_as)}_id"),
+        areas=_area_groups(by_area, AREA_KEY),
         longest_overdue=deadline_list_first(deadlines.filter(status=DeadlineStatus.OVERDUE), 15, dates=dates),
     )
 

@@ -4,6 +4,7 @@ By subject (docs/architecture.md):
 - ``deadlines``: deadlines generated from a task's schedule; tasks created with theirs;
 - ``reports``: progress reports and contributions with their evidence, and their review;
 - ``loading``: a plan loaded from its sources (``plans.sources``);
+- ``status_tally``: the province overview's counts, kept up to date as the data changes;
 - ``reorganisations``: agencies merged, split, renamed or dissolved, and such an event reversed.
 """
 
@@ -30,6 +31,7 @@ from plans.services.reports import (
     report_submit,
     report_withdraw,
 )
+from plans.services.status_tally import status_tally_refresh
 
 __all__ = [
     "DeadlineSyncResult",
@@ -52,5 +54,6 @@ __all__ = [
     "report_return",
     "report_submit",
     "report_withdraw",
+    "status_tally_refresh",
     "task_create",
 ]

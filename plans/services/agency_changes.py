@@ -1,5 +1,6 @@
 """The journal of changes per agency (``AgencyChange``): which agencies' pages a change
-to a deadline or a report alters, written in the change's own transaction.
+to a deadline or a report alters, written in the change's own transaction, with the
+marks of the province's kept counts it makes stale (``plans.services.status_tally``).
 
 Every save and deletion of a deadline or a report writes a history row
 (``plans.history``); the receiver below journals the agencies that row concerns. Bulk
@@ -10,7 +11,8 @@ themselves (``agency_changes_record``).
 from collections.abc import Iterable
 
 from plans.models import AgencyChange, Deadline
-from plans.selectors import deadline_scope_agencies
+from plans.selectors import deadline_answering_agencies, deadline_scope_agencies
+from plans.services.status_tally import status_tally_mark
 
 
 def agency_changes_record(
@@ -42,10 +44,13 @@ def history_recorded(sender, history_instance, **kwargs) -> None:
     """``post_create_historical_record`` of deadlines and reports: journal the agencies
     whose pages showed, or now show, the changed row."""
     if isinstance(history_instance, Deadline.history.model):
+        answering = deadline_answering_agencies(history_instance.id)
         agency_changes_record(
-            [(history_instance.task_id, history_instance.responsible_agency_id)],
-            deadline_ids=[history_instance.id],
+            [(history_instance.task_id, history_instance.responsible_agency_id)], agency_ids=answering
         )
+        # Only a deadline's own columns move the province's counts (a report does so by
+        # the deadline's completion date, which saves the deadline).
+        status_tally_mark(answering)
         return
     deadline = Deadline.objects.filter(pk=history_instance.deadline_id).values_list(
         "task_id", "responsible_agency_id"

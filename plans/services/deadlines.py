@@ -23,6 +23,7 @@ from plans.models import (
 )
 from plans.selectors.status import working_calendar_get
 from plans.services.agency_changes import agency_changes_record
+from plans.services.status_tally import status_tally_mark
 from plans.working_days import WorkingCalendar
 
 
@@ -182,8 +183,9 @@ def _deadlines_insert(new_deadlines, *, today: datetime.date) -> DeadlineSyncRes
     # full_clean(), which would cost one uniqueness query per row. The history rows are
     # written in bulk too (bulk_create alone sends no signal, so would record nothing).
     bulk_create_with_history(new_deadlines, Deadline)
-    # No signal either for the journal of agency changes.
+    # No signal either for the journal of agency changes and the province's counts.
     agency_changes_record((deadline.task_id, deadline.responsible_agency_id) for deadline in new_deadlines)
+    status_tally_mark(deadline.responsible_agency_id for deadline in new_deadlines)
     return DeadlineSyncResult(
         created=len(new_deadlines),
         created_past=sum(1 for deadline in new_deadlines if deadline.due_on < today),

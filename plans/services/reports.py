@@ -19,6 +19,7 @@ from plans.models import (
 from plans.selectors.deadlines import task_cooperating_ids
 from plans.selectors.evidence_integrity import fingerprint_chunks
 from plans.selectors.status import completion_day
+from plans.services.status_tally import status_tally_mark_all
 from plans.signals import report_returned
 
 # Progress reports, contributions and their evidence (the agency workspace).
@@ -226,7 +227,10 @@ def deadline_completion_backfill(*, deadlines: QuerySet[Deadline]) -> int:
     done = models.QuerySet(Deadline).filter(
         pk__in=deadlines.filter(accepted_completion("reports")).values("pk")
     )
-    return done.update(completed_on=completion_day())
+    count = done.update(completed_on=completion_day())
+    # No history, so no signal: the province's kept counts are counted again.
+    status_tally_mark_all()
+    return count
 
 
 @transaction.atomic

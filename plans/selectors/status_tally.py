@@ -1,0 +1,84 @@
+"""The province overview's counts: counted directly, or read from the copy that
+``plans.services.status_tally`` keeps up to date (``StatusTally``) when that copy is
+current. Both give the same rows; a test over the benchmark data holds them equal."""
+
+from django.db.models import Count, Exists, F, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
+
+from plans.models import DeadlineStatus, StatusTally, StatusTallyMark, StatusTallyState
+from plans.selectors.deadlines import DeadlineFilter, deadline_set_counted
+from plans.selectors.status import StatusDates
+from plans.selectors.versions import shared_version_columns, version_of
+
+# The keys of a row, as the overview's grouped count names them.
+AREA_KEY = "task__area_id"
+AGENCY_KEY = "responsible_agency_id"
+# A kept row's columns: one per status.
+TALLY_STATUSES = [status.value for status in DeadlineStatus]
+
+
+def province_status_counts(*, dates: StatusDates, agency_ids=None) -> QuerySet:
+    """The deadlines the unfiltered province overview counts (every tracked plan,
+    periods begun), per content area (``tally_area``) and answerable agency
+    (``tally_agency``), with a count per status (``n_<status>``); only those the
+    agencies ``agency_ids`` answer for, when given. One grouped query, to be read or
+    inserted as it is (``plans.services.status_tally``)."""
+    deadlines = deadline_set_counted(filters=DeadlineFilter(), dates=dates)
+    if agency_ids is not None:
+        deadlines = deadlines.filter(responsible_agency_id__in=sorted(agency_ids))
+    counts = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in TALLY_STATUSES}
+    return (
+        deadlines.order_by()
+        .annotate(tally_area=F(AREA_KEY), tally_agency=F(AGENCY_KEY))
+        .values("tally_area", "tally_agency")
+        .annotate(**counts)
+        .order_by()
+    )
+
+
+def status_tally_state_get() -> dict | None:
+    """What the kept rows were counted for (``day``, ``due_soon_until``, ``version``),
+    whether a change has made some of them stale since (``pending``) and the shared
+    fingerprint of the plan data now (``version_now``), in one query; None before they
+    were first counted."""
+    columns = {f"version_{i}": RawSQL(sql, ()) for i, sql in enumerate(shared_version_columns())}
+    state = (
+        StatusTallyState.objects.filter(pk=1)
+        .annotate(pending=Exists(StatusTallyMark.objects.all()), **columns)
+        .values("day", "due_soon_until", "version", "pending", *columns)
+        .first()
+    )
+    if state is not None:
+        state["version_now"] = version_of(state.pop(name) for name in columns)
+    return state
+
+
+def status_tally_is_current(state: dict | None, *, dates: StatusDates) -> bool:
+    """Whether rows counted as ``state`` says are today's (``dates``), for the plan data
+    as it is now, with no change waiting."""
+    if state is None or state["pending"]:
+        return False
+    counted_for = (state["day"], state["due_soon_until"], state["version"])
+    return counted_for == (dates.today, dates.due_soon_until, state["version_now"])
+
+
+def status_tally_rows(*, dates: StatusDates) -> tuple[list[dict], list[dict]] | None:
+    """``province_status_rows`` as kept, summed by area (rows of ``AREA_KEY``) and by
+    agency (of ``AGENCY_KEY``), when the kept rows are current for ``dates``; None
+    otherwise (the caller counts directly). Both sums in one query over one row per
+    area and agency."""
+    if not status_tally_is_current(status_tally_state_get(), dates=dates):
+        return None
+    sums = {f"n_{status}": Sum(status) for status in TALLY_STATUSES}
+    kept = StatusTally.objects.order_by()
+    by_area = kept.values(group=F("area_id")).annotate(of_area=Value(True), **sums)
+    by_agency = kept.values(group=F("agency_id")).annotate(of_area=Value(False), **sums)
+    rows = {True: [], False: []}
+    for group in by_area.union(by_agency, all=True):
+        key = AREA_KEY if group["of_area"] else AGENCY_KEY
+        rows[group["of_area"]].extend(
+            {key: group["group"], "status": status, "n": group[f"n_{status}"]}
+            for status in TALLY_STATUSES
+            if group[f"n_{status}"]
+        )
+    return rows[True], rows[False]
