@@ -96,7 +96,7 @@ from plans.selectors.status import (
     with_markers,
     working_calendar_get,
 )
-from plans.selectors.status_tally import province_status_counts, status_tally_rows
+from plans.selectors.status_tally import province_status_rows, status_tally_rows
 from plans.selectors.versions import data_version_get
 
 __all__ = [
@@ -138,7 +138,7 @@ __all__ = [
     "agency_dashboard_get",
     "agency_progress",
     "data_version_get",
-    "province_status_counts",
+    "province_status_rows",
     "status_tally_rows",
     "agency_scope",
     "agency_scope_deadline_sets",

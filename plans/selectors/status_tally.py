@@ -2,7 +2,7 @@
 ``plans.services.status_tally`` keeps up to date (``StatusTally``) when that copy is
 current. Both give the same rows; a test over the benchmark data holds them equal."""
 
-from django.db.models import Count, Exists, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, F, QuerySet, Sum, Value
 from django.db.models.expressions import RawSQL
 
 from plans.models import DeadlineStatus, StatusTally, StatusTallyMark, StatusTallyState
@@ -17,23 +17,16 @@ AGENCY_KEY = "responsible_agency_id"
 TALLY_STATUSES = [status.value for status in DeadlineStatus]
 
 
-def province_status_counts(*, dates: StatusDates, agency_ids=None) -> QuerySet:
+def province_status_rows(*, dates: StatusDates, agency_ids=None) -> QuerySet:
     """The deadlines the unfiltered province overview counts (every tracked plan,
-    periods begun), per content area (``tally_area``) and answerable agency
-    (``tally_agency``), with a count per status (``n_<status>``); only those the
-    agencies ``agency_ids`` answer for, when given. One grouped query, to be read or
-    inserted as it is (``plans.services.status_tally``)."""
+    periods begun) per content area, answerable agency and status (rows of
+    ``AREA_KEY``, ``AGENCY_KEY``, ``status`` and ``n``); only those the agencies
+    ``agency_ids`` answer for, when given. One grouped query, which
+    ``plans.services.status_tally`` inserts as it is."""
     deadlines = deadline_set_counted(filters=DeadlineFilter(), dates=dates)
     if agency_ids is not None:
         deadlines = deadlines.filter(responsible_agency_id__in=sorted(agency_ids))
-    counts = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in TALLY_STATUSES}
-    return (
-        deadlines.order_by()
-        .annotate(tally_area=F(AREA_KEY), tally_agency=F(AGENCY_KEY))
-        .values("tally_area", "tally_agency")
-        .annotate(**counts)
-        .order_by()
-    )
+    return deadlines.order_by().values(AREA_KEY, AGENCY_KEY, "status").annotate(n=Count("pk")).order_by()
 
 
 def status_tally_state_get() -> dict | None:
