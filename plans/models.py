@@ -731,15 +731,6 @@ class ProgressReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["review_state", "submitted_at"], name="report_review_queue_idx"),
-            # An agency's returned reports (the menu's badge on every page, the
-            # dashboard's list): found through the few returned rows, not every report
-            # of the agency's deadlines.
-            models.Index(
-                fields=["deadline"], condition=Q(review_state="returned"), name="report_returned_deadline_idx"
-            ),
-            models.Index(
-                fields=["agency"], condition=Q(review_state="returned"), name="report_returned_agency_idx"
-            ),
         ]
 
     def __str__(self):
