@@ -318,7 +318,9 @@ class ProvinceOverview:
         return overdue_share(self.counts)
 
 
-def _overview_rows(*, user, filters: DeadlineFilter, dates: StatusDates, deadlines) -> tuple[list, list]:
+def _overview_rows(
+    *, user, filters: DeadlineFilter, dates: StatusDates, deadlines, agency_key: str
+) -> tuple[list, list]:
     """The overview's counts by area and by agency: the province's kept counts
     (``status_tally_rows``) when the overview is unfiltered and they are current, else
     counted from ``deadlines``."""
@@ -326,7 +328,6 @@ def _overview_rows(*, user, filters: DeadlineFilter, dates: StatusDates, deadlin
         kept = status_tally_rows(dates=dates)
         if kept is not None:
             return kept
-    agency_key = f"{_agency_path(filters.agencies_as)}_id"
     return _status_rows_by_area_and_agency(deadlines, AREA_KEY, agency_key)
 
 
@@ -334,11 +335,14 @@ def province_overview_get(*, user, filters: DeadlineFilter, dates: StatusDates) 
     deadlines = deadline_set_filtered(user=user, filters=statistics_filter(filters), dates=dates)
     # The total, the agency table and the area table from one pass over the deadlines,
     # grouped by area and agency ids; the labels are read for the groups found.
-    by_area, by_agency = _overview_rows(user=user, filters=filters, dates=dates, deadlines=deadlines)
+    agency_key = f"{_agency_path(filters.agencies_as)}_id"
+    by_area, by_agency = _overview_rows(
+        user=user, filters=filters, dates=dates, deadlines=deadlines, agency_key=agency_key
+    )
     return ProvinceOverview(
         counts=status_counts_from_rows(by_area),
         backlog=backlog_counts(deadlines, filters),
-        agencies=_agency_groups(by_agency, f"{_agency_path(filters.agencies_as)}_id"),
+        agencies=_agency_groups(by_agency, agency_key),
         areas=_area_groups(by_area, AREA_KEY),
         longest_overdue=deadline_list_first(deadlines.filter(status=DeadlineStatus.OVERDUE), 15, dates=dates),
     )
