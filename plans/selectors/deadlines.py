@@ -141,11 +141,12 @@ def deadline_scope_agencies(deadlines: Iterable[tuple[int, int | None]]) -> set[
     return found | {agency_id for _, agency_id in pairs if agency_id is not None}
 
 
-def deadline_answering_agencies(deadline_id: int) -> set[int]:
-    """The agencies a deadline's rows are counted under, now and in any earlier version:
-    a deadline moved by a reorganisation leaves its old agency's count too."""
+def deadline_answering_agencies(deadline_ids: Iterable[int]) -> set[int]:
+    """The agencies that answer, or once answered, for the deadlines ``deadline_ids``
+    (any version in their history): a deadline moved by a reorganisation still concerns
+    the agency it left."""
     return set(
-        Deadline.history.filter(id=deadline_id)
+        Deadline.history.filter(id__in=list(deadline_ids))
         .order_by()
         .values_list("responsible_agency_id", flat=True)
         .distinct()

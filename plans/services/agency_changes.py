@@ -27,12 +27,7 @@ def agency_changes_record(
     and ``agency_ids``. Returns the agencies journaled."""
     agencies = deadline_scope_agencies(deadlines) | set(agency_ids)
     if deadline_ids := set(deadline_ids):
-        agencies |= set(
-            Deadline.history.filter(id__in=deadline_ids)
-            .order_by()
-            .values_list("responsible_agency_id", flat=True)
-            .distinct()
-        )
+        agencies |= deadline_answering_agencies(deadline_ids)
     agencies.discard(None)
     if not agencies:
         return agencies
@@ -44,7 +39,7 @@ def history_recorded(sender, history_instance, **kwargs) -> None:
     """``post_create_historical_record`` of deadlines and reports: journal the agencies
     whose pages showed, or now show, the changed row."""
     if isinstance(history_instance, Deadline.history.model):
-        answering = deadline_answering_agencies(history_instance.id)
+        answering = deadline_answering_agencies([history_instance.id])
         agency_changes_record(
             [(history_instance.task_id, history_instance.responsible_agency_id)], agency_ids=answering
         )
