@@ -196,7 +196,7 @@ def province_overview(request):
     def build():
         form, filters = overview_filters(request)
         dates = selectors.status_dates_get(period=filters.period)
-        if filters == selectors.DeadlineFilter():
+        if selectors.status_tally_serves(filters):
             # The unfiltered figures are the province's kept counts, brought up to date.
             services.status_tally_refresh(dates=dates)
         overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)

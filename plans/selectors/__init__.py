@@ -96,7 +96,7 @@ from plans.selectors.status import (
     with_markers,
     working_calendar_get,
 )
-from plans.selectors.status_tally import province_status_rows, status_tally_rows
+from plans.selectors.status_tally import province_status_rows, status_tally_rows, status_tally_serves
 from plans.selectors.versions import data_version_get
 
 __all__ = [
@@ -140,6 +140,7 @@ __all__ = [
     "data_version_get",
     "province_status_rows",
     "status_tally_rows",
+    "status_tally_serves",
     "agency_scope",
     "agency_scope_deadline_sets",
     "deadline_scope_agencies",

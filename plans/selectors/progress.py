@@ -39,7 +39,7 @@ from plans.selectors.status import (
     status_counts,
     status_counts_from_rows,
 )
-from plans.selectors.status_tally import AREA_KEY, status_tally_rows
+from plans.selectors.status_tally import AREA_KEY, status_tally_rows, status_tally_serves
 
 
 @dataclass
@@ -324,7 +324,7 @@ def _overview_rows(
     """The overview's counts by area and by agency: the province's kept counts
     (``status_tally_rows``) when the overview is unfiltered and they are current, else
     counted from ``deadlines``."""
-    if filters == DeadlineFilter() and permissions.can_see_all_agencies(user):
+    if status_tally_serves(filters) and permissions.can_see_all_agencies(user):
         kept = status_tally_rows(dates=dates)
         if kept is not None:
             return kept

@@ -17,6 +17,12 @@ AGENCY_KEY = "responsible_agency_id"
 TALLY_STATUSES = [status.value for status in DeadlineStatus]
 
 
+def status_tally_serves(filters: DeadlineFilter) -> bool:
+    """Whether the kept counts are the figures of an overview under ``filters``: only
+    the unfiltered one (today's figures, every plan, agencies as they were)."""
+    return filters == DeadlineFilter()
+
+
 def province_status_rows(*, dates: StatusDates, agency_ids=None) -> QuerySet:
     """The deadlines the unfiltered province overview counts (every tracked plan,
     periods begun) per content area, answerable agency and status (rows of
