@@ -4,7 +4,7 @@ production, process memory locally).
 The agency dashboard and the province overview read every deadline in their scope, and
 most requests see the same data as the one before. Their content is kept under a key made
 of everything it depends on: the page, the viewer's agency, the filters, today, and the
-fingerprint of the plan data (``page_data_version_get``, below). Any change to plans,
+fingerprint of the plan data (``plans.selectors.data_version_get``). Any change to plans,
 areas, tasks, deadlines, reports or holiday corrections moves the fingerprint, so a
 stale part is never shown after such a change. An agency's dashboard is keyed by its
 agency's fingerprint: a change to plans, areas, tasks or the calendar, or to a deadline
@@ -32,18 +32,13 @@ _FORMAT = 4
 _MAX_VALUE_LENGTH = 10
 
 
-def page_data_version_get(*, agency_id: int | None = None) -> str:
-    """The fingerprint a page is kept under (``plans.selectors.data_version_get``): the
-    province's, or with ``agency_id`` that agency's."""
-    return selectors.data_version_get(agency_id=agency_id)
-
-
 def request_data_version(request, *, agency_id: int | None = None) -> str:
-    """``page_data_version_get`` once per request and scope: the page body and the menu's
-    counts share it."""
+    """The fingerprint of the plan data (``plans.selectors.data_version_get``: the
+    province's, or with ``agency_id`` that agency's) once per request and scope: the
+    page body and the menu's counts share it."""
     versions = request.__dict__.setdefault("_page_data_versions", {})
     if agency_id not in versions:
-        versions[agency_id] = page_data_version_get(agency_id=agency_id)
+        versions[agency_id] = selectors.data_version_get(agency_id=agency_id)
     return versions[agency_id]
 
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from plans.models import AgencyGroup, Deadline, Holiday, ProgressReport
+from plans.selectors import data_version_get
 from plans.services import deadline_sync_for_task
 from plans.tests.factories import AgencyFactory, TaskFactory
-from workspace.page_cache import page_data_version_get
 
 pytestmark = pytest.mark.django_db
 
@@ -94,10 +94,10 @@ def test_an_accepted_report_moves_the_overview_at_once(client, users, deadline):
 
 
 def test_every_kind_of_change_moves_the_data_fingerprint(agencies, deadline):
-    seen = {page_data_version_get()}
+    seen = {data_version_get()}
 
     def changed():
-        version = page_data_version_get()
+        version = data_version_get()
         assert version not in seen
         seen.add(version)
 
@@ -208,14 +208,14 @@ def test_another_agencys_report_leaves_a_dashboard_cached(client, users, agencie
     client.force_login(users["officer_a"])
     first, first_sql = get_counting(client, DASHBOARD)
     assert reads_deadlines(first_sql)
-    fingerprint_a = page_data_version_get(agency_id=agencies["a"].pk)
-    overview = page_data_version_get()
+    fingerprint_a = data_version_get(agency_id=agencies["a"].pk)
+    overview = data_version_get()
 
     officer_c = Client()
     officer_c.force_login(users["officer_c"])
     submit(officer_c, theirs, 30)
-    assert page_data_version_get(agency_id=agencies["a"].pk) == fingerprint_a
-    assert page_data_version_get() != overview  # the province's figures do move
+    assert data_version_get(agency_id=agencies["a"].pk) == fingerprint_a
+    assert data_version_get() != overview  # the province's figures do move
 
     again, again_sql = get_counting(client, DASHBOARD)
     assert not reads_deadlines(again_sql), again_sql
@@ -234,9 +234,9 @@ def test_an_agencys_fingerprint_follows_every_deadline_it_sees(agencies, deadlin
     a = agencies["a"].pk
 
     def moves(change):
-        before = page_data_version_get(agency_id=a)
+        before = data_version_get(agency_id=a)
         change()
-        return page_data_version_get(agency_id=a) != before
+        return data_version_get(agency_id=a) != before
 
     cooperated = deadline_of(agencies["c"], due_on=today, cooperating=[agencies["a"]])
     stranger = deadline_of(agencies["c"], due_on=today)
@@ -265,7 +265,7 @@ def test_each_agency_has_its_own_fingerprint_from_the_one_query_built(agencies, 
     report = {"state": "in_progress", "percent": 5, "narrative": "…", "submitted_at": timezone.now()}
 
     def versions():
-        return page_data_version_get(agency_id=a), page_data_version_get(agency_id=c)
+        return data_version_get(agency_id=a), data_version_get(agency_id=c)
 
     before = versions()
     assert before[0] != before[1]
@@ -288,11 +288,11 @@ def test_deadlines_generated_in_bulk_move_the_fingerprints_of_the_agencies_that_
     task.cooperating_agencies.add(agencies["b"])
     task.cooperating_groups.add(group)
     watched = [agencies["a"].pk, agencies["b"].pk, member.pk, agencies["c"].pk]
-    before = [page_data_version_get(agency_id=agency_id) for agency_id in watched]
+    before = [data_version_get(agency_id=agency_id) for agency_id in watched]
 
     assert deadline_sync_for_task(task=task, today=today).created == 1
 
-    after = [page_data_version_get(agency_id=agency_id) for agency_id in watched]
+    after = [data_version_get(agency_id=agency_id) for agency_id in watched]
     assert [b != a for b, a in zip(before, after, strict=True)] == [True, True, True, False]
 
 
@@ -300,7 +300,7 @@ def test_the_agency_fingerprint_reads_no_history_of_deadlines_or_reports(agencie
     """However long an agency's history grows, its fingerprint reads the shared tables'
     newest history ids and its own newest journal entry, nothing per deadline."""
     with CaptureQueriesContext(connection) as ctx:
-        page_data_version_get(agency_id=agencies["a"].pk)
+        data_version_get(agency_id=agencies["a"].pk)
     (sql,) = [query["sql"] for query in ctx.captured_queries]
     assert "plans_agencychange" in sql
     assert "plans_historicaldeadline" not in sql and "plans_historicalprogressreport" not in sql
