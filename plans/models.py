@@ -85,13 +85,16 @@ class Agency(models.Model):
 
     @property
     def label_now(self):
-        """The agency as records name it: "Sở TT&TT (nay: Sở KH&CN)" once it has ended."""
-        if self.now_known_as:
-            return _("%(agency)s (nay: %(successors)s)") % {
-                "agency": self.label,
-                "successors": self.now_known_as,
-            }
-        return self.label
+        return self.label_now_of(name=self.name, short_name=self.short_name, now_known_as=self.now_known_as)
+
+    @staticmethod
+    def label_now_of(*, name: str, short_name: str, now_known_as: str) -> str:
+        """The agency as records name it: "Sở TT&TT (nay: Sở KH&CN)" once it has ended;
+        from the columns alone, so that a list of hundreds needs no model instances."""
+        label = short_name or name
+        if now_known_as:
+            return _("%(agency)s (nay: %(successors)s)") % {"agency": label, "successors": now_known_as}
+        return label
 
     def exists_on(self, day):
         return (self.began_on is None or self.began_on <= day) and (
@@ -280,7 +283,12 @@ class ContentArea(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.plan.number} – {self.number}. {self.title}"
+        return self.label_of(plan_number=self.plan.number, number=self.number, title=self.title)
+
+    @staticmethod
+    def label_of(*, plan_number: str, number: int, title: str) -> str:
+        """ "139/KH-UBND – 2. Title", from the columns alone (a filter lists every area)."""
+        return f"{plan_number} – {number}. {title}"
 
 
 class Task(models.Model):

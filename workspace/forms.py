@@ -1,5 +1,7 @@
 """Forms of the agency workspace. They validate input; services save it."""
 
+import functools
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
@@ -246,7 +248,11 @@ class DeadlineFilterForm(forms.Form):
                 del self.fields[name]
         for name, key in [("plan", "plans"), ("area", "areas"), ("agency", "agencies")]:
             if name in self.fields:
-                self.fields[name].queryset = choices[key]
+                field = self.fields[name]
+                # The queryset checks a submitted id; the select prints the plain
+                # (id, label) rows, not one model instance per option.
+                field.queryset = choices[key]
+                field.widget.choices = [("", field.empty_label), *choices["options"][key]()]
         if "year" in self.fields:
             self.fields["year"].choices = [("", _("Mọi năm"))] + [
                 (year, str(year)) for year in choices["years"]
@@ -286,10 +292,17 @@ class DeadlineFilterForm(forms.Form):
 def report_period_choices(years) -> list:
     """Each year with its halves, quarters and months (Decree 09 periods, with their
     dates), grouped by year for the select."""
-    return [
-        (str(year), [(period.code, period.label) for period in ReportPeriod.all_in_year(year)])
+    return list(_report_period_choices(tuple(years)))
+
+
+@functools.cache
+def _report_period_choices(years: tuple[int, ...]) -> tuple:
+    # The periods follow from the years alone (fixed dates, no calendar), and every
+    # filter form offers the same dozen years: worked out once per process.
+    return tuple(
+        (str(year), tuple((period.code, period.label) for period in ReportPeriod.all_in_year(year)))
         for year in years
-    ]
+    )
 
 
 class ProvinceReportForm(forms.Form):

@@ -44,23 +44,37 @@ def plan_list_with_content(*, include_drafts: bool) -> QuerySet[Plan]:
 
 def filter_choices() -> dict:
     """What the filter forms offer: plans, years with deadlines, areas and agencies.
-    Querysets stay lazy; each costs one query when a form renders it."""
+    Each of plans, areas and agencies comes twice: a lazy queryset, which checks a
+    submitted value (one query only then), and under ``options`` a function giving its
+    (id, label) pairs, read as plain rows in one query, for a form that prints it."""
     # From the first to the last year with a deadline: two index lookups, not a scan.
     span = Deadline.objects.aggregate(first=Min("due_on"), last=Max("due_on"))
     years = range(span["last"].year, span["first"].year - 1, -1) if span["first"] else []
+    plans = Plan.objects.exclude(status=Plan.Status.DRAFT).order_by("-period_start", "number")
+    areas = ContentArea.objects.exclude(plan__status=Plan.Status.DRAFT).order_by("plan__number", "number")
+    # Ended agencies stay, labelled with their successors ("Sở TT&TT (nay: …)"), so
+    # that the past can be filtered by the agency as it was.
+    agencies = Agency.objects.filter(Q(is_active=True) | ~Q(now_known_as="")).order_by(
+        VietnameseOrder("short_name")
+    )
     return {
-        # Only the columns an option's label reads: a filter lists every area and agency.
-        "plans": Plan.objects.exclude(status=Plan.Status.DRAFT)
-        .order_by("-period_start", "number")
-        .only("number"),
+        "plans": plans,
         "years": list(years),
-        "areas": ContentArea.objects.exclude(plan__status=Plan.Status.DRAFT)
-        .select_related("plan")
-        .order_by("plan__number", "number")
-        .only("number", "title", "plan__number"),
-        # Ended agencies stay, labelled with their successors ("Sở TT&TT (nay: …)"), so
-        # that the past can be filtered by the agency as it was.
-        "agencies": Agency.objects.filter(Q(is_active=True) | ~Q(now_known_as=""))
-        .order_by(VietnameseOrder("short_name"))
-        .only("name", "short_name", "now_known_as"),
+        "areas": areas.select_related("plan"),
+        "agencies": agencies,
+        "options": {
+            "plans": lambda: list(plans.values_list("pk", "number")),
+            "areas": lambda: [
+                (pk, ContentArea.label_of(plan_number=plan_number, number=number, title=title))
+                for pk, plan_number, number, title in areas.values_list(
+                    "pk", "plan__number", "number", "title"
+                )
+            ],
+            "agencies": lambda: [
+                (pk, Agency.label_now_of(name=name, short_name=short_name, now_known_as=now_known_as))
+                for pk, name, short_name, now_known_as in agencies.values_list(
+                    "pk", "name", "short_name", "now_known_as"
+                )
+            ],
+        },
     }
