@@ -660,8 +660,13 @@ class ProgressReport(models.Model):
     State = ReportState
     ReviewState = ReviewState
 
+    # Indexed with the review state (Meta.indexes), which serves lookups by deadline too.
     deadline = models.ForeignKey(
-        Deadline, on_delete=models.PROTECT, related_name="reports", verbose_name=_("hạn báo cáo")
+        Deadline,
+        on_delete=models.PROTECT,
+        related_name="reports",
+        verbose_name=_("hạn báo cáo"),
+        db_index=False,
     )
     state = models.CharField(_("tình hình thực hiện"), max_length=12, choices=State.choices)
     percent = models.PositiveSmallIntegerField(
@@ -687,6 +692,7 @@ class ProgressReport(models.Model):
         blank=True,
         related_name="reports",
         verbose_name=_("cơ quan báo cáo"),
+        db_index=False,
     )
     review_state = models.CharField(
         _("trạng thái xác nhận"),
@@ -739,6 +745,12 @@ class ProgressReport(models.Model):
         ]
         indexes = [
             models.Index(fields=["review_state", "submitted_at"], name="report_review_queue_idx"),
+            # An agency's reports (those it made, those on deadlines it answers for) are
+            # found by agency and by deadline; with the review state beside each, its
+            # returned reports are found without reading every returned report of the
+            # province as well.
+            models.Index(fields=["deadline", "review_state"], name="report_deadline_review_idx"),
+            models.Index(fields=["agency", "review_state"], name="report_agency_review_idx"),
         ]
 
     def __str__(self):

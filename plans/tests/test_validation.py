@@ -198,3 +198,27 @@ def test_agency_reminder_emails_are_validated():
     assert split_email_list(agency.reminder_emails) == ["vanthu@dienbien.gov.vn", "lanhdao@dienbien.gov.vn"]
     assert Agency.Kind.DISTRICT.label == "UBND huyện, thị xã, thành phố"
     assert Plan.Status.ACTIVE.label == "Đang thực hiện"
+
+
+@pytest.mark.django_db
+def test_reports_keep_their_unique_rules_with_the_review_state_indexes():
+    """Migration 0016 replaced the indexes of a report's deadline and agency with ones
+    beside the review state; the partial unique indexes on the deadline stay."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, ProgressReport._meta.db_table)
+    assert constraints["report_deadline_review_idx"]["columns"] == ["deadline_id", "review_state"]
+    assert constraints["report_agency_review_idx"]["columns"] == ["agency_id", "review_state"]
+    assert constraints["one_accepted_completion_per_deadline"]["unique"]
+    assert constraints["one_waiting_report_per_deadline"]["unique"]
+    task = TaskFactory()
+    deadline = task.deadlines.create(
+        responsible_agency_id=task.lead_agency_id, due_on=D(2026, 6, 30), period_start=D(2026, 1, 1)
+    )
+    ProgressReportFactory(deadline=deadline)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressReportFactory(deadline=deadline)
+    ProgressReportFactory(deadline=deadline, pending=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgressReportFactory(deadline=deadline, pending=True)
