@@ -170,8 +170,9 @@ def agency_dashboard(request):
 def _next_steps(request, filters, dashboard, dates):
     """What to do next, over every plan and period, counted as the menu's badges count
     it: from the dashboard's own lists when no filter narrows them, else loaded apart."""
-    waiting = page_cache.waiting_counts(request)
     if filters == selectors.DeadlineFilter():
+        # The unfiltered dashboard holds the menu's counts too.
+        waiting = page_cache.waiting_counts(request, overdue=dashboard.counts[DeadlineStatus.OVERDUE])
         return selectors.next_steps_of(
             overdue=dashboard.overdue,
             returned=dashboard.returned,
@@ -179,6 +180,7 @@ def _next_steps(request, filters, dashboard, dates):
             due_soon=dashboard.counts[DeadlineStatus.DUE_SOON],
             waiting=waiting,
         )
+    waiting = page_cache.waiting_counts(request)
     dates = dates if filters.period is None else selectors.status_dates_get()
     return selectors.next_steps_get(user=request.user, dates=dates, waiting=waiting)
 
@@ -200,6 +202,12 @@ def province_overview(request):
             # The unfiltered figures are the province's kept counts, brought up to date.
             services.status_tally_refresh(dates=dates)
         overview = selectors.province_overview_get(user=request.user, filters=filters, dates=dates)
+        if filters == selectors.DeadlineFilter() and request.user.agency_id:
+            # The unfiltered table holds the menu's count of the user's agency's overdue
+            # deadlines (counted as its dashboard counts them).
+            page_cache.waiting_counts(
+                request, overdue=overview.agency_counts(request.user.agency_id)[DeadlineStatus.OVERDUE]
+            )
         context = {
             "overview": overview,
             "report_form": _province_report_form(filters, dates),

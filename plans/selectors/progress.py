@@ -277,24 +277,29 @@ class WaitingCounts:
     overdue: int = 0
 
 
-def waiting_counts_get(*, user, dates: StatusDates, reviews: bool) -> WaitingCounts:
+def waiting_counts_get(
+    *, user, dates: StatusDates, reviews: bool, overdue: int | None = None
+) -> WaitingCounts:
     """At most three counting queries: the review queue's length (``reviews``: the user
     may review), and for a user of an agency the dashboard's returned reports and its
-    unfinished overdue deadlines (every plan, every period)."""
+    unfinished overdue deadlines (every plan, every period). ``overdue``: that last
+    number, when the page has just counted it at ``dates`` (the unfiltered dashboard and
+    overview hold it)."""
     to_review = report_review_queue(user=user).order_by().count() if reviews else 0
     if not user.agency_id:
         return WaitingCounts(to_review=to_review)
     everything = DeadlineFilter()
-    lead = deadline_set_filtered(
-        user=user,
-        filters=statistics_filter(dataclasses.replace(everything, agency_id=user.agency_id, relation="lead")),
-        dates=dates,
-    )
-    return WaitingCounts(
-        to_review=to_review,
-        returned=report_list_returned(agency_id=user.agency_id, filters=everything).order_by().count(),
-        overdue=lead.filter(status=DeadlineStatus.OVERDUE).order_by().count(),
-    )
+    if overdue is None:
+        lead = deadline_set_filtered(
+            user=user,
+            filters=statistics_filter(
+                dataclasses.replace(everything, agency_id=user.agency_id, relation="lead")
+            ),
+            dates=dates,
+        )
+        overdue = lead.filter(status=DeadlineStatus.OVERDUE).order_by().count()
+    returned = report_list_returned(agency_id=user.agency_id, filters=everything).order_by().count()
+    return WaitingCounts(to_review=to_review, returned=returned, overdue=overdue)
 
 
 @dataclass
@@ -316,6 +321,13 @@ class ProvinceOverview:
     @property
     def overdue_share(self) -> float | None:
         return overdue_share(self.counts)
+
+    def agency_counts(self, agency_id: int) -> dict[str, int]:
+        """The counts of the agency's row (all zero when it has none)."""
+        for group in self.agencies:
+            if group.key == agency_id:
+                return group.counts
+        return dict.fromkeys(STATUS_ORDER, 0)
 
 
 def _overview_rows(

@@ -76,3 +76,70 @@ def test_another_agency_and_a_leader_see_nothing_waiting(client, users, deadline
     assert badges(client.get(reverse("agency-dashboard")).content.decode()) == {}
     client.force_login(users["leader"])
     assert badges(client.get(reverse("province-overview")).content.decode()) == {}
+
+
+def test_the_unfiltered_dashboard_gives_the_badges_its_overdue_count(client, users, task, today):
+    """The dashboard's overdue figure is the badge's count: the page reads it from
+    there, and it equals the count made apart."""
+    from plans import selectors
+
+    for n in range(3):
+        due = today - datetime.timedelta(days=30 + n)
+        deadline = Deadline.objects.create(
+            task=task,
+            responsible_agency_id=task.lead_agency_id,
+            due_on=due,
+            ends_on=due,
+            period_start=due.replace(month=1, day=1),
+            period_label=f"Kỳ {n}",
+        )
+        if n:
+            report = ProgressReportFactory(deadline=deadline, pending=True, submitted_by=users["officer_a"])
+            services.report_return(report=report, user=users["coordinator"], comment="Bổ sung.")
+    officer = users["officer_a"]
+    dates = selectors.status_dates_get()
+    apart = selectors.waiting_counts_get(user=officer, dates=dates, reviews=False)
+    dashboard = selectors.agency_dashboard_get(
+        user=officer, agency_id=officer.agency_id, filters=selectors.DeadlineFilter(), dates=dates
+    )
+    read = selectors.waiting_counts_get(
+        user=officer, dates=dates, reviews=False, overdue=dashboard.counts["overdue"]
+    )
+    assert read == apart == selectors.WaitingCounts(returned=2, overdue=3)
+    client.force_login(officer)
+    html = client.get(reverse("agency-dashboard")).content.decode()
+    assert badges(html) == {"overdue": 3, "returned": 2}
+
+
+def test_the_unfiltered_overview_gives_the_coordinator_the_overdue_count_of_their_agency(
+    client, users, today
+):
+    """The coordinator's own agency's overdue deadlines, read from the overview's agency
+    table, are those the badge counts apart: one of them, and none for an agency with
+    no row in the table."""
+    from plans import selectors
+    from plans.tests.factories import TaskFactory
+
+    coordinator = users["coordinator"]
+    dates = selectors.status_dates_get()
+    overview = selectors.province_overview_get(
+        user=coordinator, filters=selectors.DeadlineFilter(), dates=dates
+    )
+    assert overview.agency_counts(coordinator.agency_id)["overdue"] == 0
+    task = TaskFactory(lead_agency=coordinator.agency, due_on=today - datetime.timedelta(days=5))
+    due = today - datetime.timedelta(days=5)
+    Deadline.objects.create(
+        task=task,
+        responsible_agency_id=coordinator.agency_id,
+        due_on=due,
+        ends_on=due,
+        period_start=due.replace(month=1, day=1),
+        period_label="Quá hạn",
+    )
+    overview = selectors.province_overview_get(
+        user=coordinator, filters=selectors.DeadlineFilter(), dates=dates
+    )
+    apart = selectors.waiting_counts_get(user=coordinator, dates=dates, reviews=True)
+    assert overview.agency_counts(coordinator.agency_id)["overdue"] == apart.overdue == 1
+    client.force_login(coordinator)
+    assert badges(client.get(reverse("province-overview")).content.decode()) == {"overdue": 1}
