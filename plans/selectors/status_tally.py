@@ -2,7 +2,8 @@
 ``plans.services.status_tally`` keeps up to date (``StatusTally``) when that copy is
 current. Both give the same rows; a test over the benchmark data holds them equal."""
 
-from django.db.models import Count, Exists, F, QuerySet, Sum, Value
+from django.db import connection
+from django.db.models import Count, Exists, QuerySet
 from django.db.models.expressions import RawSQL
 
 from plans.models import DeadlineStatus, StatusTally, StatusTallyMark, StatusTallyState
@@ -65,19 +66,29 @@ def status_tally_rows(*, dates: StatusDates) -> tuple[list[dict], list[dict]] | 
     """``province_status_rows`` as kept, summed by area (rows of ``AREA_KEY``) and by
     agency (of ``AGENCY_KEY``), when the kept rows are current for ``dates``; None
     otherwise (the caller counts directly). Both sums in one query over one row per
-    area and agency."""
+    area and agency: one pass with two groupings on PostgreSQL, two elsewhere."""
     if not status_tally_is_current(status_tally_state_get(), dates=dates):
         return None
-    sums = {f"n_{status}": Sum(status) for status in TALLY_STATUSES}
-    kept = StatusTally.objects.order_by()
-    by_area = kept.values(group=F("area_id")).annotate(of_area=Value(True), **sums)
-    by_agency = kept.values(group=F("agency_id")).annotate(of_area=Value(False), **sums)
-    rows = {True: [], False: []}
-    for group in by_area.union(by_agency, all=True):
-        key = AREA_KEY if group["of_area"] else AGENCY_KEY
-        rows[group["of_area"]].extend(
-            {key: group["group"], "status": status, "n": group[f"n_{status}"]}
-            for status in TALLY_STATUSES
-            if group[f"n_{status}"]
+    quote = connection.ops.quote_name
+    table = quote(StatusTally._meta.db_table)
+    area, agency = quote("area_id"), quote("agency_id")
+    sums = ", ".join(f"SUM({quote(status)})" for status in TALLY_STATUSES)
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT GROUPING({agency}) = 1, COALESCE({area}, {agency}), {sums} "
+            f"FROM {table} GROUP BY GROUPING SETS (({area}), ({agency}))"
         )
+    else:
+        sql = (
+            f"SELECT 1, {area}, {sums} FROM {table} GROUP BY {area} "
+            f"UNION ALL SELECT 0, {agency}, {sums} FROM {table} GROUP BY {agency}"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        grouped = cursor.fetchall()
+    rows = {True: [], False: []}
+    for of_area, group, *counts in grouped:
+        key = AREA_KEY if of_area else AGENCY_KEY
+        by_status = zip(TALLY_STATUSES, counts, strict=True)
+        rows[bool(of_area)].extend({key: group, "status": status, "n": n} for status, n in by_status if n)
     return rows[True], rows[False]
