@@ -317,10 +317,11 @@ LIST_ORDER = ("due_on", "task__plan__number", "task__code", "pk")
 
 
 def _as_listed(deadlines: QuerySet[Deadline]) -> QuerySet[Deadline]:
-    """With what a list row shows, in the lists' order."""
+    """With what a list row shows (``deadline_table.html``: the task, its plan and area,
+    the agency answering for the deadline), in the lists' order."""
     return (
         with_markers(deadlines)
-        .select_related("task__plan", "task__area", "task__lead_agency", "responsible_agency")
+        .select_related("task__plan", "task__area", "responsible_agency")
         .order_by(*LIST_ORDER)
     )
 
