@@ -52,9 +52,10 @@ def report_list_returned(
     returned = _agency_reports(agency_id=agency_id, filters=filters).filter(
         review_state=ProgressReport.ReviewState.RETURNED
     )
+    # With what the dashboard and its next steps show of each: the task, who returned it.
     return (
         _first(_latest_reports(returned).order_by("-reviewed_at", "-pk"), limit)
-        .select_related("deadline__task__plan", "reviewed_by")
+        .select_related("deadline__task", "reviewed_by")
         .order_by("-reviewed_at", "-pk")
     )
 
@@ -62,9 +63,10 @@ def report_list_returned(
 def report_list_recent(
     *, agency_id: int, filters: DeadlineFilter, limit: int | None = None
 ) -> QuerySet[ProgressReport]:
+    # With what the dashboard shows of each: the task, and the agency that reported.
     return (
         _first(_agency_reports(agency_id=agency_id, filters=filters).order_by("-submitted_at", "-pk"), limit)
-        .select_related("deadline__task__plan", "deadline__responsible_agency", "agency", "submitted_by")
+        .select_related("deadline__task", "agency")
         .order_by("-submitted_at", "-pk")
     )
 
