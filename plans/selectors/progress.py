@@ -165,9 +165,9 @@ def _agency_groups(rows: list[dict], key: str) -> list[GroupProgress]:
     for agency in Agency.objects.filter(pk__in=list(counts)).values(
         "pk", "short_name", "name", "now_known_as"
     ):
-        label = agency["short_name"] or agency["name"]
-        if agency["now_known_as"]:
-            label = f"{label} (nay: {agency['now_known_as']})"
+        label = Agency.label_now_of(
+            name=agency["name"], short_name=agency["short_name"], now_known_as=agency["now_known_as"]
+        )
         groups.append(
             GroupProgress(key=agency["pk"], label=label, counts=counts[agency["pk"]], detail=agency["name"])
         )
