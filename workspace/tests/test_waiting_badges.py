@@ -19,18 +19,22 @@ def badges(html: str) -> dict[str, int]:
     return {name: int(n) for name, n in re.findall(r'id="badge-(\w+)"[^>]*>(\d+)<', html)}
 
 
-@pytest.fixture
-def overdue(task, today):
-    """A second deadline of A's task, ended 20 days ago, unfinished."""
-    due = today - datetime.timedelta(days=20)
+def ended_deadline(task, due, label="Quá hạn"):
+    """A deadline of ``task`` for its lead agency, due and ended on ``due``."""
     return Deadline.objects.create(
         task=task,
         responsible_agency_id=task.lead_agency_id,
         due_on=due,
         ends_on=due,
         period_start=due.replace(month=1, day=1),
-        period_label="Quá hạn",
+        period_label=label,
     )
+
+
+@pytest.fixture
+def overdue(task, today):
+    """A second deadline of A's task, ended 20 days ago, unfinished."""
+    return ended_deadline(task, today - datetime.timedelta(days=20))
 
 
 def test_the_coordinator_sees_the_review_queue_length_and_it_follows_a_review(
@@ -84,15 +88,7 @@ def test_the_unfiltered_dashboard_gives_the_badges_its_overdue_count(client, use
     from plans import selectors
 
     for n in range(3):
-        due = today - datetime.timedelta(days=30 + n)
-        deadline = Deadline.objects.create(
-            task=task,
-            responsible_agency_id=task.lead_agency_id,
-            due_on=due,
-            ends_on=due,
-            period_start=due.replace(month=1, day=1),
-            period_label=f"Kỳ {n}",
-        )
+        deadline = ended_deadline(task, today - datetime.timedelta(days=30 + n), f"Kỳ {n}")
         if n:
             report = ProgressReportFactory(deadline=deadline, pending=True, submitted_by=users["officer_a"])
             services.report_return(report=report, user=users["coordinator"], comment="Bổ sung.")
@@ -126,16 +122,8 @@ def test_the_unfiltered_overview_gives_the_coordinator_the_overdue_count_of_thei
         user=coordinator, filters=selectors.DeadlineFilter(), dates=dates
     )
     assert overview.agency_counts(coordinator.agency_id)["overdue"] == 0
-    task = TaskFactory(lead_agency=coordinator.agency, due_on=today - datetime.timedelta(days=5))
     due = today - datetime.timedelta(days=5)
-    Deadline.objects.create(
-        task=task,
-        responsible_agency_id=coordinator.agency_id,
-        due_on=due,
-        ends_on=due,
-        period_start=due.replace(month=1, day=1),
-        period_label="Quá hạn",
-    )
+    ended_deadline(TaskFactory(lead_agency=coordinator.agency, due_on=due), due)
     overview = selectors.province_overview_get(
         user=coordinator, filters=selectors.DeadlineFilter(), dates=dates
     )
