@@ -42,20 +42,21 @@ def request_data_version(request, *, agency_id: int | None = None) -> str:
     return versions[agency_id]
 
 
-def waiting_counts(request, **known) -> selectors.WaitingCounts:
+def waiting_counts(request, *, overdue: int | None = None) -> selectors.WaitingCounts:
     """The menu's "what waits for me" counts for the user, kept under the user, today and
     the data fingerprint: exact after every change, and no query but the fingerprint's
-    (shared with the page body) while nothing changes. ``known``: those of today's
-    counts the page has just computed (``selectors.waiting_counts_get``)."""
+    (shared with the page body) while nothing changes. ``overdue``: today's count of the
+    user's agency's overdue deadlines, when the page has just counted it
+    (``selectors.waiting_counts_get``)."""
     # Once per request: the dashboard's next steps and the menu both read it, and with
     # the cache off (or expired) both would count.
     if "_waiting_counts" in request.__dict__:
         return request.__dict__["_waiting_counts"]
-    counts = request.__dict__["_waiting_counts"] = _waiting_counts(request, known)
+    counts = request.__dict__["_waiting_counts"] = _waiting_counts(request, overdue=overdue)
     return counts
 
 
-def _waiting_counts(request, known: dict) -> selectors.WaitingCounts:
+def _waiting_counts(request, *, overdue: int | None) -> selectors.WaitingCounts:
     user = request.user
     reviews = permissions.can_review(user)
     if not reviews and not user.agency_id:
@@ -73,7 +74,7 @@ def _waiting_counts(request, known: dict) -> selectors.WaitingCounts:
     counts = cache.get(key)
     if counts is None:
         counts = selectors.waiting_counts_get(
-            user=user, dates=selectors.status_dates_get(), reviews=reviews, **known
+            user=user, dates=selectors.status_dates_get(), reviews=reviews, overdue=overdue
         )
         cache.set(key, counts, settings.PAGE_CACHE_SECONDS)
     return counts
