@@ -115,6 +115,9 @@ def status_tally_refresh(*, dates: StatusDates) -> bool:
         everything = counted_for != (dates.today, dates.due_soon_until, version) or any(
             agency_id is None for _, agency_id in marks
         )
+        if not everything and not marks:
+            # A refresh that held the lock first has counted what this one saw waiting.
+            return False
         _recount(dates=dates, agency_ids=None if everything else sorted({agency for _, agency in marks}))
         read = [pk for pk, _ in marks]
         for start in range(0, len(read), _DELETE_BATCH):

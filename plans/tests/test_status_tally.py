@@ -3,10 +3,12 @@ across midnight and a holiday correction, they equal the direct count of the dea
 a change recounts the rows of the agencies it concerns and no others."""
 
 import datetime
+import threading
+import time
 from collections import Counter
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from plans.models import Deadline, DeadlineStatus, Holiday, Plan, ProgressReport, StatusTally, StatusTallyMark
@@ -198,3 +200,44 @@ def test_a_plan_returned_to_draft_leaves_the_counts(province, users, today):
     _, by_agency = refreshed(dates, users["coordinator"])
     assert by_agency
     assert all(agency != province["c_overdue"].responsible_agency_id for agency, _ in by_agency)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_that_waited_for_another_finds_nothing_left_and_counts_nothing(province, users, today):
+    """Two overviews opened at once after a change: both see it waiting, one counts it
+    while the other waits for the lock, and the one that waited finds nothing to count
+    (it answered with an error page before)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's: SQLite runs one writer at a time, so no refresh waits")
+    dates = status_dates_get(today=today)
+    status_tally_refresh(dates=dates)
+    deadline_waive(deadline=province["c_overdue"], user=users["coordinator"], reason="Không còn phù hợp.")
+    outcome = []
+
+    def second_refresh():
+        try:
+            outcome.append(status_tally_refresh(dates=dates))
+        except Exception as error:  # noqa: BLE001 (the test reports what happened)
+            outcome.append(error)
+        finally:
+            connection.close()
+
+    second = threading.Thread(target=second_refresh)
+    with transaction.atomic():
+        assert status_tally_refresh(dates=dates)  # holds the state row until the commit
+        second.start()
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock():
+            assert time.monotonic() < deadline, f"the second refresh never waited for the lock: {outcome}"
+            time.sleep(0.01)
+    second.join(10)
+    assert outcome == [False]
+    assert kept(dates) == direct(dates, users["coordinator"])
+
+
+def _waiting_for_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        # pg_locks is read live; pg_stat_activity would repeat its first snapshot within
+        # the caller's transaction.
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted)")
+        return cursor.fetchone()[0]
