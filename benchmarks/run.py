@@ -85,9 +85,10 @@ class WrkResult:
     p99_ms: float
     mean_ms: float
     max_ms: float
-    non_2xx: int
-    last_non_2xx_status: int
     errors: dict
+    # From the server's access log (``AccessLog``), not from wrk.
+    non_2xx: int = 0
+    last_non_2xx_status: int = 0
 
     @property
     def socket_errors(self) -> int:
@@ -106,6 +107,45 @@ class WrkResult:
             detail = ", ".join(f"{name} {n}" for name, n in self.errors.items() if n and name != "status")
             reasons.append(f"socket errors: {detail}")
         return reasons
+
+
+class AccessLog:
+    """gunicorn's access log of a benchmark server: which statuses a page answered
+    (wrk's own count leaves out redirects, and counting in its script costs what the
+    server is measured on). ``end()`` before a measurement, ``checked`` after it."""
+
+    # gunicorn's default format: … "GET /dashboard/?plan=1 HTTP/1.1" 200 …
+    LINE = re.compile(r'"[A-Z]+ (?P<path>[^ ?"]*)[^"]*" (?P<status>\d{3}) ')
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def end(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def not_2xx(self, *, since: int, path: str) -> tuple[int, int]:
+        """How many requests for ``path`` logged after ``since`` were not answered with
+        a 2xx status, and the last such status (0 without one)."""
+        count = last = 0
+        try:
+            with open(self.path, "rb") as log:
+                log.seek(since)
+                lines = log.read().decode(errors="replace").splitlines()
+        except FileNotFoundError:
+            lines = []
+        for line in lines:
+            match = self.LINE.search(line)
+            if match and match["path"] == path and not 200 <= int(match["status"]) <= 299:
+                count, last = count + 1, int(match["status"])
+        return count, last
+
+    def checked(self, result: "WrkResult", *, since: int, path: str) -> "WrkResult":
+        """``result`` with the statuses the server logged for ``path`` since ``since``."""
+        count, last = self.not_2xx(since=since, path=path)
+        return dataclasses.replace(result, non_2xx=count, last_non_2xx_status=last)
 
 
 def parse_wrk_output(text: str) -> WrkResult:
@@ -144,6 +184,13 @@ def wrk_run(url: str, *, cookie: str, seconds: int, config) -> WrkResult:
     if result.returncode != 0:
         raise BenchError(f"wrk failed (status {result.returncode}): {result.stderr.strip()}")
     return parse_wrk_output(result.stdout)
+
+
+def wrk_page(server: "Gunicorn", path: str, *, cookie: str, seconds: int, config) -> WrkResult:
+    """wrk on one page of ``server``, with the statuses the server logged for it."""
+    since = server.access_log.end()
+    result = wrk_run(f"http://{HOST}:{server.port}{path}", cookie=cookie, seconds=seconds, config=config)
+    return server.access_log.checked(result, since=since, path=path)
 
 
 # --- budgets ---------------------------------------------------------------------------
@@ -621,17 +668,23 @@ class Portal:
 class Gunicorn:
     """gunicorn with the repository's gunicorn.conf.py, in a process group of its own."""
 
-    def __init__(self, *, env: dict, port: int, workers: int, log_path: Path):
+    def __init__(
+        self, *, env: dict, port: int, workers: int, log_path: Path, app: str = "dien_bien_portal.wsgi"
+    ):
+        # Each request's status goes to the access log (as with GUNICORN_ACCESS_LOG in
+        # production), where the benchmark reads it.
+        self.access_log = AccessLog(log_path.with_name(log_path.stem + "-access.log"))
         self.env = {
             **env,
             "GUNICORN_BIND": f"{HOST}:{port}",
             "GUNICORN_WORKERS": str(workers),
             "GUNICORN_FORWARDED_ALLOW_IPS": HOST,
             "GUNICORN_LOG_LEVEL": "warning",
+            "GUNICORN_ACCESS_LOG": str(self.access_log.path),
             # No worker recycling in the middle of a measurement.
             "GUNICORN_MAX_REQUESTS": "0",
         }
-        self.env.pop("GUNICORN_ACCESS_LOG", None)
+        self.app = app
         self.port = port
         self.log_path = log_path
         self.process = None
@@ -639,7 +692,7 @@ class Gunicorn:
     def start(self, *, timeout: float = 60) -> None:
         with open(self.log_path, "wb") as log:  # the child keeps its own copy of the file
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "dien_bien_portal.wsgi"],
+                [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", self.app],
                 cwd=ROOT,
                 env=self.env,
                 stdout=log,
@@ -893,16 +946,15 @@ class BenchRun:
         check = portal.request("GET", target.path, cookies=cookies[target.user], timeout=config.timeout)
         if check.status != 200:
             raise BenchError(f"GET {target.path} as {target.user} answered {check.status}, not 200.")
-        url = f"http://{HOST}:{portal.port}{target.path}"
         cookie = cookie_header(cookies[target.user])
         print(f"== wrk {target.name}: {config.warmup} s warm-up, {config.duration} s measured", flush=True)
-        warmup = wrk_run(url, cookie=cookie, seconds=config.warmup, config=config)
+        warmup = wrk_page(self.server, target.path, cookie=cookie, seconds=config.warmup, config=config)
         # A cold page can take longer than the warm-up with every connection waiting: no
         # request completed is no failure there (the request above answered 200).
         failures = [reason for reason in warmup.failures if reason != "no request completed"]
         if failures:
             raise BenchError(f"Warm-up of {target.path}: " + "; ".join(failures))
-        return wrk_run(url, cookie=cookie, seconds=config.duration, config=config)
+        return wrk_page(self.server, target.path, cookie=cookie, seconds=config.duration, config=config)
 
     def _measure_mixed(self, portal, cookies) -> dict:
         """Office hours: officers open their dashboard and submit reports while
@@ -916,15 +968,16 @@ class BenchRun:
         outcomes: dict = {}
 
         def page(key, path, user):
-            url = f"http://{HOST}:{portal.port}{path}"
-            outcomes[key] = wrk_run(
-                url, cookie=cookie_header(cookies[user]), seconds=config.duration, config=config_one
+            outcomes[key] = wrk_page(
+                self.server,
+                path,
+                cookie=cookie_header(cookies[user]),
+                seconds=config.duration,
+                config=config_one,
             )
 
-        threads = [
-            threading.Thread(target=page, args=("dashboard", "/dashboard/", "officer")),
-            threading.Thread(target=page, args=("overview", "/overview/", "coordinator")),
-        ]
+        pages = (("dashboard", "/dashboard/", "officer"), ("overview", "/overview/", "coordinator"))
+        threads = [threading.Thread(target=page, args=args) for args in pages]
         for thread in threads:
             thread.start()
         submissions = report_submissions(
@@ -1120,7 +1173,7 @@ class BenchRun:
             "## Page latency",
             "",
             "wrk against gunicorn, each page after its own warm-up; latencies in milliseconds; "
-            "*failed* counts responses that were not 2xx and socket errors.",
+            "*failed* counts responses that were not 2xx (from gunicorn's access log) and socket errors.",
             "",
             markdown_table(TABLE_HEADER, results_table(self.results)),
             "",

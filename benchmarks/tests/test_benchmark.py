@@ -3,14 +3,12 @@ how it checks the budgets in docs/architecture.md, the bare view that exists onl
 URLconf, and one small run end to end (PostgreSQL, Redis, gunicorn and wrk)."""
 
 import dataclasses
-import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import threading
 import urllib.parse
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,42 +29,14 @@ WRK_ALL_200 = """\
 Running 1s test @ http://127.0.0.1:18765/
   2 threads and 4 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency     3.53ms    3.26ms  17.40ms   86.14%
-    Req/Sec   673.75    294.68     1.29k    70.00%
-  1343 requests in 1.00s, 491.82KB read
-Requests/sec:   1340.73
-Transfer/sec:    490.99KB
-BENCH_RESULT {"requests": 1343, "duration_s": 1.001696, "requests_per_s": 1340.726, "median_ms": 2.123, \
-"p95_ms": 10.588, "p99_ms": 15.922, "mean_ms": 3.530, "max_ms": 17.402, "non_2xx": 0, \
-"last_non_2xx_status": 0, "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
-"""
-# Every answer a redirect: wrk itself reports nothing wrong (it counts only >= 400).
-WRK_ALL_301 = """\
-Running 1s test @ http://127.0.0.1:18765/sub
-  2 threads and 4 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency     3.06ms    2.49ms  17.32ms   83.95%
-    Req/Sec   714.05    244.97     1.26k    76.19%
-  1494 requests in 1.10s, 211.55KB read
-Requests/sec:   1357.91
-Transfer/sec:    192.28KB
-BENCH_RESULT {"requests": 1494, "duration_s": 1.100222, "requests_per_s": 1357.908, "median_ms": 2.141, \
-"p95_ms": 7.961, "p99_ms": 12.336, "mean_ms": 3.057, "max_ms": 17.320, "non_2xx": 1494, \
-"last_non_2xx_status": 301, "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
-"""
-WRK_ALL_404 = """\
-Running 1s test @ http://127.0.0.1:18765/missing
-  2 threads and 4 connections
-  Thread Stats   Avg      Stdev     Max   +/- Stdev
-    Latency     4.08ms    3.21ms  28.37ms   81.73%
-    Req/Sec   531.85    155.54   810.00     60.00%
-  1060 requests in 1.00s, 538.46KB read
-  Non-2xx or 3xx responses: 1060
-Requests/sec:   1059.02
-Transfer/sec:    537.96KB
-BENCH_RESULT {"requests": 1060, "duration_s": 1.000924, "requests_per_s": 1059.021, "median_ms": 3.228, \
-"p95_ms": 10.196, "p99_ms": 14.706, "mean_ms": 4.080, "max_ms": 28.370, "non_2xx": 1060, \
-"last_non_2xx_status": 404, "errors": {"connect": 0, "read": 0, "write": 0, "status": 1060, "timeout": 0}}
+    Latency     3.56ms    1.32ms   7.54ms   67.21%
+    Req/Sec   554.29    202.95     1.43k    95.24%
+  1159 requests in 1.10s, 1.39MB read
+Requests/sec:   1053.69
+Transfer/sec:      1.26MB
+BENCH_RESULT {"requests": 1159, "duration_s": 1.099949, "requests_per_s": 1053.685, "median_ms": 3.764, \
+"p95_ms": 5.487, "p99_ms": 6.319, "mean_ms": 3.560, "max_ms": 7.538, \
+"errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
 """
 # A server that accepts connections and never answers.
 WRK_NO_ANSWER = """\
@@ -75,12 +45,21 @@ Running 2s test @ http://127.0.0.1:18766/
   Thread Stats   Avg      Stdev     Max   +/- Stdev
     Latency     0.00us    0.00us   0.00us    -nan%
     Req/Sec     0.00      0.00     0.00      -nan%
-  0 requests in 2.01s, 0.00B read
+  0 requests in 2.00s, 0.00B read
 Requests/sec:      0.00
 Transfer/sec:       0.00B
-BENCH_RESULT {"requests": 0, "duration_s": 2.013239, "requests_per_s": 0.000, "median_ms": 0.000, \
-"p95_ms": 0.000, "p99_ms": 0.000, "mean_ms": 0.000, "max_ms": 0.000, "non_2xx": 0, \
-"last_non_2xx_status": 0, "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
+BENCH_RESULT {"requests": 0, "duration_s": 2.003000, "requests_per_s": 0.000, "median_ms": 0.000, \
+"p95_ms": 0.000, "p99_ms": 0.000, "mean_ms": 0.000, "max_ms": 0.000, \
+"errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0}}
+"""
+# Lines of gunicorn's access log (its default format) while a session was lost: the
+# dashboard redirected to the login page, which answered.
+ACCESS_LOG = """\
+127.0.0.1 - - [03/Dec/2026:17:30:01 +0000] "GET /dashboard/ HTTP/1.1" 200 244230 "-" "-"
+127.0.0.1 - - [03/Dec/2026:17:30:01 +0000] "GET /dashboard/?plan=3 HTTP/1.1" 302 0 "-" "-"
+127.0.0.1 - - [03/Dec/2026:17:30:01 +0000] "GET /accounts/login/?next=/dashboard/ HTTP/1.1" 200 9120 "-" "-"
+127.0.0.1 - - [03/Dec/2026:17:30:02 +0000] "GET /overview/ HTTP/1.1" 500 145 "-" "-"
+127.0.0.1 - - [03/Dec/2026:17:30:02 +0000] "GET /dashboard/ HTTP/1.1" 302 0 "-" "-"
 """
 
 SWEEP = {
@@ -99,21 +78,40 @@ SWEEP = {
 
 def test_reads_the_figures_of_a_clean_run():
     result = run.parse_wrk_output(WRK_ALL_200)
-    assert (result.requests, result.median_ms, result.p95_ms, result.p99_ms) == (1343, 2.123, 10.588, 15.922)
-    assert result.requests_per_s == pytest.approx(1340.726)
+    assert (result.requests, result.median_ms, result.p95_ms, result.p99_ms) == (1159, 3.764, 5.487, 6.319)
+    assert result.requests_per_s == pytest.approx(1053.685)
     assert result.failures == []
 
 
+def failed(output, non_2xx, last):
+    return dataclasses.replace(run.parse_wrk_output(output), non_2xx=non_2xx, last_non_2xx_status=last)
+
+
 @pytest.mark.parametrize(
-    ("output", "reason"),
+    ("result", "reason"),
     [
-        (WRK_ALL_301, "1494 responses not 2xx (last: 301)"),
-        (WRK_ALL_404, "1060 responses not 2xx (last: 404)"),
-        (WRK_NO_ANSWER, "no request completed"),
+        (failed(WRK_ALL_200, 1159, 302), "1159 responses not 2xx (last: 302)"),
+        (failed(WRK_ALL_200, 3, 500), "3 responses not 2xx (last: 500)"),
+        (run.parse_wrk_output(WRK_NO_ANSWER), "no request completed"),
     ],
 )
-def test_a_run_with_responses_other_than_2xx_or_none_does_not_count(output, reason):
-    assert run.parse_wrk_output(output).failures == [reason]
+def test_a_run_with_responses_other_than_2xx_or_none_does_not_count(result, reason):
+    assert result.failures == [reason]
+
+
+def test_the_access_log_gives_each_page_the_statuses_it_answered_since_a_point(tmp_path):
+    log = run.AccessLog(tmp_path / "access.log")
+    assert log.end() == 0 and log.not_2xx(since=0, path="/dashboard/") == (0, 0)  # nothing logged yet
+    first_line = ACCESS_LOG.splitlines(keepends=True)[0]
+    log.path.write_text(ACCESS_LOG)
+    # Any query string, redirects included; other pages' lines are theirs.
+    assert log.not_2xx(since=0, path="/dashboard/") == (2, 302)
+    assert log.not_2xx(since=0, path="/overview/") == (1, 500)
+    assert log.not_2xx(since=0, path="/accounts/login/") == (0, 0)
+    assert log.not_2xx(since=log.end(), path="/dashboard/") == (0, 0)
+    since_first = len(first_line.encode())
+    checked = log.checked(run.parse_wrk_output(WRK_ALL_200), since=since_first, path="/dashboard/")
+    assert checked.failures == ["2 responses not 2xx (last: 302)"]
 
 
 def test_socket_errors_do_not_count_either():
@@ -129,7 +127,7 @@ def test_socket_errors_do_not_count_either():
     [
         "Running 1s test @ http://127.0.0.1:1/\nunable to connect to 127.0.0.1:1 Connection refused\n",
         WRK_ALL_200 + WRK_ALL_200.splitlines()[-1] + "\n",
-        WRK_ALL_200.replace('"requests": 1343, ', ""),
+        WRK_ALL_200.replace('"requests": 1159, ', ""),
         WRK_ALL_200.replace("}}", "}"),
     ],
     ids=["no result line", "two result lines", "a field missing", "broken JSON"],
@@ -139,42 +137,34 @@ def test_output_without_exactly_one_readable_result_is_an_error(output):
         run.parse_wrk_output(output)
 
 
-class _Answers(http.server.BaseHTTPRequestHandler):
-    """``/`` answers 200, ``/moved`` a redirect to the login page, as a lost session would."""
-
-    protocol_version = "HTTP/1.1"
-
-    def do_GET(self):
-        status = 200 if self.path == "/" else 302
-        self.send_response(status)
-        if status == 302:
-            self.send_header("Location", "/accounts/login/")
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def answering_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_the_wrk_script_counts_redirects_that_wrk_itself_lets_pass(answering_server):
+def test_redirects_that_wrk_lets_pass_are_counted_from_the_servers_access_log(tmp_path):
     require(shutil.which("wrk"), "wrk is not installed (Debian package wrk)")
     config = run.parse_args(["--connections", "2", "--threads", "1", "--timeout", "5"])
-    ok = run.wrk_run(f"{answering_server}/", cookie="a=b", seconds=1, config=config)
-    moved = run.wrk_run(f"{answering_server}/moved", cookie="a=b", seconds=1, config=config)
-    assert ok.requests > 0 and ok.failures == []
+    server = run.Gunicorn(
+        env=dict(os.environ),
+        port=run.free_port(),
+        workers=1,
+        log_path=tmp_path / "gunicorn.log",
+        app="benchmarks.tests.answering_app:application",
+    )
+    server.start()
+    try:
+        marks = {}
+        for path in ("/", "/moved"):
+            marks[path] = (
+                server.access_log.end(),
+                run.wrk_page(server, path, cookie="a=b", seconds=1, config=config),
+            )
+    finally:
+        server.stop()  # the worker logs what it answered before it exits
+    (since, ok), (since_moved, moved) = marks["/"], marks["/moved"]
+    assert ok.requests > 0 and ok.failures == [] and ok.median_ms > 0
     assert moved.requests > 0 and moved.errors["status"] == 0  # wrk's own count sees nothing
-    assert moved.non_2xx == moved.requests and moved.last_non_2xx_status == 302
+    # Every redirect wrk received is in the log (and any it left unread when it stopped).
+    count, last = server.access_log.not_2xx(since=since_moved, path="/moved")
+    assert count >= moved.requests and last == 302
+    assert moved.non_2xx > 0 and moved.last_non_2xx_status == 302
+    assert server.access_log.not_2xx(since=since, path="/") == (0, 0)
     assert 0 < ok.median_ms <= ok.p95_ms <= ok.p99_ms <= ok.max_ms
 
 
@@ -183,6 +173,10 @@ def test_the_wrk_script_counts_redirects_that_wrk_itself_lets_pass(answering_ser
 
 def measured(median_ms, output=WRK_ALL_200):
     return dataclasses.replace(run.parse_wrk_output(output), median_ms=median_ms)
+
+
+def failed_in(median_ms, non_2xx, last):
+    return dataclasses.replace(failed(WRK_ALL_200, non_2xx, last), median_ms=median_ms)
 
 
 def verdicts(results, sweep=SWEEP):
@@ -246,7 +240,7 @@ def test_a_larger_scale_keeps_the_dashboard_flat_and_the_overview_linear(dashboa
 
 
 def test_a_page_with_failed_responses_misses_its_budget_however_fast():
-    results = {**pages(), "dashboard": measured(2.0, WRK_ALL_301)}
+    results = {**pages(), "dashboard": failed_in(2.0, 1159, 302)}
     checks = verdicts(results)
     assert not checks["agency dashboard, cold (officer): every response 2xx, no socket error"]
     assert not checks[DASHBOARD]
@@ -254,7 +248,7 @@ def test_a_page_with_failed_responses_misses_its_budget_however_fast():
 
 
 def test_a_failed_bare_view_fails_every_ratio():
-    results = {**pages(), "bare": measured(10.0, WRK_ALL_404)}
+    results = {**pages(), "bare": failed_in(10.0, 1159, 404)}
     checks = verdicts(results)
     assert not any(checks[name] for name in RATIOS)
 
@@ -294,18 +288,10 @@ def test_the_sweep_takes_under_30_s_and_queues_one_message_per_agency(change, ti
 
 
 def test_the_table_gives_each_page_its_ratio_to_the_bare_view():
-    results = {"bare": measured(4.0), "dashboard": measured(10.0, WRK_ALL_301)}
+    results = {"bare": measured(4.0), "dashboard": failed_in(10.0, 12, 302)}
     rows = run.results_table(results)
-    assert rows[0] == ["bare view (officer)", "4.00", "10.59", "15.92", "1340.7", "0", "1.00×"]
-    assert rows[1] == [
-        "agency dashboard, cold (officer)",
-        "10.00",
-        "7.96",
-        "12.34",
-        "1357.9",
-        "1494",
-        "2.50×",
-    ]
+    assert rows[0] == ["bare view (officer)", "4.00", "5.49", "6.32", "1053.7", "0", "1.00×"]
+    assert rows[1] == ["agency dashboard, cold (officer)", "10.00", "5.49", "6.32", "1053.7", "12", "2.50×"]
     assert rows[2] == ["province overview, cold (coordinator)", "–", "–", "–", "–", "–", "–"]
     text = run.text_table(run.TABLE_HEADER, rows).splitlines()
     assert [cell.strip() for cell in text[0].split("  ") if cell.strip()] == run.TABLE_HEADER
