@@ -1,6 +1,7 @@
 """Forms of the agency workspace. They validate input; services save it."""
 
 import functools
+import html
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout, Submit
@@ -165,7 +166,9 @@ class QuickSelect(forms.Select):
             selected = not selected_one and option_value in chosen
             selected_one = selected_one or selected
             mark = " selected" if selected else ""
-            return f'\n  <option value="{escape(option_value)}"{mark}>{escape(label)}</option>'
+            # The standard library's escape: Django's text, without its check for lazy
+            # strings, which cost more than the escaping over hundreds of options.
+            return f'\n  <option value="{html.escape(option_value)}"{mark}>{html.escape(str(label))}</option>'
 
         parts = [f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
         for option_value, label in self.choices:
