@@ -99,26 +99,37 @@ def _status_labels() -> dict[str, str]:
     return {status: str(status_label(status)) for status in STATUS_ORDER}
 
 
-def _status_bar(counts, label: str, labels: dict[str, str]) -> str:
-    """``status_bar``'s markup, with ``label`` already escaped and the status labels
-    translated once for a whole table."""
+def _status_rects(counts) -> str:
+    """One rectangle per status present, in the statuses' order, on a 100-wide bar (the
+    grey track is the bar's background, ``.status-bar`` in portal.css)."""
     total = sum(counts.values())
-    rects, titles, x = [], [], 0.0
+    rects, x = [], 0.0
     for status, colour in _STATUS_COLOURS_IN_ORDER:
         count = counts.get(status, 0)
-        if not count:
-            continue
-        width = 100 * count / total
-        rects.append(f'<rect x="{x:.2f}" width="{width:.2f}" height="6" fill="{colour}"/>')
-        titles.append(f"{labels[status]}: {count}")
-        x += width
+        if count:
+            width = 100 * count / total
+            rects.append(f'<rect x="{x:.2f}" width="{width:.2f}" height="6" fill="{colour}"/>')
+            x += width
+    return "".join(rects)
+
+
+_BAR = '<svg class="status-bar" viewBox="0 0 100 6" preserveAspectRatio="none" width="100%" height="14"'
+
+
+def _status_bar(counts, label: str, labels: dict[str, str]) -> str:
+    """``status_bar``'s markup, with ``label`` already escaped and the status labels
+    translated once."""
+    named = [f"{labels[status]}: {counts[status]}" for status in labels if counts.get(status)]
     # One title for the whole bar: the accessible name, and the tooltip on hover.
-    title = f"{label} – {'; '.join(titles)};" if titles else f"{label} chưa có hạn"
-    return (
-        '<svg class="status-bar" viewBox="0 0 100 6" preserveAspectRatio="none" role="img" width="100%"'
-        f' height="14"><title>{title}</title><rect width="100" height="6" fill="#e9ecef"/>'
-        f"{''.join(rects)}</svg>"
-    )
+    title = f"{label} – {'; '.join(named)};" if named else f"{label} chưa có hạn"
+    return f'{_BAR} role="img"><title>{title}</title>{_status_rects(counts)}</svg>'
+
+
+def _row_bar(counts) -> str:
+    """A table row's bar: a picture of the counts written in the same row, so screen
+    readers skip it, and it has no title of its own (hundreds of rows would each
+    repeat their counts a third time)."""
+    return f'{_BAR} aria-hidden="true">{_status_rects(counts)}</svg>'
 
 
 @register.simple_tag
@@ -172,15 +183,14 @@ def progress_rows(groups, filters: DeadlineFilter, link_field: str, relation=Non
             cells.append(f'<td class="status-count"><a href="{url}">{n}</a></td>')
             # On a phone the counts sit under the name (CSS hides the columns).
             phone.append(
-                f'<span class="text-nowrap"><span class="status-dot status-{status}"></span>'
-                f"{labels[status]}: {n}</span>"
+                f'<span><span class="status-dot status-{status}"></span>{labels[status]}: {n}</span>'
             )
         rows.append(
             f'<tr><th scope="row" class="fw-normal">{label}{detail}<div class="small phone-counts">'
             f"{' '.join(phone)}</div></th>{''.join(cells)}"
             f'<td class="text-end fw-semibold"><a href="{all_statuses.replace(_GROUP_SLOT, key)}">'
             f"{group.total}</a></td>"
-            f'<td class="d-none d-md-table-cell">{_status_bar(group.counts, label, labels)}</td></tr>'
+            f'<td class="d-none d-md-table-cell">{_row_bar(group.counts)}</td></tr>'
         )
     return mark_safe("\n".join(rows))  # noqa: S308 - every text in it escaped above
 

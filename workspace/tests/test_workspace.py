@@ -481,8 +481,15 @@ def test_area_progress_names_the_plan_when_several_are_shown(today):
 def test_the_progress_bars_name_their_counts(client, users, deadline):
     client.force_login(users["coordinator"])
     html = client.get("/overview/").content.decode()
-    # One accessible name and tooltip per bar, and one rectangle per status present.
+    # The province's bar: an image named by its counts (also its tooltip), one rectangle
+    # per status present (the grey track is its background).
     assert '<svg class="status-bar"' in html and 'role="img"' in html
     assert "<title>Toàn tỉnh – Chưa đến hạn: 1;</title>" in html
     bar = html[html.index("<title>Toàn tỉnh") : html.index("</svg>", html.index("<title>Toàn tỉnh"))]
-    assert bar.count("<rect") == 2  # the grey track and the one status
+    assert bar.count("<rect") == 1
+    # A table row's bar repeats the counts written in its own row: hidden from screen
+    # readers, without a title.
+    table = html[html.index('id="agencies-heading"') :]
+    row_bar = table[table.index('<svg class="status-bar"') : table.index("</svg>") + len("</svg>")]
+    assert 'aria-hidden="true"' in row_bar and "<title>" not in row_bar and 'role="img"' not in row_bar
+    assert row_bar.count("<rect") == 1
