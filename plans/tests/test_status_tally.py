@@ -208,7 +208,7 @@ def test_a_refresh_that_waited_for_another_finds_nothing_left_and_counts_nothing
     while the other waits for the lock, and the one that waited finds nothing to count
     (it answered with an error page before)."""
     if connection.vendor != "postgresql":
-        pytest.skip("row locks are PostgreSQL's: SQLite runs one writer at a time, so no refresh waits")
+        pytest.skip("the second refresh is held at PostgreSQL's row lock; SQLite has none to hold it at")
     dates = status_dates_get(today=today)
     status_tally_refresh(dates=dates)
     deadline_waive(deadline=province["c_overdue"], user=users["coordinator"], reason="Không còn phù hợp.")
