@@ -79,6 +79,8 @@ def log_in(page, base_url, username):
 
 
 def log_out(page):
+    """Through the account menu, where the logout is (the menu's toggle opens it)."""
+    page.locator("#user-menu").click()
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/accounts/login/")
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from plans.models import Agency, Deadline
 from workspace.tests.test_accessibility_browser import demo  # noqa: F401 (a fixture)
-from workspace.tests.test_browser import chromium, log_in
+from workspace.tests.test_browser import chromium, log_in, log_out
 
 
 def printed(page, url):
@@ -64,7 +64,7 @@ def test_the_printed_pages_say_when_and_what_and_number_their_pages(demo, live_s
 
         page.emulate_media(media="screen")
         page.goto(f"{base}/")
-        page.get_by_role("button", name="Đăng xuất").click()
+        log_out(page)
         log_in(page, base, "sotttt")
         page.wait_for_url("**/dashboard/")
         header = printed(page, f"{base}{reverse('agency-dashboard')}")
