@@ -19,38 +19,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 os.environ["PAGE_CACHE_SECONDS"] = "0"
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
 from benchmarks import steps  # noqa: E402
-
-PAGES = (("agency dashboard", "/dashboard/", "officer"), ("province overview", "/overview/", "coordinator"))
-
-
-def _client(user) -> Client:
-    client = Client(HTTP_X_FORWARDED_PROTO="https", SERVER_NAME="localhost")
-    client.force_login(user)
-    return client
-
-
-def _get(client, path):
-    cache.clear()
-    response = client.get(path, secure=True)
-    if response.status_code != 200:
-        raise SystemExit(f"GET {path} answered {response.status_code}")
-    return response
+from benchmarks.uncached import PAGES, get_uncached, plain_static_storages, signed_in_client  # noqa: E402
 
 
 def page_profile(name, path, client, *, repeat: int, explain: int, python: bool) -> None:
-    _get(client, path)
+    get_uncached(client, path)
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        _get(client, path)
+        get_uncached(client, path)
         times.append((time.perf_counter() - start) * 1000)
     print(f"\n## {name} ({path})\n")
     print(
@@ -58,7 +40,7 @@ def page_profile(name, path, client, *, repeat: int, explain: int, python: bool)
         f"min {min(times):.0f} ms, max {max(times):.0f} ms"
     )
     with CaptureQueriesContext(connection) as ctx:
-        _get(client, path)
+        get_uncached(client, path)
     queries = sorted(ctx.captured_queries, key=lambda query: -float(query["time"]))
     total = sum(float(query["time"]) for query in queries) * 1000
     print(f"{len(queries)} SQL queries, {total:.0f} ms in the database\n")
@@ -79,7 +61,7 @@ def page_profile(name, path, client, *, repeat: int, explain: int, python: bool)
             return
         profiler = Profiler(interval=0.001)
         with profiler:
-            _get(client, path)
+            get_uncached(client, path)
         print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 
@@ -90,12 +72,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-python", action="store_true", help="no pyinstrument profile")
     parser.add_argument("--page", choices=[path for _, path, _ in PAGES], action="append")
     args = parser.parse_args(argv)
-    # The static files' manifest is collectstatic's; the page's own cost is measured here.
-    plain_static = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    with override_settings(STORAGES=plain_static):
+    with override_settings(STORAGES=plain_static_storages()):
         return _profile(args)
 
 
@@ -111,7 +88,7 @@ def _profile(args) -> int:
         page_profile(
             name,
             path,
-            _client(users[role]),
+            signed_in_client(users[role]),
             repeat=args.repeat,
             explain=args.explain,
             python=not args.no_python,
