@@ -10,7 +10,10 @@ In one run, on PostgreSQL and Redis, with the production settings served by guni
    production settings plus a bare view); the benchmark logs in through the login form
    as an agency officer and as a coordinator;
 3. wrk measures the bare view, the agency dashboard and the province overview, each
-   after a warm-up, with the same connections and threads;
+   after a warm-up, with the same connections and threads, in rounds: each round
+   measures every page of the server once, the bare view first, so that a page and the
+   bare view it is held to are measured minutes apart at most, whatever the machine's
+   speed does meanwhile;
 4. gunicorn is stopped; the reminder sweep and the province's report are timed, each
    in a fresh process;
 5. the results are printed, checked against the budgets in docs/architecture.md and written to
@@ -109,6 +112,32 @@ class WrkResult:
         return reasons
 
 
+def merge_rounds(rounds: list[WrkResult]) -> WrkResult:
+    """One page's rounds as one result: requests, time, errors and statuses added up;
+    each latency figure the middle of the rounds' (a median of the rounds' medians, not
+    of every request: wrk gives no single latencies), the mean weighted by requests."""
+    requests = sum(result.requests for result in rounds)
+    duration = sum(result.duration_s for result in rounds)
+    errors: dict = {}
+    for result in rounds:
+        for name, count in result.errors.items():
+            errors[name] = errors.get(name, 0) + count
+    statuses = [result.last_non_2xx_status for result in rounds if result.last_non_2xx_status]
+    return WrkResult(
+        requests=requests,
+        duration_s=duration,
+        requests_per_s=requests / duration if duration else 0.0,
+        median_ms=statistics.median(result.median_ms for result in rounds),
+        p95_ms=statistics.median(result.p95_ms for result in rounds),
+        p99_ms=statistics.median(result.p99_ms for result in rounds),
+        mean_ms=sum(result.mean_ms * result.requests for result in rounds) / requests if requests else 0.0,
+        max_ms=max(result.max_ms for result in rounds),
+        errors=errors,
+        non_2xx=sum(result.non_2xx for result in rounds),
+        last_non_2xx_status=statuses[-1] if statuses else 0,
+    )
+
+
 class AccessLog:
     """gunicorn's access log of a benchmark server: which statuses a page answered
     (wrk's own count leaves out redirects, and counting in its script costs what the
@@ -196,6 +225,9 @@ def wrk_page(server: "Gunicorn", path: str, *, cookie: str, seconds: int, config
 # --- budgets ---------------------------------------------------------------------------
 
 
+BARE_PATH = "/bench/bare/"
+
+
 @dataclass(frozen=True)
 class Target:
     key: str
@@ -209,6 +241,8 @@ TARGETS = [
     Target("bare", "bare view (officer)", "/bench/bare/", "officer"),
     Target("dashboard", "agency dashboard, cold (officer)", "/dashboard/", "officer"),
     Target("overview", "province overview, cold (coordinator)", "/overview/", "coordinator"),
+    # The bare view again on the server with the cache on, in turns with its pages.
+    Target("bare_cached", "bare view (officer), page cache on", "/bench/bare/", "officer", cached=True),
     Target("dashboard_cached", "agency dashboard, cached (officer)", "/dashboard/", "officer", cached=True),
     Target(
         "overview_cached", "province overview, cached (coordinator)", "/overview/", "coordinator", cached=True
@@ -230,8 +264,14 @@ class Check:
     passed: bool
 
 
+def bare_key(key: str) -> str:
+    """The bare view a page is held to: the one measured in turns with it, on its server."""
+    cached = next(target.cached for target in TARGETS if target.key == key)
+    return next(target.key for target in TARGETS if target.path == BARE_PATH and target.cached == cached)
+
+
 def _ratio(results: dict, key: str) -> float | None:
-    bare, other = results.get("bare"), results.get(key)
+    bare, other = results.get(bare_key(key)), results.get(key)
     if bare is None or other is None or bare.median_ms <= 0:
         return None
     return other.median_ms / bare.median_ms
@@ -255,7 +295,7 @@ def budgets_check(results: dict[str, WrkResult], sweep: dict | None) -> list[Che
         )
     for key, label, limit in RATIO_BUDGETS:
         ratio = _ratio(results, key)
-        valid = ratio is not None and not results[key].failures and not results["bare"].failures
+        valid = ratio is not None and not results[key].failures and not results[bare_key(key)].failures
         checks.append(
             Check(
                 f"{label} / bare view median",
@@ -449,6 +489,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="seconds per measurement (BENCH_DURATION)",
     )
     add(
+        "--rounds",
+        type=int,
+        default=_env_int("BENCH_ROUNDS", 3),
+        help="rounds the measured seconds are split into, every page of a server once per round, "
+        "the bare view first (BENCH_ROUNDS)",
+    )
+    add(
         "--warmup",
         type=int,
         default=_env_int("BENCH_WARMUP", 3),
@@ -489,8 +536,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     config = parser.parse_args(argv)
     if config.threads > config.connections:
         parser.error("--threads cannot exceed --connections (wrk gives each thread a connection at least)")
-    if min(config.duration, config.warmup, config.connections, config.threads, config.workers) < 1:
-        parser.error("durations, connections, threads and workers must be at least 1")
+    if (
+        min(config.duration, config.warmup, config.connections, config.threads, config.workers, config.rounds)
+        < 1
+    ):
+        parser.error("durations, rounds, connections, threads and workers must be at least 1")
+    if config.rounds > config.duration:
+        parser.error("--rounds cannot exceed --duration (wrk measures whole seconds)")
+    # wrk measures whole seconds.
+    config.round_seconds = config.duration // config.rounds
     try:
         config.scales = [str(float(value)).removesuffix(".0") for value in config.scale.split(",")]
     except ValueError:
@@ -932,29 +986,41 @@ class BenchRun:
                 role: portal.login(user["username"], user["password"], session_cookie=session_name)
                 for role, user in ((role, self.users[role]) for role in ("officer", "coordinator"))
             }
-            for target in TARGETS:
-                if target.cached == cached:
-                    self.results[target.key] = self._measure_page(portal, target, cookies)
+            targets = [target for target in TARGETS if target.cached == cached]
+            for target in targets:
+                self._warm_up(portal, target, cookies)
+            rounds: dict[str, list[WrkResult]] = {target.key: [] for target in targets}
+            for number in range(1, self.config.rounds + 1):
+                for target in targets:
+                    print(f"== wrk {target.name}: round {number}, {self.config.round_seconds} s", flush=True)
+                    rounds[target.key].append(self._measure_round(target, cookies))
+            for target in targets:
+                self.results[target.key] = merge_rounds(rounds[target.key])
             if cached:
                 self.mixed = self._measure_mixed(portal, cookies)
             self.server.stop()
 
-    def _measure_page(self, portal, target, cookies) -> WrkResult:
+    def _warm_up(self, portal, target, cookies) -> None:
         config = self.config
         # One plain request first: a wrong page shows its status here, not as a stream
         # of failed requests.
         check = portal.request("GET", target.path, cookies=cookies[target.user], timeout=config.timeout)
         if check.status != 200:
             raise BenchError(f"GET {target.path} as {target.user} answered {check.status}, not 200.")
+        print(f"== wrk {target.name}: {config.warmup} s warm-up", flush=True)
         cookie = cookie_header(cookies[target.user])
-        print(f"== wrk {target.name}: {config.warmup} s warm-up, {config.duration} s measured", flush=True)
         warmup = wrk_page(self.server, target.path, cookie=cookie, seconds=config.warmup, config=config)
         # A cold page can take longer than the warm-up with every connection waiting: no
         # request completed is no failure there (the request above answered 200).
         failures = [reason for reason in warmup.failures if reason != "no request completed"]
         if failures:
             raise BenchError(f"Warm-up of {target.path}: " + "; ".join(failures))
-        return wrk_page(self.server, target.path, cookie=cookie, seconds=config.duration, config=config)
+
+    def _measure_round(self, target, cookies) -> WrkResult:
+        cookie = cookie_header(cookies[target.user])
+        return wrk_page(
+            self.server, target.path, cookie=cookie, seconds=self.config.round_seconds, config=self.config
+        )
 
     def _measure_mixed(self, portal, cookies) -> dict:
         """Office hours: officers open their dashboard and submit reports while
@@ -1172,8 +1238,11 @@ class BenchRun:
         out += [
             "## Page latency",
             "",
-            "wrk against gunicorn, each page after its own warm-up; latencies in milliseconds; "
-            "*failed* counts responses that were not 2xx (from gunicorn's access log) and socket errors.",
+            "wrk against gunicorn, each page after its own warm-up, in "
+            f"{config.rounds} rounds of {config.round_seconds} s: each round measures every page of "
+            "its server once, the bare view first. Latencies in milliseconds, each the middle of "
+            "the rounds' figures; *failed* counts responses that were not 2xx (from gunicorn's "
+            "access log) and socket errors.",
             "",
             markdown_table(TABLE_HEADER, results_table(self.results)),
             "",
@@ -1193,7 +1262,8 @@ class BenchRun:
         out += [
             "*Cold*: a server whose page cache is off (`PAGE_CACHE_SECONDS=0`), so every request "
             "computes its page, as after a write; *cached*: a server with the page cache on, every "
-            "request after the first served from it. Both against the same bare view.",
+            "request after the first served from it. Each against the bare view measured in turns "
+            "with it on the same server.",
             "",
             "## Mixed load",
             "",
@@ -1349,7 +1419,8 @@ class BenchRun:
                     [
                         "wrk",
                         f"{self.versions.get('wrk', '?')}; {config.threads} threads, {config.connections} "
-                        f"connections, {config.warmup} s warm-up then {config.duration} s per page, "
+                        f"connections, {config.warmup} s warm-up then {config.rounds} rounds of "
+                        f"{config.round_seconds} s per page, "
                         f"timeout {config.timeout} s",
                     ],
                     ["database connections", "kept 60 s (DATABASE_CONN_MAX_AGE=60)"],
