@@ -885,6 +885,8 @@ class BenchRun:
     state: dict | None = None
     users: dict | None = None
     results: dict = field(default_factory=dict)
+    # Each page's rounds (``merge_rounds`` made its result from them), to show how far apart they were.
+    rounds: dict = field(default_factory=dict)
     mixed: dict | None = None
     # The runs at the larger scales (``--scales``), measured after this one.
     others: list = field(default_factory=list)
@@ -996,6 +998,7 @@ class BenchRun:
                     rounds[target.key].append(self._measure_round(target, cookies))
             for target in targets:
                 self.results[target.key] = merge_rounds(rounds[target.key])
+                self.rounds[target.key] = rounds[target.key]
             if cached:
                 self.mixed = self._measure_mixed(portal, cookies)
             self.server.stop()
@@ -1156,6 +1159,7 @@ class BenchRun:
             "port": self.server.port if self.server else None,
             "generated": self.generated,
             "results": {key: result.__dict__ for key, result in self.results.items()},
+            "rounds": {key: [result.__dict__ for result in results] for key, results in self.rounds.items()},
             "mixed": {
                 key: value.__dict__ if isinstance(value, WrkResult) else value
                 for key, value in (self.mixed or {}).items()
@@ -1250,9 +1254,15 @@ class BenchRun:
         if self.results:
             out += [
                 markdown_table(
-                    ["benchmark", "requests", "mean ms", "max ms"],
+                    ["benchmark", "requests", "mean ms", "max ms", "rounds' medians ms"],
                     [
-                        [t.name, str(r.requests), f"{r.mean_ms:.2f}", f"{r.max_ms:.2f}"]
+                        [
+                            t.name,
+                            str(r.requests),
+                            f"{r.mean_ms:.2f}",
+                            f"{r.max_ms:.2f}",
+                            ", ".join(f"{one.median_ms:.2f}" for one in self.rounds.get(t.key, [])) or "–",
+                        ]
                         for t in TARGETS
                         if (r := self.results.get(t.key))
                     ],

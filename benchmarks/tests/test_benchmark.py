@@ -471,6 +471,9 @@ def test_a_small_run_end_to_end(tmp_path):
         result = data["results"][key]
         assert result["requests"] > 0 and result["median_ms"] > 0
         assert result["non_2xx"] == 0, (key, result)
+        # Two rounds of one second, which add up to the page's result.
+        rounds = data["rounds"][key]
+        assert len(rounds) == 2 and sum(one["requests"] for one in rounds) == result["requests"]
     assert data["sweep"]["digests"] == data["sweep"]["messages_found"] > 0
     assert data["sweep"]["max_messages_per_agency"] == 1
     # The sweep is measured over 100,000 open deadlines times the scale, topped up.
@@ -482,6 +485,7 @@ def test_a_small_run_end_to_end(tmp_path):
     page = output.read_text()
     assert f"Result: **{'PASS' if all_passed else 'FAIL'}**" in page
     assert "| agency dashboard, cold (officer) |" in page and "| progress reports | 1000 |" in page
+    assert "rounds' medians ms" in page and "2 rounds of 1 s" in page
     assert "cold agency dashboard median / bare view median" in finished.stdout
     # The mixed load: every kind answered, the submissions saved and then removed.
     for key in ("dashboard", "overview"):
