@@ -12,8 +12,8 @@ In one run, on PostgreSQL and Redis, with the production settings served by guni
 3. wrk measures the bare view, the agency dashboard and the province overview, each
    after a warm-up, with the same connections and threads, in rounds: each round
    measures every page of the server once, the bare view first, so that a page and the
-   bare view it is held to are measured minutes apart at most, whatever the machine's
-   speed does meanwhile;
+   bare view it is held to are measured seconds apart, whatever the machine's speed
+   does over the minutes of the run;
 4. gunicorn is stopped; the reminder sweep and the province's report are timed, each
    in a fresh process;
 5. the results are printed, checked against the budgets in docs/architecture.md and written to
@@ -238,11 +238,11 @@ class Target:
 
 
 TARGETS = [
-    Target("bare", "bare view (officer)", "/bench/bare/", "officer"),
+    Target("bare", "bare view (officer)", BARE_PATH, "officer"),
     Target("dashboard", "agency dashboard, cold (officer)", "/dashboard/", "officer"),
     Target("overview", "province overview, cold (coordinator)", "/overview/", "coordinator"),
     # The bare view again on the server with the cache on, in turns with its pages.
-    Target("bare_cached", "bare view (officer), page cache on", "/bench/bare/", "officer", cached=True),
+    Target("bare_cached", "bare view (officer), page cache on", BARE_PATH, "officer", cached=True),
     Target("dashboard_cached", "agency dashboard, cached (officer)", "/dashboard/", "officer", cached=True),
     Target(
         "overview_cached", "province overview, cached (coordinator)", "/overview/", "coordinator", cached=True
