@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass
 from unittest import mock
 
-from benchmarks.uncached import PAGES, get_uncached, plain_static_storages, signed_in_client
+from benchmarks.uncached import PAGES, get_uncached, plain_static_storages, signed_in_clients
 
 
 class _NoReports(list):
@@ -146,16 +146,11 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.test.utils import override_settings
-
-    from benchmarks import steps
 
     role = next(role for _, path, role in PAGES if path == args.page)
     with override_settings(STORAGES=plain_static_storages()):
-        account = steps.users(None)[role]
-        client = signed_in_client(get_user_model().objects.get(username=account["username"]))
-        times = ablate(client, args.page, args.piece, requests=args.requests)
+        times = ablate(signed_in_clients()[role], args.page, args.piece, requests=args.requests)
     for name in args.piece:
         print(f"{name}: {PIECES[name].about}")
     print(report(args.page, args.piece, times))

@@ -19,12 +19,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 os.environ["PAGE_CACHE_SECONDS"] = "0"
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from benchmarks import steps  # noqa: E402
-from benchmarks.uncached import PAGES, get_uncached, plain_static_storages, signed_in_client  # noqa: E402
+from benchmarks.uncached import PAGES, get_uncached, plain_static_storages, signed_in_clients  # noqa: E402
 
 
 def page_profile(name, path, client, *, repeat: int, explain: int, python: bool) -> None:
@@ -77,18 +75,14 @@ def main(argv=None) -> int:
 
 
 def _profile(args) -> int:
-    accounts = steps.users(None)
-    User = get_user_model()
-    users = {
-        role: User.objects.get(username=accounts[role]["username"]) for role in ("officer", "coordinator")
-    }
+    clients = signed_in_clients()
     for name, path, role in PAGES:
         if args.page and path not in args.page:
             continue
         page_profile(
             name,
             path,
-            signed_in_client(users[role]),
+            clients[role],
             repeat=args.repeat,
             explain=args.explain,
             python=not args.no_python,

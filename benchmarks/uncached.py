@@ -16,6 +16,21 @@ def signed_in_client(user) -> Client:
     return client
 
 
+def signed_in_clients() -> dict[str, Client]:
+    """The benchmark's officer and coordinator (``benchmarks.steps.users``: created, or
+    given a new password), each signed in to a client of their own."""
+    from django.contrib.auth import get_user_model
+
+    from benchmarks import steps  # models: loaded once Django is set up
+
+    accounts = steps.users(None)
+    User = get_user_model()
+    return {
+        role: signed_in_client(User.objects.get(username=accounts[role]["username"]))
+        for role in ("officer", "coordinator")
+    }
+
+
 def get_uncached(client, path):
     """``path`` computed afresh: the cache emptied first, a status other than 200 an error."""
     cache.clear()

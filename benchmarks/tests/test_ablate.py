@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from benchmarks import ablate, steps
-from benchmarks.uncached import get_uncached, signed_in_client
+from benchmarks import ablate
+from benchmarks.uncached import get_uncached, signed_in_clients
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,9 @@ PAGE_PIECES = {
 
 
 @pytest.fixture
-def clients(django_user_model):
+def clients():
     call_command("generate_bench_data", "--scale", "0.01", "--today", "2026-05-15", stdout=io.StringIO())
-    accounts = steps.users(None)
-    return {
-        role: signed_in_client(django_user_model.objects.get(username=accounts[role]["username"]))
-        for role in ("officer", "coordinator")
-    }
+    return signed_in_clients()
 
 
 def queries(client, path):
